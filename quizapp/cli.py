@@ -1,0 +1,167 @@
+"""Provides the `quizapp` command line: argument parsing only; it builds objects and hands them on."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from quizapp import __version__
+
+LEVELS = ("easy", "medium", "hard")
+
+
+def _content_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # Accepted before or after the command; a sub-command must not reset what was given before it.
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    group = parser.add_argument_group("content")
+    group.add_argument(
+        "--content",
+        action="append",
+        type=Path,
+        default=default([]),
+        metavar="PATH",
+        help="add your own decks: a markdown file or a folder of them (repeatable)",
+    )
+    group.add_argument("--no-bundled", action="store_true", default=default(False), help="leave the shipped question bank out")
+
+
+def _selection_options(parser: argparse.ArgumentParser, *, count_help: str, default_count: int | None) -> None:
+    parser.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only this topic (substring of a topic, deck or tag; repeatable)",
+    )
+    parser.add_argument("--count", type=_positive_int, default=default_count, metavar="N", help=count_help)
+    parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed: the same seed asks the same questions")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quizapp",
+        description="Practise for machine-learning interviews in the terminal. "
+        "With no command, opens the interactive app.",
+    )
+    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, metavar="DIR", help="where progress is kept (default: your user data folder; env QUIZAPP_DATA_DIR)"
+    )
+    _content_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("quiz", help="a quiz mixing flashcards, multiple choice and numeric drills")
+    _selection_options(p, count_help="number of questions (default 10)", default_count=None)
+    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input is not a terminal)")
+    _content_options(p)
+
+    p = sub.add_parser("drill", help="endless fresh numeric drills (stop with Ctrl-D or --count)")
+    _selection_options(p, count_help="stop after N drills (default: endless)", default_count=None)
+    p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
+    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input is not a terminal)")
+    _content_options(p)
+
+    p = sub.add_parser("review", help="spaced-repetition review of the flashcards that are due")
+    _selection_options(p, count_help="at most N cards (default: all due)", default_count=None)
+    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input is not a terminal)")
+    _content_options(p)
+
+    p = sub.add_parser("topics", help="list decks and topics with card and template counts")
+    _content_options(p)
+
+    p = sub.add_parser("check", help="validate decks: print file:line problems, exit 1 if any")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="decks to check (default: the shipped bank)")
+    p.add_argument("--instances", type=_positive_int, default=200, metavar="N", help="instances generated per drill template (default 200)")
+    _content_options(p)
+
+    p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
+    p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
+    _selection_options(p, count_help="generated drill instances (default 20)", default_count=20)
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
+    _content_options(p)
+
+    p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps")
+    p.add_argument("solver", nargs="?", help="short name, e.g. conv.output_size")
+    p.add_argument("--list", action="store_true", help="list solvers with their parameters")
+    p.add_argument("--json", action="store_true", help="print JSON: solver, params, value, steps, misconceptions")
+    return parser
+
+
+def _load_bank(args: argparse.Namespace):
+    from quizapp.content.loader import load_bank
+
+    return load_bank(args.content, bundled=not args.no_bundled)
+
+
+def _use_plain(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "plain", False)) or not (sys.stdin.isatty() and sys.stdout.isatty())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["solve"]:
+        # Solver parameters are the solver's own (--size 32 --kernel 3): parse them there.
+        args, rest = parser.parse_known_args(argv)
+        from quizapp.solve_cmd import run as run_solve
+
+        return run_solve(args.solver, rest, as_json=args.json, list_only=args.list)
+    args = parser.parse_args(argv)
+    command = args.command
+
+    if command == "check":
+        from quizapp.content.check import run as run_check
+
+        return run_check(args.paths, extra=args.content, bundled=not args.no_bundled, instances=args.instances)
+
+    bank = _load_bank(args)
+    for problem in bank.all_problems():
+        print(f"quizapp: {problem}", file=sys.stderr)
+
+    if command == "topics":
+        from quizapp.plain import print_topics
+
+        return print_topics(bank)
+    if command == "export":
+        from quizapp.export import run as run_export
+
+        return run_export(bank, args.format, topics=args.topic, count=args.count, seed=args.seed, output=args.output)
+
+    if command in ("quiz", "drill", "review") and _use_plain(args):
+        from quizapp import plain
+
+        if command == "quiz":
+            return plain.run_quiz(bank, topics=args.topic, count=args.count or 10, seed=args.seed)
+        if command == "drill":
+            return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level)
+        return plain.run_review(bank, topics=args.topic, count=args.count, data_dir=args.data_dir)
+
+    from quizapp.tui.app import make_app
+
+    app = make_app(
+        bank,
+        mode=command,
+        topics=getattr(args, "topic", None) or None,
+        count=getattr(args, "count", None),
+        seed=getattr(args, "seed", None),
+        level=getattr(args, "level", None),
+        data_dir=args.data_dir,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Provides the one seam for user files: the data directory and the shipped question bank.
+
+Paths are computed when called, never at import time, so tests can point them elsewhere with
+``QUIZAPP_DATA_DIR`` or ``--data-dir``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["bundled_content_dir", "data_dir", "database_path", "settings_path"]
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where progress and settings live: ``override``, else $QUIZAPP_DATA_DIR, else the platform's user data dir."""
+    if override:
+        path = Path(override)
+    elif os.environ.get("QUIZAPP_DATA_DIR"):
+        path = Path(os.environ["QUIZAPP_DATA_DIR"])
+    else:
+        from platformdirs import user_data_path
+
+        path = user_data_path("quizapp", appauthor=False)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """The SQLite file holding review history and schedule state."""
+    return data_dir(override) / "progress.sqlite3"
+
+
+def settings_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """The JSON file holding UI settings (last topic selection, quiz length)."""
+    return data_dir(override) / "settings.json"
+
+
+def bundled_content_dir() -> Path:
+    """The shipped bank: inside the installed wheel (``quizapp/_bank``) or the source tree's ``content/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bank", here.parent / "content"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("the shipped question bank is missing (looked in quizapp/_bank and content/)")

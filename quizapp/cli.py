@@ -146,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return plain.run_quiz(bank, topics=args.topic, count=args.count or 10, seed=args.seed)
         if command == "drill":
             return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level)
-        return plain.run_review(bank, topics=args.topic, count=args.count, data_dir=args.data_dir)
+        from quizapp.review import run_plain_review
+
+        return run_plain_review(bank, topics=args.topic, count=args.count, data_dir=args.data_dir)
 
     from quizapp.tui.app import make_app
 

@@ -34,13 +34,18 @@ class Solution:
     value: Any
     steps: tuple[str, ...]
     misconceptions: tuple[Misconception, ...] = ()
+    details: tuple[tuple[str, Any], ...] = ()
+    """Further results worth showing or exporting, as (name, value) pairs (e.g. a descent trajectory)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "value": to_plain(self.value),
             "steps": list(self.steps),
             "misconceptions": [m.to_dict() for m in self.misconceptions],
         }
+        if self.details:
+            data["details"] = {name: to_plain(v) for name, v in self.details}
+        return data
 
 
 def to_plain(value: Any) -> Any:

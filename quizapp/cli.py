@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
     _content_options(p)
 
-    p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps")
+    # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
+    p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
     p.add_argument("solver", nargs="?", help="short name, e.g. conv.output_size")
     p.add_argument("--list", action="store_true", help="list solvers with their parameters")
     p.add_argument("--json", action="store_true", help="print JSON: solver, params, value, steps, misconceptions")

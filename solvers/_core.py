@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -109,6 +112,27 @@ class SolverSpec:
     def __call__(self, **kwargs: Any) -> Solution:
         return self.func(**kwargs)
 
+    def bind(self, **params: Any) -> dict[str, Any]:
+        """The full keyword arguments for ``func``: given values coerced to their Param kind, defaults filled.
+
+        Raises ValueError naming unknown or missing parameters, or the parameter that cannot be coerced.
+        """
+        known = [p.name for p in self.params]
+        unknown = [name for name in params if name not in known]
+        if unknown:
+            raise ValueError(
+                f"{self.name}: unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+                f" (it takes: {', '.join(known) or 'nothing'})"
+            )
+        missing = [p.name for p in self.params if p.required and p.name not in params]
+        if missing:
+            raise ValueError(f"{self.name}: missing parameter{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        return {p.name: coerce_param(p, params[p.name]) if p.name in params else p.default for p in self.params}
+
+    def solve(self, **params: Any) -> Solution:
+        """Fill defaults, coerce each value to its Param kind (a YAML/JSON value or CLI text), call the solver."""
+        return self.func(**self.bind(**params))
+
 
 REGISTRY: dict[str, SolverSpec] = {}
 
@@ -131,3 +155,363 @@ def register(
         return func
 
     return decorate
+
+
+# ---------------------------------------------------------------- coercion of parameter values
+
+_MAX_TEXT = 100_000
+"""Longest parameter text we parse; a matrix typed on a command line is far shorter."""
+
+_TRUE_WORDS = frozenset({"true", "yes", "on", "y", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "off", "n", "0"})
+_NONE_WORDS = frozenset({"none", "null"})
+
+
+class _Bad(Exception):
+    """A reason a value does not fit a kind; coerce_param prefixes the parameter name."""
+
+
+def coerce_param(param: Param, value: Any) -> Any:
+    """``value`` (a YAML/JSON value or command-line text) converted to ``param``'s kind.
+
+    int: 3, 3.0, "3" (bools refused); float: 0.5, "1e-3"; bool: True, "true/false/yes/no/on/off/1/0";
+    int_or_pair: 3, "3", [3, 5], "3,5", "(3, 5)", "3x5"; vector/matrix: lists or text ("[1, 2]",
+    "1,2,3", "1,2;3,4") -> float numpy arrays; layers: [[3, 1], [3, 2]] or "3,1;3,2" -> tuple of int
+    tuples; shape: [64, 3, 3, 3] or "64x3x3x3" -> tuple of ints; formula/str: text (str checks
+    ``choices``; without choices a list of words is joined: [x, y] -> "x, y"); point: a float or a list of floats. ``None`` (or "none") is kept when the default is None.
+    Raises ValueError("<param>: <reason>").
+    """
+    if param.default is None and (
+        value is None or (isinstance(value, str) and value.strip().casefold() in _NONE_WORDS)
+    ):
+        return None
+    if value is None:
+        raise ValueError(f"{param.name}: a value is required")
+    convert = _COERCERS.get(param.kind)
+    if convert is None:
+        raise ValueError(f"{param.name}: unknown parameter kind {param.kind!r}")
+    try:
+        return convert(param, value)
+    except _Bad as exc:
+        raise ValueError(f"{param.name}: {exc}") from None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        raise _Bad(f"expected a whole number, got the bool {value}")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if math.isfinite(value) and float(value).is_integer():
+            return int(value)
+        raise _Bad(f"expected a whole number, got {value}")
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[+-]?\d{1,4000}", text):
+            return int(text)
+        if re.fullmatch(r"[+-]?\d{1,300}\.0*", text):
+            return int(text.split(".")[0])
+        raise _Bad(f"expected a whole number, got {_shown(value)}")
+    raise _Bad(f"expected a whole number, got {type(value).__name__} {_shown(value)}")
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)):
+        raise _Bad(f"expected a number, got the bool {value}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise _Bad("the number is too large") from None
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > 400:
+            raise _Bad("expected a number, got a very long text")
+        try:
+            number = float(text.replace("−", "-"))
+        except ValueError:
+            raise _Bad(f"expected a number, got {_shown(value)}") from None
+    else:
+        raise _Bad(f"expected a number, got {type(value).__name__} {_shown(value)}")
+    if not math.isfinite(number):
+        raise _Bad(f"must be a finite number, got {number}")
+    return number
+
+
+def _split_text(text: str) -> Any:
+    """List text -> nested Python lists: JSON/Python brackets ("[[1, 2], [3, 4]]", "(3, 5)"),
+    rows separated by ';' ("1,2;3,4"), or items separated by commas, spaces, 'x' or '×' ("3x5")."""
+    if len(text) > _MAX_TEXT:
+        raise _Bad(f"text longer than {_MAX_TEXT} characters")
+    text = text.strip().replace("−", "-")
+    if not text:
+        raise _Bad("expected a value, got empty text")
+    if text[0] in "[(":
+        try:
+            return json.loads(text.replace("(", "[").replace(")", "]"))
+        except (ValueError, RecursionError):
+            raise _Bad(f"cannot read {_shown(text)} as a list (write it like [1, 2] or [[1, 2], [3, 4]])") from None
+
+    def items(row: str) -> list[str]:
+        return [item for item in re.split(r"[,\s×xX*]+", row.strip()) if item]
+
+    if ";" in text:
+        rows = [row for row in text.split(";") if row.strip()]
+        return [items(row) for row in rows]
+    return items(text)
+
+
+def _listlike(value: Any) -> Any:
+    if isinstance(value, str):
+        return _split_text(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return value
+    raise _Bad(f"expected a list, got {type(value).__name__} {_shown(value)}")
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    items = _listlike(value)
+    if isinstance(items, np.ndarray):
+        items = items.tolist()
+    if not isinstance(items, (list, tuple)) or any(isinstance(v, (list, tuple, dict)) for v in items):
+        raise _Bad(f"expected a flat list of whole numbers, got {_shown(value)}")
+    return tuple(_int(v) for v in items)
+
+
+def _array(value: Any, ndims: tuple[int, ...], what: str) -> np.ndarray:
+    items = _listlike(value)
+    try:
+        arr = np.asarray(items, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise _Bad(f"expected {what} of numbers (rows of equal length), got {_shown(value)}") from None
+    if arr.ndim not in ndims:
+        raise _Bad(f"expected {what}, got {arr.ndim} dimension{'s' if arr.ndim != 1 else ''}")
+    if arr.size == 0:
+        raise _Bad(f"expected {what}, got an empty one")
+    if not np.all(np.isfinite(arr)):
+        raise _Bad("contains nan or inf")
+    return arr
+
+
+def _coerce_int(param: Param, value: Any) -> int:
+    return _int(value)
+
+
+def _coerce_float(param: Param, value: Any) -> float:
+    return _float(value)
+
+
+def _coerce_bool(param: Param, value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    raise _Bad(f"expected true or false (yes/no), got {_shown(value)}")
+
+
+def _coerce_str(param: Param, value: Any) -> Any:
+    if param.choices:
+        if not isinstance(value, (list, dict, tuple, np.ndarray)) and value in param.choices:
+            return value
+        text = str(value).strip()
+        for choice in param.choices:
+            if str(choice) == text:
+                return choice
+        raise _Bad(f"expected one of {', '.join(map(str, param.choices))}, got {_shown(value)}")
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        # A YAML list of words for a text parameter (variables: [x, y]) reads as "x, y".
+        return ", ".join(v.strip() for v in value)
+    return _coerce_formula(param, value)
+
+
+def _coerce_formula(param: Param, value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, float, np.integer, np.floating)):
+        raise _Bad(f"expected text, got {type(value).__name__} {_shown(value)}")
+    text = str(value).strip()
+    if not text:
+        raise _Bad("expected text, got an empty one")
+    return text
+
+
+def _coerce_int_or_pair(param: Param, value: Any) -> int | tuple[int, int]:
+    if isinstance(value, str):
+        value = _split_text(value)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        pair = _ints(value)
+        if len(pair) != 2:
+            raise _Bad(f"expected a whole number or a pair (h, w), got {len(pair)} numbers")
+        return pair
+    return _int(value)
+
+
+def _coerce_vector(param: Param, value: Any) -> np.ndarray:
+    # A matrix is let through: solvers such as softmax apply a "vector" parameter row by row.
+    return _array(value, (1, 2), "a vector")
+
+
+def _coerce_matrix(param: Param, value: Any) -> np.ndarray:
+    return _array(value, (2,), "a matrix (a list of rows)")
+
+
+def _coerce_layers(param: Param, value: Any) -> tuple[tuple[int, ...], ...]:
+    rows = _listlike(value)
+    if isinstance(rows, np.ndarray):
+        rows = rows.tolist()
+    if not isinstance(rows, (list, tuple)) or not rows:
+        raise _Bad("expected a non-empty list of (kernel, stride) layers")
+    layers = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, (list, tuple)):
+            raise _Bad(f"layer {number}: expected (kernel, stride) or (kernel, stride, dilation), got {_shown(row)}")
+        try:
+            layer = _ints(row)
+        except _Bad as exc:
+            raise _Bad(f"layer {number}: {exc}") from None
+        if len(layer) not in (2, 3):
+            raise _Bad(f"layer {number}: expected (kernel, stride) or (kernel, stride, dilation), got {len(layer)} numbers")
+        layers.append(layer)
+    return tuple(layers)
+
+
+def _coerce_shape(param: Param, value: Any) -> tuple[int, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return (int(value),)
+    return _ints(value)
+
+
+def _coerce_point(param: Param, value: Any) -> float | list[float]:
+    if isinstance(value, str):
+        value = _split_text(value)
+        if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list):
+            value = value[0]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return _array(value, (1,), "a point (one number per variable)").tolist()
+    return _float(value)
+
+
+_COERCERS: dict[str, Callable[[Param, Any], Any]] = {
+    "int": _coerce_int,
+    "float": _coerce_float,
+    "bool": _coerce_bool,
+    "str": _coerce_str,
+    "formula": _coerce_formula,
+    "int_or_pair": _coerce_int_or_pair,
+    "vector": _coerce_vector,
+    "matrix": _coerce_matrix,
+    "layers": _coerce_layers,
+    "shape": _coerce_shape,
+    "point": _coerce_point,
+}
+
+
+# ---------------------------------------------------------------- checks and display shared by solvers
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """``value`` as an int >= ``minimum``, or ValueError naming ``name``.
+
+    Integral floats (4.0) are accepted; bools, other floats and text are refused, so that a
+    ``True`` or a ``2.5`` never silently becomes a layer size.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected a whole number, got the bool {value}")
+    integral_float = isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer()
+    if not (isinstance(value, (int, np.integer)) or integral_float):
+        raise ValueError(f"{name}: expected a whole number, got {_shown(value)}")
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name}: must be ≥ {minimum}, got {number}")
+    return number
+
+
+def check_int_or_pair(name: str, value: Any, *, minimum: int | None = None) -> tuple[tuple[int, int], bool]:
+    """An int or an (h, w) pair -> ((h, w), was_pair); ints are used for both dimensions."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = list(value)
+        if len(items) != 2:
+            raise ValueError(f"{name}: expected a whole number or a pair (h, w), got {len(items)} values")
+        h = check_int(name, items[0], minimum=minimum)
+        w = check_int(name, items[1], minimum=minimum)
+        return (h, w), True
+    number = check_int(name, value, minimum=minimum)
+    return (number, number), False
+
+
+def check_float(name: str, value: Any, *, positive: bool = False) -> float:
+    """``value`` as a finite float (> 0 when ``positive``), or ValueError naming ``name``; bools refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name}: expected a number, got {_shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{name}: the number is too large") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name}: must be a finite number, got {number}")
+    if positive and number <= 0:
+        raise ValueError(f"{name}: must be > 0, got {fmt(number)}")
+    return number
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` as a bool; only True/False (and numpy bools) are accepted."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name}: expected True or False, got {_shown(value)}")
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """True when two answers of the same structure agree (floats to rounding error, 1e-9 relative)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    try:
+        a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a_arr.shape == b_arr.shape and bool(np.allclose(a_arr, b_arr, rtol=1e-9, atol=1e-12))
+
+
+def distinct(value: Any, candidates: Any) -> tuple[Misconception, ...]:
+    """The misconceptions whose value differs from the answer and from every earlier one.
+
+    A "wrong" answer equal to the right one would flag a correct user; two names for one value
+    would make the diagnosis a guess, so the first (most common) name is kept.
+    """
+    kept: list[Misconception] = []
+    for m in candidates:
+        if same_value(m.value, value) or any(same_value(m.value, k.value) for k in kept):
+            continue
+        kept.append(m)
+    return tuple(kept)
+
+
+def fmt(x: Any, digits: int = 5) -> str:
+    """A number for the worked steps: ints as they are, floats to ``digits`` significant figures,
+    a Unicode minus."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        text = str(int(x))
+    else:
+        x = float(x)
+        if math.isinf(x):
+            text = "-∞" if x < 0 else "∞"
+        elif x == int(x) and abs(x) < 1e15:
+            text = str(int(x))
+        else:
+            text = f"{x:.{digits}g}"
+    return text.replace("-", "−")

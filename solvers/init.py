@@ -1,0 +1,252 @@
+"""Provides weight-initialisation solvers: fans of a weight shape and the He, Xavier, LeCun and PyTorch-default scales."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from solvers._core import (
+    Misconception,
+    Param,
+    Solution,
+    check_float,
+    check_int,
+    distinct,
+    fmt,
+    register,
+)
+
+_FAN_IN = Param("fan_in", "int", help="inputs feeding each unit (C_in·K_h·K_w for a conv)")
+_FAN_OUT = Param("fan_out", "int", help="units each input feeds (C_out·K_h·K_w for a conv)")
+_SLOPE = Param("negative_slope", "float", 0.0, help="leaky ReLU slope a (0 for ReLU)")
+_GAIN = Param("gain", "float", 1.0, help="activation gain (1 for linear/sigmoid, 5/3 for tanh)")
+
+
+def _fan(name: str, value: Any) -> int:
+    return check_int(name, value, minimum=1)
+
+
+def _he_gain(negative_slope: float) -> float:
+    """gain = √(2 / (1 + a²)), PyTorch's calculate_gain('leaky_relu', a); √2 for ReLU."""
+    return math.sqrt(2.0 / (1.0 + negative_slope**2))
+
+
+def _gain_line(a: float, gain: float) -> str:
+    if a == 0:
+        return f"gain = √2 = {fmt(gain)} (ReLU)"
+    a_text = fmt(a) if a > 0 else f"({fmt(a)})"
+    return f"gain = √(2 / (1 + a²)) = √(2 / (1 + {a_text}²)) = {fmt(gain)} (leaky ReLU, a = {fmt(a)})"
+
+
+# ---------------------------------------------------------------- fans
+
+
+@register(
+    "init.fans",
+    params=(Param("shape", "shape", help="weight shape: (out, in) for Linear, (C_out, C_in/groups, K_h, K_w) for Conv2d"),),
+    summary="(fan_in, fan_out) of a weight tensor, PyTorch's convention",
+    answer="shape",
+    parts=("fan_in", "fan_out"),
+)
+def fans(shape: Any) -> Solution:
+    """fan_in = shape[1]·∏shape[2:], fan_out = shape[0]·∏shape[2:] (torch.nn.init._calculate_fan_in_and_fan_out)."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
+        raise ValueError(f"shape: expected a tuple of sizes such as (64, 3, 3, 3), got {shape!r}")
+    dims = tuple(check_int("shape", d, minimum=1) for d in shape)
+    if len(dims) < 2:
+        raise ValueError(f"shape: fan_in and fan_out need at least 2 dimensions, got {len(dims)}")
+    receptive = math.prod(dims[2:])
+    fan_in, fan_out = dims[1] * receptive, dims[0] * receptive
+    value = (fan_in, fan_out)
+    shape_text = "(" + ", ".join(map(str, dims)) + ")"
+    if len(dims) == 2:
+        steps = [
+            f"a Linear weight is (out, in) = {shape_text}",
+            f"fan_in = in = {fan_in}",
+            f"fan_out = out = {fan_out}",
+        ]
+    else:
+        kernel = "·".join(map(str, dims[2:]))
+        steps = [
+            f"a conv weight is (C_out, C_in/groups, kernel…) = {shape_text}",
+            f"receptive field size = {kernel} = {receptive}" if len(dims) > 3 else f"receptive field size = {receptive}",
+            f"fan_in = C_in·receptive = {dims[1]}·{receptive} = {fan_in}",
+            f"fan_out = C_out·receptive = {dims[0]}·{receptive} = {fan_out}",
+        ]
+    candidates = [
+        Misconception("fans_swapped", (fan_out, fan_in), "swapped them: fan_in counts inputs (dim 1), fan_out outputs (dim 0)"),
+        Misconception(
+            "forgot_receptive_field",
+            (dims[1], dims[0]),
+            "left out the kernel: each input channel feeds the unit through K_h·K_w weights",
+        ),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+# ---------------------------------------------------------------- He / Kaiming
+
+
+@register(
+    "init.he_std",
+    params=(_FAN_IN, _SLOPE),
+    summary="He (Kaiming) normal std = gain/√fan_in, gain = √(2/(1 + a²)); √(2/fan_in) for ReLU",
+    answer="float",
+)
+def he_std(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
+    """std = gain / √fan_in with gain = √(2 / (1 + a²)) (kaiming_normal_, mode fan_in)."""
+    fan_in = _fan("fan_in", fan_in)
+    a = check_float("negative_slope", negative_slope)
+    gain = _he_gain(a)
+    value = gain / math.sqrt(fan_in)
+    steps = [
+        "std = gain / √fan_in, gain = √(2 / (1 + a²))",
+        _gain_line(a, gain),
+        f"std = √2 / √{fan_in} = √(2/{fan_in}) = {fmt(value)}" if a == 0 else f"std = {fmt(gain)} / √{fan_in} = {fmt(value)}",
+    ]
+    candidates = [
+        Misconception("forgot_sqrt", gain**2 / fan_in, "gave the variance gain²/fan_in, not the standard deviation"),
+        Misconception("forgot_gain", 1 / math.sqrt(fan_in), "left out the gain: 1/√fan_in is LeCun's std"),
+        Misconception("uniform_bound_as_std", gain * math.sqrt(3 / fan_in), "gave the uniform bound gain·√(3/fan_in)"),
+        Misconception("ignored_negative_slope", math.sqrt(2 / fan_in), "used the ReLU gain √2 despite the leaky slope"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+@register(
+    "init.he_uniform_bound",
+    params=(_FAN_IN, _SLOPE),
+    summary="He (Kaiming) uniform bound b = gain·√(3/fan_in); √(6/fan_in) for ReLU",
+    answer="float",
+)
+def he_uniform_bound(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
+    """bound = gain·√(3 / fan_in), gain = √(2 / (1 + a²)); U(−b, b) then has std gain/√fan_in (kaiming_uniform_)."""
+    fan_in = _fan("fan_in", fan_in)
+    a = check_float("negative_slope", negative_slope)
+    gain = _he_gain(a)
+    value = gain * math.sqrt(3 / fan_in)
+    steps = [
+        "bound = gain·√(3 / fan_in), so that U(−bound, bound) has std bound/√3 = gain/√fan_in",
+        _gain_line(a, gain),
+        f"bound = √2·√(3/{fan_in}) = √(6/{fan_in}) = {fmt(value)}" if a == 0 else f"bound = {fmt(gain)}·√(3/{fan_in}) = {fmt(value)}",
+    ]
+    candidates = [
+        Misconception("std_as_uniform_bound", gain / math.sqrt(fan_in), "gave the std gain/√fan_in; the bound is √3 times larger"),
+        Misconception("forgot_sqrt", 3 * gain**2 / fan_in, "forgot the square root"),
+        Misconception("forgot_gain", math.sqrt(3 / fan_in), "left out the gain"),
+        Misconception("ignored_negative_slope", math.sqrt(6 / fan_in), "used the ReLU gain √2 despite the leaky slope"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+# ---------------------------------------------------------------- Xavier / Glorot
+
+
+@register(
+    "init.xavier_std",
+    params=(_FAN_IN, _FAN_OUT, _GAIN),
+    summary="Xavier (Glorot) normal std = gain·√(2/(fan_in + fan_out))",
+    answer="float",
+)
+def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
+    """std = gain·√(2 / (fan_in + fan_out)) (xavier_normal_)."""
+    fan_in = _fan("fan_in", fan_in)
+    fan_out = _fan("fan_out", fan_out)
+    gain = check_float("gain", gain, positive=True)
+    total = fan_in + fan_out
+    value = gain * math.sqrt(2 / total)
+    steps = [
+        "std = gain·√(2 / (fan_in + fan_out))",
+        f"std = {fmt(gain)}·√(2 / ({fan_in} + {fan_out})) = {fmt(gain)}·√(2/{total}) = {fmt(value)}",
+    ]
+    candidates = [
+        Misconception(
+            "xavier_fan_in_only",
+            gain * math.sqrt(1 / fan_in),
+            "used √(1/fan_in) as the seed notes do; that is LeCun's std, Xavier averages fan_in and fan_out",
+        ),
+        Misconception("forgot_sqrt", gain**2 * 2 / total, "gave the variance, not the standard deviation"),
+        Misconception("uniform_bound_as_std", gain * math.sqrt(6 / total), "gave the uniform bound gain·√(6/(fan_in + fan_out))"),
+        Misconception("forgot_factor_two", gain * math.sqrt(1 / total), "used √(1/(fan_in + fan_out)); the variance is 2/(fan_in + fan_out)"),
+        Misconception("he_instead", math.sqrt(2 / fan_in), "gave He's √(2/fan_in), meant for ReLU"),
+        Misconception("ignored_gain", math.sqrt(2 / total), "left out the gain"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+@register(
+    "init.xavier_uniform_bound",
+    params=(_FAN_IN, _FAN_OUT, _GAIN),
+    summary="Xavier (Glorot) uniform bound b = gain·√(6/(fan_in + fan_out))",
+    answer="float",
+)
+def xavier_uniform_bound(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
+    """bound = gain·√(6 / (fan_in + fan_out)) (xavier_uniform_); U(−b, b) has the Xavier std b/√3."""
+    fan_in = _fan("fan_in", fan_in)
+    fan_out = _fan("fan_out", fan_out)
+    gain = check_float("gain", gain, positive=True)
+    total = fan_in + fan_out
+    value = gain * math.sqrt(6 / total)
+    steps = [
+        "bound = gain·√(6 / (fan_in + fan_out)), so that U(−bound, bound) has std gain·√(2/(fan_in + fan_out))",
+        f"bound = {fmt(gain)}·√(6 / ({fan_in} + {fan_out})) = {fmt(gain)}·√(6/{total}) = {fmt(value)}",
+    ]
+    candidates = [
+        Misconception("std_as_uniform_bound", gain * math.sqrt(2 / total), "gave the Xavier std; the bound is √3 times larger"),
+        Misconception(
+            "xavier_fan_in_only",
+            gain * math.sqrt(3 / fan_in),
+            "used fan_in only (the seed notes' √(1/n), LeCun's); Xavier uses fan_in + fan_out",
+        ),
+        Misconception("forgot_sqrt", gain**2 * 6 / total, "forgot the square root"),
+        Misconception("ignored_gain", math.sqrt(6 / total), "left out the gain"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+# ---------------------------------------------------------------- LeCun and PyTorch's default
+
+
+@register(
+    "init.lecun_std",
+    params=(_FAN_IN,),
+    summary="LeCun normal std = 1/√fan_in (for SELU)",
+    answer="float",
+)
+def lecun_std(fan_in: Any) -> Solution:
+    """std = √(1 / fan_in) = 1/√fan_in."""
+    fan_in = _fan("fan_in", fan_in)
+    value = 1 / math.sqrt(fan_in)
+    steps = ["std = 1/√fan_in", f"std = 1/√{fan_in} = {fmt(value)}"]
+    candidates = [
+        Misconception("forgot_sqrt", 1 / fan_in, "gave the variance 1/fan_in, not the standard deviation"),
+        Misconception("he_instead", math.sqrt(2 / fan_in), "gave He's √(2/fan_in); LeCun has no factor 2"),
+        Misconception("uniform_bound_as_std", math.sqrt(3 / fan_in), "gave the uniform bound √(3/fan_in)"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+@register(
+    "init.default_uniform_bound",
+    params=(_FAN_IN,),
+    summary="PyTorch's default Linear/Conv init: U(−b, b) with b = 1/√fan_in (std 1/√(3·fan_in))",
+    answer="float",
+)
+def default_uniform_bound(fan_in: Any) -> Solution:
+    """bound = 1/√fan_in: kaiming_uniform_ with a = √5, gain √(1/3), bound gain·√(3/fan_in)."""
+    fan_in = _fan("fan_in", fan_in)
+    value = 1 / math.sqrt(fan_in)
+    std = 1 / math.sqrt(3 * fan_in)
+    steps = [
+        "PyTorch initialises nn.Linear and nn.Conv* weights with kaiming_uniform_(a = √5)",
+        f"gain = √(2 / (1 + a²)) = √(2 / (1 + 5)) = √(1/3) = {fmt(math.sqrt(1 / 3))}",
+        f"bound = gain·√(3 / fan_in) = √(1/3)·√(3/{fan_in}) = 1/√{fan_in} = {fmt(value)}",
+        f"its std is bound/√3 = 1/√(3·fan_in) = 1/√{3 * fan_in} = {fmt(std)}",
+        f"the bias is drawn from U(−1/√fan_in, 1/√fan_in) as well: the same bound {fmt(value)}",
+    ]
+    candidates = [
+        Misconception("he_uniform_instead", math.sqrt(6 / fan_in), "gave the ReLU He bound √(6/fan_in); the default uses a = √5"),
+        Misconception("std_as_bound", std, "gave the std 1/√(3·fan_in); the bound is √3 times larger"),
+        Misconception("forgot_sqrt", 1 / fan_in, "forgot the square root"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, candidates))

@@ -1,0 +1,224 @@
+"""Tests for solvers.init: fans against numpy weight arrays, scales against hand values and sampled weights."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solvers import init
+from solvers._core import same_value
+
+SAMPLES = 200_000
+# The sample std of n normal draws has relative standard error ≈ 1/√(2n) ≈ 0.16 %; 1 % is ~6σ.
+STD_TOL = 0.01
+
+
+def wrong_values(solution) -> dict:
+    return {m.name: m.value for m in solution.misconceptions}
+
+
+# ---------------------------------------------------------------- fans
+
+
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        ((128, 784), (784, 128)),  # Linear(784, 128): weight is (out, in)
+        ((64, 3, 3, 3), (27, 576)),  # Conv2d(3, 64, 3)
+        ((16, 8, 5), (40, 80)),  # Conv1d(8, 16, 5)
+        ((8, 4, 3, 3, 3), (108, 216)),  # Conv3d(4, 8, 3)
+        ((32, 1, 3, 3), (9, 288)),  # depthwise Conv2d(32, 32, 3, groups=32): dim 1 is C_in/groups
+        ((10, 20, 1, 1), (20, 10)),  # 1×1 conv behaves like a Linear layer
+        ((1, 1), (1, 1)),
+    ],
+)
+def test_fans_table(shape, expected):
+    sol = init.fans(shape)
+    assert sol.value == expected
+    assert isinstance(sol.value, tuple)
+
+
+def test_fans_steps_and_misconceptions():
+    sol = init.fans((64, 3, 3, 3))
+    assert sol.steps[1:] == (
+        "receptive field size = 3·3 = 9",
+        "fan_in = C_in·receptive = 3·9 = 27",
+        "fan_out = C_out·receptive = 64·9 = 576",
+    )
+    assert wrong_values(sol) == {"fans_swapped": (576, 27), "forgot_receptive_field": (3, 64)}
+    assert wrong_values(init.fans((128, 784))) == {"fans_swapped": (128, 784)}  # no kernel to forget
+    assert init.fans((5, 5)).misconceptions == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 7), min_size=2, max_size=5))
+def test_fans_match_numpy_weight(shape):
+    weight = np.zeros(shape)
+    # fan_in: weights feeding one output unit; fan_out: weights one input channel feeds.
+    expected = (weight[0].size, weight[:, 0].size)
+    sol = init.fans(shape)
+    assert sol.value == expected
+    assert all(not same_value(m.value, sol.value) for m in sol.misconceptions)
+
+
+# ---------------------------------------------------------------- scales: hand values
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: init.he_std(576), math.sqrt(2 / 576)),  # 0.0589
+        (lambda: init.he_std(100, 0.2), math.sqrt(2 / 1.04) / 10),
+        (lambda: init.he_std(1), math.sqrt(2)),
+        (lambda: init.he_uniform_bound(576), math.sqrt(6 / 576)),  # 0.1021
+        (lambda: init.he_uniform_bound(50, 1.0), math.sqrt(3 / 50)),  # a = 1: a linear unit, gain 1
+        (lambda: init.xavier_std(256, 128), math.sqrt(2 / 384)),  # 0.0722
+        (lambda: init.xavier_std(100, 100, 5 / 3), 5 / 3 * 0.1),
+        (lambda: init.xavier_uniform_bound(256, 256), math.sqrt(6 / 512)),
+        (lambda: init.xavier_uniform_bound(3, 3), 1.0),
+        (lambda: init.lecun_std(100), 0.1),
+        (lambda: init.default_uniform_bound(576), 1 / 24),
+        (lambda: init.default_uniform_bound(3 * 3 * 3), 1 / math.sqrt(27)),
+    ],
+)
+def test_scales_table(call, expected):
+    assert call().value == pytest.approx(expected, rel=1e-12)
+
+
+def test_he_steps_and_misconceptions():
+    sol = init.he_std(576)
+    assert sol.steps[-1] == "std = √2 / √576 = √(2/576) = 0.058926"
+    wrong = wrong_values(sol)
+    assert wrong["forgot_sqrt"] == pytest.approx(2 / 576)
+    assert wrong["forgot_gain"] == pytest.approx(1 / 24)
+    assert wrong["uniform_bound_as_std"] == pytest.approx(math.sqrt(6 / 576))
+    assert "ignored_negative_slope" not in wrong  # ReLU: nothing to ignore
+    leaky = wrong_values(init.he_std(100, -0.2))
+    assert leaky["ignored_negative_slope"] == pytest.approx(math.sqrt(2 / 100))
+    assert "gain = √(2 / (1 + a²)) = √(2 / (1 + (−0.2)²)) = 1.3868 (leaky ReLU, a = −0.2)" in init.he_std(100, -0.2).steps
+
+
+def test_xavier_misconceptions_name_the_seed_notes_variant():
+    wrong = wrong_values(init.xavier_std(256, 128))
+    assert wrong["xavier_fan_in_only"] == pytest.approx(math.sqrt(1 / 256))  # LeCun's √(1/n)
+    assert "LeCun" in next(m.explanation for m in init.xavier_std(256, 128).misconceptions if m.name == "xavier_fan_in_only")
+    assert wrong["uniform_bound_as_std"] == pytest.approx(math.sqrt(6 / 384))
+    assert wrong["forgot_sqrt"] == pytest.approx(2 / 384)
+    # fan_in == fan_out: √(1/fan_in) is the right std, so it must not be flagged.
+    assert "xavier_fan_in_only" not in wrong_values(init.xavier_std(100, 100))
+    assert wrong_values(init.xavier_std(100, 50, 2.0))["ignored_gain"] == pytest.approx(math.sqrt(2 / 150))
+
+
+def test_default_bound_steps_give_its_std():
+    sol = init.default_uniform_bound(576)
+    text = "\n".join(sol.steps)
+    assert "kaiming_uniform_(a = √5)" in text
+    assert "its std is bound/√3 = 1/√(3·fan_in) = 1/√1728 = 0.024056" in text
+    wrong = wrong_values(sol)
+    assert wrong["std_as_bound"] == pytest.approx(1 / math.sqrt(3 * 576))
+    assert wrong["he_uniform_instead"] == pytest.approx(math.sqrt(6 / 576))
+
+
+fan = st.integers(1, 5000)
+slope = st.floats(-3, 3, allow_nan=False)
+gain = st.floats(0.1, 5, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fan, fan, slope, gain)
+def test_scales_relations(fan_in, fan_out, a, g):
+    """Uniform bounds are √3 × the normal std (Var U(−b, b) = b²/3); He with a = 0 is √2 × LeCun;
+    Xavier's variance is the harmonic mean of 1/fan_in and 1/fan_out."""
+    he = init.he_std(fan_in, a).value
+    assert init.he_uniform_bound(fan_in, a).value == pytest.approx(math.sqrt(3) * he, rel=1e-12)
+    assert he**2 * fan_in * (1 + a * a) / 2 == pytest.approx(1.0, rel=1e-12)
+    assert init.he_std(fan_in).value == pytest.approx(math.sqrt(2) * init.lecun_std(fan_in).value, rel=1e-12)
+    xs = init.xavier_std(fan_in, fan_out, g).value
+    assert init.xavier_uniform_bound(fan_in, fan_out, g).value == pytest.approx(math.sqrt(3) * xs, rel=1e-12)
+    assert (xs / g) ** 2 == pytest.approx(2 / (fan_in + fan_out), rel=1e-12)
+    assert init.default_uniform_bound(fan_in).value ** 2 == pytest.approx(1 / fan_in, rel=1e-12)
+    for sol in (
+        init.he_std(fan_in, a),
+        init.he_uniform_bound(fan_in, a),
+        init.xavier_std(fan_in, fan_out, g),
+        init.xavier_uniform_bound(fan_in, fan_out, g),
+        init.lecun_std(fan_in),
+        init.default_uniform_bound(fan_in),
+    ):
+        assert all(not same_value(m.value, sol.value) for m in sol.misconceptions)
+
+
+# ---------------------------------------------------------------- scales: sampled weights
+
+
+@settings(max_examples=15, deadline=None)
+@given(fan_in=st.integers(1, 4096), fan_out=st.integers(1, 4096), seed=st.integers(0, 2**32 - 1))
+def test_sampled_weights_have_the_solver_std(fan_in, fan_out, seed):
+    """Normal draws with the solver's std and uniform draws on ±bound agree in spread."""
+    rng = np.random.default_rng(seed)
+    for std, bound in (
+        (init.he_std(fan_in).value, init.he_uniform_bound(fan_in).value),
+        (init.xavier_std(fan_in, fan_out).value, init.xavier_uniform_bound(fan_in, fan_out).value),
+    ):
+        normal = rng.normal(0.0, std, SAMPLES)
+        uniform = rng.uniform(-bound, bound, SAMPLES)
+        assert normal.std() == pytest.approx(std, rel=STD_TOL)
+        assert uniform.std() == pytest.approx(std, rel=STD_TOL)
+        assert np.abs(uniform).max() <= bound
+    default = rng.uniform(-1, 1, SAMPLES) * init.default_uniform_bound(fan_in).value
+    assert default.std() == pytest.approx(1 / math.sqrt(3 * fan_in), rel=STD_TOL)
+
+
+@pytest.mark.parametrize("a", [0.0, 0.01, 0.2, 1.0])
+def test_he_keeps_the_second_moment_through_a_leaky_relu_layer(a):
+    """The point of He: pre-activations z ~ N(0, 1) -> leaky ReLU -> a layer with He weights -> Var ≈ 1."""
+    rng = np.random.default_rng(7)
+    fan_in = 256
+    w = rng.normal(0.0, init.he_std(fan_in, a).value, (512, fan_in))
+    z = rng.normal(0.0, 1.0, (fan_in, 1000))
+    y = w @ np.where(z > 0, z, a * z)
+    assert y.var() == pytest.approx(1.0, rel=0.05)
+
+
+def test_xavier_balances_forward_and_backward_variance():
+    """Var(forward) = fan_in·σ², Var(backward) = fan_out·σ²; Xavier makes their mean 1."""
+    rng = np.random.default_rng(11)
+    fan_in, fan_out = 300, 100
+    w = rng.normal(0.0, init.xavier_std(fan_in, fan_out).value, (fan_out, fan_in))
+    forward = (w @ rng.normal(size=(fan_in, 2000))).var()
+    backward = (w.T @ rng.normal(size=(fan_out, 2000))).var()
+    assert (forward + backward) / 2 == pytest.approx(1.0, rel=0.05)
+    assert forward == pytest.approx(fan_in * 2 / (fan_in + fan_out), rel=0.05)
+
+
+# ---------------------------------------------------------------- invalid parameters
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: init.fans((5,)), "shape: fan_in and fan_out need at least 2 dimensions, got 1"),
+        (lambda: init.fans(()), "shape: fan_in and fan_out need at least 2 dimensions, got 0"),
+        (lambda: init.fans((0, 3)), "shape: must be ≥ 1, got 0"),
+        (lambda: init.fans((4, 2.5)), "shape: expected a whole number, got 2.5"),
+        (lambda: init.fans("64x3"), "shape: expected a tuple of sizes such as (64, 3, 3, 3), got '64x3'"),
+        (lambda: init.he_std(0), "fan_in: must be ≥ 1, got 0"),
+        (lambda: init.he_std(2.5), "fan_in: expected a whole number, got 2.5"),
+        (lambda: init.he_std(True), "fan_in: expected a whole number, got the bool True"),
+        (lambda: init.he_std(10, float("nan")), "negative_slope: must be a finite number, got nan"),
+        (lambda: init.he_uniform_bound(10, "0.1"), "negative_slope: expected a number, got '0.1'"),
+        (lambda: init.xavier_std(10, 0), "fan_out: must be ≥ 1, got 0"),
+        (lambda: init.xavier_std(10, 10, 0), "gain: must be > 0, got 0"),
+        (lambda: init.xavier_uniform_bound(10, 10, -1.0), "gain: must be > 0, got −1"),
+        (lambda: init.lecun_std(-4), "fan_in: must be ≥ 1, got -4"),
+        (lambda: init.default_uniform_bound(None), "fan_in: expected a whole number, got None"),
+    ],
+)
+def test_invalid_parameters_are_named(call, message):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value).startswith(message)

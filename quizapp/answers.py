@@ -1,16 +1,57 @@
 """Provides safe parsing of a typed answer and its comparison with the expected value.
 
-INTERFACE STUB: to be implemented (see the helper brief). Nothing here may call eval, exec,
-sympify or parse_expr; expressions are parsed by solvers.expr.
+Every number a user types goes through :func:`solvers.expr.parse` (a hand-written parser with no
+``eval``), so an answer can be an expression (``sqrt(2/256)``, ``√2/4``, ``1.2·10^-3``) but never code.
+
+How answers are read (the rules the UI can show to users):
+
+- Numbers: ``16``, ``0.5``, ``.5``, ``1e-3``, ``1.2·10^-3``, ``1.2*10**-3``, ``1.2 × 10⁻³``,
+  ``1.2 x 10^-3``, fractions ``3/4``, and expressions with ``sqrt``/``√``, ``pi``/``π``, ``e``,
+  ``exp``, ``log``/``ln``, ``^`` or ``**``. Surrounding spaces, a leading ``≈``/``~``/``=`` and a
+  trailing full stop are ignored; letters are not case-sensitive (``PI``, ``Sqrt``).
+- Decimal comma: ``0,5`` is 0.5. A comma followed by exactly three digits (``12,288``) is a
+  thousands separator when the answer is an integer; for a decimal answer it is ambiguous and
+  refused with a message (write ``12.288`` or ``12288``); a leading 0 (``0,125``) is always a
+  decimal comma. ``1,234,567``, ``1,234.5`` and ``1.234,5`` are read as thousands groups.
+  Spaces and underscores between groups of three digits are thousands separators (``1 000``).
+- Percent: ``12.5%`` is 0.125, unless the question asks for a percentage (``percent=True`` or
+  form ``"percent"``): then ``12.5%`` and ``12.5`` are both 12.5.
+- Shapes: ``(16, 16)``, ``[16, 16]``, ``16,16``, ``16x16``, ``16×16``, ``16 x 16``, ``16 16``.
+- Vectors: ``[0.1, 0.9]``, ``(0.1, 0.9)``, ``0.1, 0.9``; spaces separate elements when no comma
+  does (``[0.1 0.9]``, ``[1 -2]`` is two numbers while ``[1 - 2]`` is one); semicolons separate
+  elements and let each use a decimal comma (``[0,1; 0,9]``). Each element may be an expression.
+- Matrices: ``[[1, 2], [3, 4]]`` or ``[1 2; 3 4]`` / ``[1, 2; 3, 4]`` (semicolons end rows).
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Sequence
+from typing import Any
 
 from solvers import Misconception
+from solvers.expr import ExprError, evaluate, parse
+
+__all__ = [
+    "DEFAULT_SIG_FIGS",
+    "FORMS",
+    "MAX_ANSWER_LENGTH",
+    "AnswerError",
+    "CheckResult",
+    "Tolerance",
+    "Verdict",
+    "check",
+    "infer_form",
+    "parse_answer",
+]
+
+FORMS = ("number", "integer", "decimal", "shape", "vector", "matrix", "percent")
+MAX_ANSWER_LENGTH = 500
+DEFAULT_SIG_FIGS = 3
+"""Precision asked for a non-integer answer when the question does not say."""
 
 
 class AnswerError(ValueError):
@@ -18,15 +59,37 @@ class AnswerError(ValueError):
 
 
 class Verdict(Enum):
+    """How an answer was graded."""
+
     CORRECT = "correct"
     PARTIAL = "partial"
     WRONG = "wrong"
 
 
+# ---------------------------------------------------------------------------------------------
+# Tolerance
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _decimal_exponent(value: float) -> int:
+    """⌊log10|value|⌋, corrected where log10 rounds across a power of ten."""
+    exponent = math.floor(math.log10(value))
+    if 10.0**exponent > value:
+        exponent -= 1
+    elif exponent < 308 and 10.0 ** (exponent + 1) <= value:  # 1e309 would overflow
+        exponent += 1
+    return exponent
+
+
 @dataclass(frozen=True)
 class Tolerance:
-    """How close an answer must be. Integers are exact; otherwise |x - v| <= max(abs, rel*|v|),
-    and sig_figs / decimals (what the question asked for) widen it to half a unit in the last place."""
+    """How close an answer must be. ``exact``: equal (16.0 counts as 16). Otherwise
+    |x − v| ≤ max(abs, rel·|v|, half a unit in the last asked place), where the asked place is
+    ``sig_figs`` significant figures of v or ``decimals`` decimal places, so an answer rounded as
+    the question asked is always accepted."""
 
     abs: float = 0.0
     rel: float = 0.0
@@ -34,12 +97,352 @@ class Tolerance:
     decimals: int | None = None
     exact: bool = False
 
-    def describe(self) -> str:  # e.g. "an exact integer", "3 significant figures", "±0.01"
-        raise NotImplementedError
+    def __post_init__(self) -> None:
+        if self.abs < 0 or self.rel < 0:
+            raise ValueError("tolerances must not be negative")
+        if self.sig_figs is not None and self.sig_figs < 1:
+            raise ValueError("sig_figs must be at least 1")
+        if self.decimals is not None and self.decimals < 0:
+            raise ValueError("decimals must not be negative")
+
+    @classmethod
+    def for_form(
+        cls,
+        form: str,
+        sig_figs: int | None = None,
+        decimals: int | None = None,
+        abs_tol: float | None = None,
+        rel_tol: float | None = None,
+    ) -> Tolerance:
+        """The tolerance a question of this form asks for: integers and shapes are exact unless a
+        precision is given; other forms default to :data:`DEFAULT_SIG_FIGS` significant figures."""
+        if form not in FORMS:
+            raise ValueError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
+        given = any(v is not None for v in (sig_figs, decimals, abs_tol, rel_tol))
+        if form in ("integer", "shape") and not given:
+            return cls(exact=True)
+        if not given:
+            sig_figs = DEFAULT_SIG_FIGS
+        return cls(abs=abs_tol or 0.0, rel=rel_tol or 0.0, sig_figs=sig_figs, decimals=decimals)
+
+    def describe(self) -> str:
+        """The precision in words, as printed with the question: "3 significant figures"."""
+        if self.exact:
+            return "an exact integer"
+        parts = []
+        if self.sig_figs is not None:
+            parts.append(_plural(self.sig_figs, "significant figure"))
+        elif self.decimals is not None:
+            parts.append(_plural(self.decimals, "decimal place"))
+        if self.abs:
+            parts.append(f"±{self.abs:g}")
+        if self.rel:
+            parts.append(f"within {self.rel * 100:g}%")
+        return ", ".join(parts) or "the exact value"
+
+    def width(self, expected: float) -> float:
+        """The largest accepted |x − expected|: max(abs, rel·|v|, half a unit in the last asked place)."""
+        v = abs(float(expected))
+        half_unit = 0.0
+        if self.sig_figs is not None:
+            # The last asked place is sig_figs digits into v's own magnitude; for v = 0 there is
+            # no magnitude, so count the figures after the decimal point (0.000 for 3).
+            exponent = _decimal_exponent(v) if v > 0 else 0
+            half_unit = 0.5 * 10.0 ** (exponent - self.sig_figs + (1 if v > 0 else 0))
+        elif self.decimals is not None:
+            half_unit = 0.5 * 10.0 ** (-self.decimals)
+        return max(self.abs, self.rel * v, half_unit)
+
+    def allows(self, value: Any, expected: Any) -> bool:
+        """Whether ``value`` is an acceptable answer for ``expected``."""
+        if not _is_real(value) or not _is_real(expected):
+            return False
+        if self.exact:
+            return value == expected
+        try:
+            x, v = float(value), float(expected)
+        except OverflowError:  # an int beyond float range: only equality can be checked
+            return value == expected
+        if not (math.isfinite(x) and math.isfinite(v)):
+            return False
+        # The slack absorbs binary rounding (0.1 + 0.2 vs 0.3, or a boundary like 0.125 -> 0.13).
+        slack = 1e-9 * self.width(v) + 1e-12 * max(abs(x), abs(v))
+        return abs(x - v) <= self.width(v) + slack
+
+
+def _is_real(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return hasattr(value, "dtype") and getattr(value, "shape", None) == () and value.dtype.kind in "iuf"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading answers
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """The user's text quoted for a message: control characters escaped, long text shortened."""
+    safe = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    if len(safe) > limit:
+        safe = safe[: limit - 1] + "…"
+    return f"'{safe}'"
+
+
+_LEADING = ("≈", "~", "=")
+_SPACE_THOUSANDS = re.compile(r"^([+\-−]?\d{1,3})((?:[ _\u00a0\u2009\u202f]\d{3})+)((?:[.,]\d+)?)$")
+_NUMBER_RUN = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)+(?![\d.,])")
+_MULTI_ARG_CALL = re.compile(r"\b(?:min|max|round)\s*\(")
+_SCIENTIFIC_X = re.compile(r"(?<=[\d)])\s*[xX]\s*(?=10\s*(?:\^|\*\*|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]))")
+
+
+def _clean(text: str) -> str:
+    """Trim what is not part of the answer: spaces, a leading ≈/~/=, a trailing full stop."""
+    t = text.strip()
+    if t[:1] in _LEADING:
+        t = t[1:].strip()
+    if t.endswith(".") and len(t) > 1:
+        t = t[:-1].rstrip()
+    return t
+
+
+def _thousands_grouped(groups: Sequence[str]) -> bool:
+    """1–3 leading digits (no leading zero) followed by groups of exactly three: 12 | 288."""
+    head = groups[0]
+    return 1 <= len(head) <= 3 and not head.startswith("0") and all(len(g) == 3 for g in groups[1:])
+
+
+def _fix_number_run(run: str, integer: bool) -> str:
+    """One run of digits with '.'/',' separators -> a plain decimal number, or AnswerError if ambiguous."""
+    separators = [c for c in run if c in ".,"]
+    groups = re.split(r"[.,]", run)
+    if "," not in separators:
+        return run
+    if "." not in separators:
+        if len(separators) == 1:
+            head, tail = groups
+            if _thousands_grouped(groups):
+                if integer:
+                    return head + tail
+                raise AnswerError(
+                    f"Could not read {_shown(run)}: is it {head}.{tail} or {head}{tail}? Write it without the comma"
+                )
+            return f"{head}.{tail}"
+        if _thousands_grouped(groups):
+            return "".join(groups)
+        raise AnswerError(f"Could not read {_shown(run)}: too many commas")
+    last, others = separators[-1], separators[:-1]
+    if len(set(others)) == 1 and others[0] != last and _thousands_grouped(groups[:-1]):
+        return "".join(groups[:-1]) + "." + groups[-1]  # 1,234.5 and 1.234,5
+    raise AnswerError(f"Could not read {_shown(run)}: mixed '.' and ','")
+
+
+def _normalise_number_text(text: str, integer: bool) -> str:
+    match = _SPACE_THOUSANDS.match(text)
+    if match:
+        text = match.group(1) + re.sub(r"[ _\u00a0\u2009\u202f]", "", match.group(2)) + match.group(3)
+    if not _MULTI_ARG_CALL.search(text):  # min(1,2) keeps its commas as argument separators
+        text = _NUMBER_RUN.sub(lambda m: _fix_number_run(m.group(0), integer), text)
+    return _SCIENTIFIC_X.sub("*", text)
+
+
+_SHORT = 20
+
+
+def _evaluate(text: str, original: str) -> int | float:
+    """The value of one number or expression; AnswerError with the parser's reason otherwise."""
+    try:
+        value = evaluate(parse(text, variables=(), max_length=4 * MAX_ANSWER_LENGTH))
+    except ExprError as exc:
+        reason = str(exc)
+        # A position helps in a long expression; in a short answer it is noise, and after the
+        # comma/thousands rewriting it would point into text the user did not type.
+        if exc.position is not None and (text != original or len(original) <= _SHORT):
+            reason = reason.rsplit(" at position ", 1)[0]
+        raise AnswerError(f"Could not read {_shown(original)}: {reason}") from None
+    if isinstance(value, bool):
+        raise AnswerError(f"Could not read {_shown(original)}: expected a number, not a comparison")
+    return value
+
+
+def _scalar(text: str, *, integer: bool = False, percent: bool = False) -> int | float:
+    """One number: see the module docstring for what is accepted."""
+    original = text
+    t = text.strip()
+    is_percent = t.endswith("%")
+    if is_percent:
+        t = t[:-1].rstrip()
+    if not t:
+        raise AnswerError("Empty answer" if not is_percent else f"Could not read {_shown(original)}: expected a number")
+    t = _normalise_number_text(t.lower(), integer)
+    value = _evaluate(t, original)
+    if is_percent and not percent:
+        value = value / 100
+    if integer and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    return value
+
+
+def _split_top(text: str, separators: str) -> list[str]:
+    """Split at separator characters outside brackets; whitespace separators collapse runs."""
+    pieces, depth, current = [], 0, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if depth == 0 and (ch in separators or (separators == " " and ch.isspace())):
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    pieces.append("".join(current))
+    if separators == " ":
+        return [p for p in pieces if p]
+    return [p.strip() for p in pieces]
+
+
+def _unwrap(text: str, pairs: str = "()[]") -> str:
+    """Text inside one pair of outer brackets that enclose all of it: '[1, 2]' -> '1, 2'."""
+    t = text.strip()
+    for open_, close in zip(pairs[::2], pairs[1::2]):
+        if t.startswith(open_) and t.endswith(close):
+            depth = 0
+            for i, ch in enumerate(t):
+                depth += ch in "(["
+                depth -= ch in ")]"
+                if depth == 0:
+                    if i == len(t) - 1:
+                        return t[1:-1].strip()
+                    break
+    return t
+
+
+def _drop_trailing_empty(pieces: list[str], original: str) -> list[str]:
+    if len(pieces) > 1 and pieces[-1] == "":
+        pieces = pieces[:-1]  # "[1, 2,]" and "(16,)"
+    if any(p == "" for p in pieces):
+        raise AnswerError(f"Could not read {_shown(original)}: an element is missing")
+    return pieces
+
+
+def _readable(piece: str) -> bool:
+    try:
+        _scalar(piece)
+    except AnswerError:
+        return False
+    return True
+
+
+def _row(text: str, original: str, *, semicolons: bool) -> list[float]:
+    """One list of numbers: separated by ';' (if allowed and present), by spaces when every
+    space-separated piece is a number on its own, else by commas."""
+    if not text.strip():
+        raise AnswerError(f"Could not read {_shown(original)}: the list is empty")
+    if semicolons and ";" in text:
+        pieces = _split_top(text, ";")
+    else:
+        spaced = _split_top(text.strip(), " ")
+        if len(spaced) > 1 and all(_readable(p) for p in spaced):
+            pieces = spaced
+        else:
+            pieces = _split_top(text, ",")
+    pieces = _drop_trailing_empty(pieces, original)
+    return [float(_scalar(p)) for p in pieces]
+
+
+def _vector(text: str) -> list[float]:
+    inner = _unwrap(text)
+    if "[" in inner:
+        raise AnswerError(f"Could not read {_shown(text)}: expected one list of numbers like [0.1, 0.9]")
+    return _row(inner, text, semicolons=True)
+
+
+def _matrix(text: str) -> list[list[float]]:
+    inner = _unwrap(text, "[]")
+    if "[" in inner:
+        rows, depth, start, between = [], 0, 0, []
+        for i, ch in enumerate(inner):
+            if ch == "[":
+                if depth == 0:
+                    start = i + 1
+                depth += 1
+            elif ch == "]":
+                depth -= 1
+                if depth == 0:
+                    rows.append(inner[start:i])
+                elif depth < 0:
+                    raise AnswerError(f"Could not read {_shown(text)}: unmatched ']'")
+            elif depth == 0:
+                between.append(ch)
+        if depth != 0:
+            raise AnswerError(f"Could not read {_shown(text)}: missing ']'")
+        if any(not (c.isspace() or c in ",;") for c in between):
+            raise AnswerError(f"Could not read {_shown(text)}: expected rows like [[1, 2], [3, 4]]")
+    elif ";" in inner:
+        rows = _drop_trailing_empty(_split_top(inner, ";"), text)
+    else:
+        rows = [inner]
+    matrix = [_row(row, text, semicolons=False) for row in rows]
+    lengths = sorted({len(r) for r in matrix})
+    if len(lengths) > 1:
+        raise AnswerError(f"Could not read {_shown(text)}: rows have different lengths ({lengths[0]} and {lengths[-1]})")
+    return matrix
+
+
+_SHAPE_X = re.compile(r"(?<![a-z])\s*[x×]\s*(?![a-z(])")
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    inner = _unwrap(text).lower()
+    if not inner:
+        raise AnswerError(f"Could not read {_shown(text)}: expected sizes like 16×16")
+    if re.search(r"[,;]", inner):
+        pieces = _drop_trailing_empty(_split_top(inner, ",;"), text)
+    elif _SHAPE_X.search(inner):
+        pieces = _drop_trailing_empty([p.strip() for p in _SHAPE_X.split(inner)], text)
+    else:
+        pieces = _split_top(inner, " ")
+    sizes = []
+    for piece in pieces:
+        value = _scalar(piece, integer=True)
+        if not isinstance(value, int):
+            raise AnswerError(f"Could not read {_shown(text)}: sizes are whole numbers, not {piece.strip()}")
+        sizes.append(value)
+    return tuple(sizes)
+
+
+def parse_answer(text: str, *, form: str | None = None, percent: bool = False) -> Any:
+    """The value typed in ``text``: int or float for ``None``/``"number"``/``"integer"``/``"decimal"``/
+    ``"percent"``, tuple of ints for ``"shape"``, list of floats for ``"vector"``, list of lists for
+    ``"matrix"``. Raises :class:`AnswerError` with a short message when it cannot be read."""
+    if not isinstance(text, str):
+        raise TypeError(f"an answer is text, not {type(text).__name__}")
+    if form is not None and form not in FORMS:
+        raise ValueError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
+    if len(text) > MAX_ANSWER_LENGTH:
+        raise AnswerError(f"Answer too long ({len(text)} characters; the limit is {MAX_ANSWER_LENGTH})")
+    cleaned = _clean(text)
+    if not cleaned:
+        raise AnswerError("Empty answer")
+    if form == "shape":
+        return _shape(cleaned)
+    if form == "vector":
+        return _vector(cleaned)
+    if form == "matrix":
+        return _matrix(cleaned)
+    return _scalar(cleaned, integer=form == "integer", percent=percent or form == "percent")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking
 
 
 @dataclass(frozen=True)
 class CheckResult:
+    """The verdict on one typed answer."""
+
     verdict: Verdict
     parsed: Any
     misconception: Misconception | None
@@ -47,8 +450,82 @@ class CheckResult:
     score: float  # 1.0 correct, 0 < score < 1 partly correct, 0.0 wrong
 
 
-def parse_answer(text: str, *, percent: bool = False) -> Any:
-    raise NotImplementedError
+def _plain(value: Any) -> Any:
+    """Numpy arrays and scalars -> Python lists and numbers (without importing numpy)."""
+    if hasattr(value, "tolist") and not isinstance(value, (int, float)):
+        return value.tolist()
+    return value
+
+
+def infer_form(expected: Any) -> str:
+    """The answer form an expected value implies: int -> integer, float -> decimal, tuple of ints ->
+    shape, 1-D list or array -> vector, 2-D -> matrix."""
+    value = _plain(expected)
+    if isinstance(value, bool):
+        raise TypeError("cannot check an answer against a bool")
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "decimal"
+    if isinstance(value, tuple) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return "shape"
+    if isinstance(value, (list, tuple)) and value:
+        if all(isinstance(row, (list, tuple)) for row in value):
+            return "matrix"
+        return "vector"
+    raise TypeError(f"cannot check an answer against {type(expected).__name__} {expected!r}")
+
+
+@dataclass(frozen=True)
+class _Score:
+    score: float
+    problem: str = ""  # why the structure does not match, when it does not
+
+
+def _score(parsed: Any, expected: Any, tolerance: Tolerance, form: str) -> _Score:
+    expected = _plain(expected)
+    if form == "shape":
+        want = tuple(expected)
+        if len(parsed) != len(want):
+            return _Score(0.0, f"expected {len(want)} sizes, got {len(parsed)}")
+        return _Score(sum(p == w for p, w in zip(parsed, want)) / len(want))
+    if form == "vector":
+        want = [float(v) for v in expected]
+        if len(parsed) != len(want):
+            return _Score(0.0, f"expected {len(want)} numbers, got {len(parsed)}")
+        return _Score(sum(tolerance.allows(p, w) for p, w in zip(parsed, want)) / len(want))
+    if form == "matrix":
+        want_rows = [[float(v) for v in row] for row in expected]
+        want_shape = (len(want_rows), len(want_rows[0]) if want_rows else 0)
+        got_shape = (len(parsed), len(parsed[0]) if parsed else 0)
+        if want_shape != got_shape:
+            return _Score(0.0, f"expected a {want_shape[0]}×{want_shape[1]} matrix, got {got_shape[0]}×{got_shape[1]}")
+        cells = [(p, w) for prow, wrow in zip(parsed, want_rows) for p, w in zip(prow, wrow)]
+        return _Score(sum(tolerance.allows(p, w) for p, w in cells) / len(cells))
+    return _Score(1.0 if tolerance.allows(parsed, expected) else 0.0)
+
+
+def _matches(parsed: Any, value: Any, tolerance: Tolerance, form: str) -> bool:
+    try:
+        return _score(parsed, value, tolerance, form).score >= 1.0
+    except (TypeError, ValueError, IndexError):  # a misconception of another structure never matches
+        return False
+
+
+def _scalar_hint(parsed: Any, expected: Any, tolerance: Tolerance, form: str, percent: bool) -> str:
+    """Why a wrong number is wrong, when the reason is a common slip rather than the method."""
+    if not _is_real(parsed) or not _is_real(expected):
+        return ""
+    x, v = float(parsed), float(expected)
+    if form == "integer" and tolerance.exact and not x.is_integer():
+        return "the answer is a whole number"
+    if percent and v != 0 and tolerance.allows(x * 100, v):
+        return "the answer is asked in percent (×100)"
+    if not percent and form != "integer" and v != 0 and tolerance.allows(x / 100, v):
+        return "that looks like percent; add % or give the fraction"
+    if not tolerance.exact and abs(x - v) <= 10 * tolerance.width(v):
+        return f"close, but {tolerance.describe()} were asked for"
+    return ""
 
 
 def check(
@@ -57,6 +534,44 @@ def check(
     tolerance: Tolerance,
     *,
     misconceptions: Sequence[Misconception] = (),
+    form: str | None = None,
     percent: bool = False,
 ) -> CheckResult:
-    raise NotImplementedError
+    """Read ``text`` and compare it with ``expected``.
+
+    ``form`` defaults to the one ``expected`` implies (:func:`infer_form`). Vectors and matrices
+    are compared element by element and shapes size by size; the score is the fraction right
+    (PARTIAL when some are). When the answer is not fully correct, the first misconception whose
+    value it matches (under the same tolerance) is returned and named in the message.
+
+    Raises :class:`AnswerError` when the text cannot be read, or when a shape answer is a single
+    number: the UI asks again and the user loses nothing.
+    """
+    form = form or infer_form(expected)
+    percent = percent or form == "percent"
+    parsed = parse_answer(text, form=form, percent=percent)
+    if form == "shape":
+        want = len(_plain(expected))
+        if len(parsed) == 1 and want > 1:
+            example = "×".join(["16"] * want)
+            raise AnswerError(f"Expected {want} numbers like {example}")
+    result = _score(parsed, expected, tolerance, form)
+    if result.score >= 1.0:
+        return CheckResult(Verdict.CORRECT, parsed, None, "Correct.", 1.0)
+    matched = next((m for m in misconceptions if _matches(parsed, m.value, tolerance, form)), None)
+    verdict = Verdict.PARTIAL if result.score > 0 else Verdict.WRONG
+    if verdict is Verdict.PARTIAL:
+        unit = "sizes" if form == "shape" else "numbers"
+        total = len(_plain(expected)) if form != "matrix" else sum(len(r) for r in _plain(expected))
+        message = f"Partly correct: {round(result.score * total)} of {total} {unit} right."
+    elif result.problem:
+        message = f"Not correct: {result.problem}."
+        if form == "vector" and re.search(r"\d,\d", text) and ";" not in text:
+            message += " (Numbers with a decimal comma are separated by ';': [0,1; 0,9].)"
+    else:
+        hint = _scalar_hint(parsed, expected, tolerance, form, percent) if form not in ("vector", "matrix") else ""
+        message = f"Not correct: {hint}." if hint else "Not correct."
+    if matched is not None:
+        explanation = matched.explanation.rstrip(".")
+        message = f"{message} A common mistake ({matched.name.replace('_', ' ')}): {explanation}."
+    return CheckResult(verdict, parsed, matched, message, result.score)

@@ -27,7 +27,9 @@ def _content_options(parser: argparse.ArgumentParser, *, top: bool = False) -> N
     group.add_argument("--no-bundled", action="store_true", default=default(False), help="leave the shipped question bank out")
 
 
-def _selection_options(parser: argparse.ArgumentParser, *, count_help: str, default_count: int | None) -> None:
+def _selection_options(
+    parser: argparse.ArgumentParser, *, count_help: str, default_count: int | None, count_type=None
+) -> None:
     parser.add_argument(
         "--topic",
         action="append",
@@ -35,18 +37,26 @@ def _selection_options(parser: argparse.ArgumentParser, *, count_help: str, defa
         metavar="T",
         help="only this topic (substring of a topic, deck or tag; repeatable)",
     )
-    parser.add_argument("--count", type=_positive_int, default=default_count, metavar="N", help=count_help)
+    parser.add_argument("--count", type=count_type or _positive_int, default=default_count, metavar="N", help=count_help)
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed: the same seed asks the same questions")
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a number >= {minimum}, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole_number(text, 0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
     p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
-    _selection_options(p, count_help="generated drill instances (default 20)", default_count=20)
+    _selection_options(
+        p, count_help="generated drill instances (default 20; 0 for cards only)", default_count=20, count_type=_non_negative_int
+    )
     p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
     _content_options(p)
 

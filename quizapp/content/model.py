@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:  # drill.py owns DrillTemplate; model stays import-light
     from quizapp.content.drill import DrillTemplate
@@ -21,13 +21,13 @@ def slug(text: str) -> str:
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where something was written: a file and a 1-based line."""
+    """Where something was written: a file and a 1-based line (0: the file as a whole)."""
 
     path: str
     line: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}" if self.line > 0 else self.path
 
 
 class ContentError(ValueError):
@@ -130,20 +130,39 @@ class Bank:
             out.extend(deck.problems)
         return out
 
-    @staticmethod
-    def _matches(filters: Sequence[str] | None, deck: Deck, topic: str, tags: Iterable[str]) -> bool:
-        """A filter matches (case-insensitively, as a substring) a topic title or slug, deck id or title, or a tag."""
+    def _selector(self, filters: Sequence[str] | None) -> Callable[[Deck, str, Iterable[str]], bool]:
+        """A predicate choosing cards and templates by topic filters (case-insensitive substrings).
+
+        A filter that matches a topic title or slug selects those topics only, so `momentum` picks
+        the Momentum topic, not the whole deck whose title mentions momentum. A filter that matches
+        no topic falls back to deck ids, deck titles and tags.
+        """
         if not filters:
-            return True
-        haystack = [topic.casefold(), slug(topic), deck.id.casefold(), deck.title.casefold()]
-        haystack += [t.casefold() for t in (*deck.tags, *tags)]
-        return any(f.casefold() in h or slug(f) in h for f in filters for h in haystack)
+            return lambda deck, topic, tags: True
+        wanted = [f.casefold() for f in filters]
+        topics = {t for d in self.decks for t in d.topics}
+
+        def hits(f: str, text: str) -> bool:
+            return f in text.casefold() or slug(f) in slug(text)
+
+        by_topic = [f for f in wanted if any(hits(f, t) for t in topics)]
+        by_deck = [f for f in wanted if f not in by_topic]
+
+        def select(deck: Deck, topic: str, tags: Iterable[str]) -> bool:
+            if any(hits(f, topic) for f in by_topic):
+                return True
+            places = [deck.id, deck.title, *deck.tags, *tags]
+            return any(hits(f, p) for f in by_deck for p in places)
+
+        return select
 
     def cards(self, topics: Sequence[str] | None = None) -> list[Card]:
-        return [c for d in self.decks for c in d.cards if self._matches(topics, d, c.topic, c.tags)]
+        select = self._selector(topics)
+        return [c for d in self.decks for c in d.cards if select(d, c.topic, c.tags)]
 
     def templates(self, topics: Sequence[str] | None = None) -> list[DrillTemplate]:
-        return [t for d in self.decks for t in d.templates if self._matches(topics, d, t.topic, t.tags)]
+        select = self._selector(topics)
+        return [t for d in self.decks for t in d.templates if select(d, t.topic, t.tags)]
 
     def topics(self) -> list[tuple[Deck, str, int, int]]:
         """(deck, topic, card count, template count) in file order."""

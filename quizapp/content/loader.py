@@ -1,0 +1,343 @@
+"""Provides loading of markdown decks into a Bank: files and folders, front matter, ids, duplicates.
+
+``load_deck(path)`` reads one file; ``load_bank(paths, bundled=True)`` reads the shipped bank and
+the given files and folders (``*.md`` found recursively, in sorted order). Nothing here raises on bad
+content: every problem becomes a ContentProblem with its ``file:line``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quizapp.content.mathtext import normalise, render_text
+from quizapp.content.model import Bank, Card, ContentProblem, Deck, SourceRef
+from quizapp.content.notes import Draft, NotesReader
+from quizapp.content.syntax import Block, blocks
+
+__all__ = ["card_id", "detect_language", "load_bank", "load_deck", "parse_deck"]
+
+LANGUAGES = ("en", "ru")
+FRONT_MATTER_KEYS = ("id", "title", "language", "tags")
+DECK_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    """One shared markdown-it parser: CommonMark blocks only; inline text is rendered by mathtext, not here."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    md.core.ruler.disable(["inline", "text_join"])
+    return md
+
+
+def card_id(deck: str, question: str) -> str:
+    """The automatic id: ``{deck}:{sha1(normalised question)[:10]}`` (normalised: casefolded, no punctuation)."""
+    digest = hashlib.sha1(normalise(question).encode("utf-8")).hexdigest()[:10]
+    return f"{deck}:{digest}"
+
+
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_NOT_PROSE_RE = re.compile(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\\[a-zA-Z]+", re.DOTALL)
+
+
+def detect_language(text: str) -> str:
+    """"ru" when Cyrillic letters make up at least 40% of the letters outside formulas and code, else "en"."""
+    prose = _NOT_PROSE_RE.sub(" ", text)
+    letters = len(_LETTER_RE.findall(prose))
+    if not letters:
+        return "en"
+    return "ru" if len(_CYRILLIC_RE.findall(prose)) / letters >= 0.4 else "en"
+
+
+def _front_matter(text: str, path: str) -> tuple[dict[str, Any], str, list[ContentProblem]]:
+    """Split ``---`` YAML front matter off; its lines become blank so markdown line numbers stay true."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text, []
+    end = next((k for k in range(1, len(lines)) if lines[k].strip() in ("---", "...")), None)
+    if end is None:
+        return {}, text, [ContentProblem(SourceRef(path, 1), "front matter opened with '---' is never closed")]
+    raw = "\n".join(lines[1:end])
+    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    problems: list[ContentProblem] = []
+    try:
+        data = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return {}, body, [ContentProblem(SourceRef(path, line), f"front matter is not valid YAML: {reason}")]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return {}, body, [ContentProblem(SourceRef(path, 2), "front matter must be a mapping (id:, title:, language:, tags:)")]
+    for key in data:
+        if key not in FRONT_MATTER_KEYS:
+            problems.append(
+                ContentProblem(SourceRef(path, _key_line(lines, key)), f"unknown front matter key {key!r} (known: {', '.join(FRONT_MATTER_KEYS)})", "warning")
+            )
+    return data, body, problems
+
+
+def _key_line(lines: list[str], key: Any) -> int:
+    for k, line in enumerate(lines[1:], start=2):
+        if line.lstrip().startswith(f"{key}:"):
+            return k
+    return 1
+
+
+def _meta(data: dict[str, Any], path: Path, lines: list[str]) -> tuple[dict[str, Any], list[ContentProblem]]:
+    """Check the front matter's values: id and title strings, language en|ru, tags a list."""
+    src = str(path)
+    out: dict[str, Any] = {}
+    problems: list[ContentProblem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(ContentProblem(SourceRef(src, _key_line(lines, key)), message))
+
+    if "id" in data:
+        value = data["id"]
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() and not re.search(r"\s", str(value).strip()):
+            out["id"] = str(value).strip()
+        else:
+            bad("id", f"deck id must be one word, got {value!r}")
+    if "title" in data:
+        value = data["title"]
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            out["title"] = str(value).strip()
+        else:
+            bad("title", f"title must be text, got {value!r}")
+    if "language" in data:
+        value = str(data["language"]).strip().lower()
+        if value in LANGUAGES:
+            out["language"] = value
+        else:
+            bad("language", f"language must be one of {', '.join(LANGUAGES)}, got {data['language']!r}")
+    if "tags" in data:
+        value = data["tags"]
+        if isinstance(value, str):
+            out["tags"] = tuple(t.strip() for t in value.split(",") if t.strip())
+        elif isinstance(value, list) and all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in value):
+            out["tags"] = tuple(str(t).strip() for t in value if str(t).strip())
+        else:
+            bad("tags", f"tags must be a list of words, got {value!r}")
+    return out, problems
+
+
+def _title_heading(bs: list[Block]) -> str | None:
+    """The first H1 when nothing stands under it (``# Нейронные сети`` then ``# Градиентный спуск``): a title."""
+    content = [b for b in bs if b.kind != "other"]
+    if not content or content[0].kind != "heading" or content[0].level != 1:
+        return None
+    if len(content) == 1 or (content[1].kind == "heading" and content[1].level == 1):
+        return render_text(content[0].text).strip() or None
+    return None
+
+
+def _pretty_stem(path: Path) -> str:
+    words = re.sub(r"[-_]+", " ", path.stem).strip()
+    return words[:1].upper() + words[1:] if words else path.name
+
+
+def parse_deck(text: str, path: Path) -> Deck:
+    """A deck from its markdown text; ``path`` names it in problems and gives the default id."""
+    src = str(path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    data, body, problems = _front_matter(text, src)
+    meta, meta_problems = _meta(data, path, text.split("\n"))
+    problems += meta_problems
+    bs = blocks(_markdown().parse(body))
+    deck_id = meta.get("id") or path.stem
+    title = meta.get("title") or _title_heading(bs) or _pretty_stem(path)
+    language = meta.get("language") or detect_language(body)
+    reader = NotesReader(bs, path=src, deck=deck_id, title=title, language=language).run()
+    problems += reader.problems
+    cards, id_problems = _cards(reader.drafts, deck_id, src)
+    problems += id_problems
+    topics = _topics(cards, reader.templates)
+    return Deck(
+        id=deck_id,
+        title=title,
+        path=path,
+        language=language,
+        tags=meta.get("tags", ()),
+        topics=topics,
+        cards=cards,
+        templates=tuple(reader.templates),
+        problems=tuple(sorted(problems, key=lambda p: p.source.line)),
+    )
+
+
+def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...], list[ContentProblem]]:
+    """Drafts -> cards in file order, with ids: explicit, else hashed; a repeated question gets -2, -3."""
+    problems: list[ContentProblem] = []
+    first_auto: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    cards = []
+    for d in sorted(drafts, key=lambda d: d.line):
+        if d.explicit_id:
+            cid = d.explicit_id
+        else:
+            cid = card_id(deck_id, d.question)
+            if cid in first_auto:
+                counts[cid] = counts.get(cid, 1) + 1
+                problems.append(
+                    ContentProblem(
+                        SourceRef(src, d.line),
+                        f"the same question {d.question!r} again (first at {src}:{first_auto[cid]}); its id gets a suffix",
+                        "warning",
+                    )
+                )
+                cid = f"{cid}-{counts[cid]}"
+            else:
+                first_auto[cid] = d.line
+        cards.append(
+            Card(
+                id=cid,
+                deck=deck_id,
+                topic=d.topic,
+                kind=d.kind,
+                question=d.question,
+                answer=d.answer,
+                source=SourceRef(src, d.line),
+                options=d.options,
+                correct=d.correct,
+                note=d.note,
+            )
+        )
+    return tuple(cards), problems
+
+
+def _topics(cards: tuple[Card, ...], templates: list[Any]) -> tuple[str, ...]:
+    """Topics with at least one card or template, in file order."""
+    placed = [(c.source.line, c.topic) for c in cards]
+    placed += [(getattr(getattr(t, "source", None), "line", 0), t.topic) for t in templates]
+    seen: dict[str, None] = {}
+    for _, topic in sorted(placed, key=lambda p: p[0]):
+        seen.setdefault(topic, None)
+    return tuple(seen)
+
+
+def load_deck(path: Path) -> Deck:
+    """Read one deck file; a file that cannot be read gives a Deck holding only that problem."""
+    path = Path(path)
+    src = str(path)
+
+    def failed(message: str, line: int = 0) -> Deck:
+        return Deck(id=path.stem, title=_pretty_stem(path), path=path, problems=(ContentProblem(SourceRef(src, line), message),))
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return failed("no such file or folder")
+    except IsADirectoryError:
+        return failed("is a folder, not a deck file")
+    except OSError as exc:
+        return failed(f"cannot be read: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return failed("is not UTF-8 text", raw[: exc.start].count(b"\n") + 1)
+    try:
+        return _dedupe([parse_deck(text, path)])[0]
+    except Exception as exc:  # never let one odd deck stop the app; the problem names it
+        return failed(f"could not be read: {type(exc).__name__}: {exc}")
+
+
+def _dedupe(decks: list[Deck]) -> list[Deck]:
+    """Drop cards and drill templates whose id was already used in the bank, reporting each at its line."""
+    first_card: dict[str, SourceRef] = {}
+    first_template: dict[str, SourceRef] = {}
+    first_deck: dict[str, Path] = {}
+    out = []
+    for deck in decks:
+        problems = list(deck.problems)
+        if deck.id in first_deck:
+            problems.append(
+                ContentProblem(
+                    SourceRef(str(deck.path), 1),
+                    f"duplicate deck id {deck.id!r} (first in {first_deck[deck.id]}); set a different 'id:' in the front matter",
+                )
+            )
+        else:
+            first_deck[deck.id] = deck.path
+        cards = []
+        for card in deck.cards:
+            if card.id in first_card:
+                problems.append(ContentProblem(card.source, f"duplicate id {card.id!r} (first at {first_card[card.id]})"))
+                continue
+            first_card[card.id] = card.source
+            cards.append(card)
+        templates = []
+        for t in deck.templates:
+            tid, tsrc = getattr(t, "id", None), getattr(t, "source", SourceRef(str(deck.path), 0))
+            if tid in first_template:
+                problems.append(ContentProblem(tsrc, f"duplicate drill id {tid!r} (first at {first_template[tid]})"))
+                continue
+            first_template[tid] = tsrc
+            templates.append(t)
+        if len(cards) != len(deck.cards) or len(templates) != len(deck.templates) or len(problems) != len(deck.problems):
+            deck = replace(
+                deck,
+                cards=tuple(cards),
+                templates=tuple(templates),
+                topics=_topics(tuple(cards), templates),
+                problems=tuple(problems),
+            )
+        out.append(deck)
+    return out
+
+
+def _deck_files(root: Path) -> list[Path]:
+    """``*.md`` under a folder, recursively, sorted; hidden folders and README.md are not decks."""
+    found = []
+    for p in root.rglob("*.md"):
+        rel = p.relative_to(root).parts
+        if any(part.startswith(".") for part in rel) or p.name.casefold() == "readme.md" or not p.is_file():
+            continue
+        found.append(p)
+    return sorted(found)
+
+
+def load_bank(paths: Sequence[Path], *, bundled: bool = True) -> Bank:
+    """The shipped bank (when ``bundled``) and every deck under ``paths``, in a deterministic order."""
+    problems: list[ContentProblem] = []
+    roots: list[Path] = []
+    if bundled:
+        from quizapp.paths import bundled_content_dir
+
+        try:
+            roots.append(bundled_content_dir())
+        except FileNotFoundError as exc:
+            problems.append(ContentProblem(SourceRef("<bundled>", 0), str(exc)))
+    roots += [Path(p) for p in paths]
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for root in roots:
+        if root.is_dir():
+            candidates = _deck_files(root)
+        elif root.is_file():
+            if root.suffix.lower() not in DECK_SUFFIXES:
+                problems.append(ContentProblem(SourceRef(str(root), 0), "not a deck: expected a .md or .txt file"))
+                continue
+            candidates = [root]
+        else:
+            problems.append(ContentProblem(SourceRef(str(root), 0), "no such file or folder"))
+            continue
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(p)
+    decks = _dedupe([load_deck(p) for p in files])
+    return Bank(decks=tuple(decks), problems=tuple(problems))

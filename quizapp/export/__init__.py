@@ -1,0 +1,162 @@
+"""Provides `quizapp export`: the cards of the chosen topics plus generated drills, in one of five formats.
+
+Every format is a pure function of (bank, topics, count, seed): the same arguments give
+byte-identical output. Without ``--seed`` the export uses seed 0 (not a random one), so two runs
+of the same command agree. Instance ``k`` (0-based) comes from template ``k mod T`` of the chosen
+topics at level ``("medium", "easy", "hard")[(k // T) mod 3]`` with the seed
+``sha256("export", seed, k)`` (31 bits), recorded with the instance, so
+``generate(template, instance.seed, instance.level)`` reproduces it. Files are written atomically
+(a temporary file in the same folder, then ``os.replace``); without ``-o`` the text formats go to
+stdout. Card ``source`` paths inside the shipped bank are written relative to it, so the export
+does not depend on where quizapp is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from quizapp import __version__
+from quizapp.content.model import Bank, Card, Deck, SourceRef
+
+__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "write_atomic"]
+
+FORMATS = ("json", "csv", "md", "anki", "gift")
+_LEVEL_CYCLE = ("medium", "easy", "hard")
+
+
+@dataclass(frozen=True)
+class ExportData:
+    """What every format writes: cards and drill instances, with the seed that made them."""
+
+    seed: int
+    topics: tuple[str, ...]
+    decks: tuple[Deck, ...]
+    cards: tuple[Card, ...]
+    instances: tuple  # tuple[DrillInstance, ...]
+    generator: str = f"quizapp {__version__}"
+
+    def deck_title(self, deck_id: str) -> str:
+        for d in self.decks:
+            if d.id == deck_id:
+                return d.title
+        return deck_id
+
+
+def instance_seed(seed: int, k: int) -> int:
+    """The seed of the k-th exported instance: 31 bits of sha256("export", seed, k)."""
+    digest = hashlib.sha256(f"export\x1f{seed}\x1f{k}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+
+
+def collect(bank: Bank, *, topics: Sequence[str] | None, count: int, seed: int, warn: Callable[[str], None] | None = None) -> ExportData:
+    """Every card of ``topics`` and ``count`` drill instances cycling through their templates."""
+    from quizapp.generate import GenerationError, generate
+
+    cards = tuple(_portable(c) for c in bank.cards(topics or None))
+    templates = bank.templates(topics or None)
+    instances = []
+    if templates:
+        for k in range(count):
+            template = templates[k % len(templates)]
+            level = _LEVEL_CYCLE[(k // len(templates)) % len(_LEVEL_CYCLE)]
+            try:
+                instances.append(generate(template, instance_seed(seed, k), level))
+            except GenerationError as exc:
+                if warn is not None:
+                    warn(f"quizapp: skipped a drill: {exc}")
+    decks = tuple(d for d in bank.decks if any(c.deck == d.id for c in cards) or any(i.deck == d.id for i in instances))
+    return ExportData(seed=seed, topics=tuple(topics or ()), decks=decks, cards=cards, instances=tuple(instances))
+
+
+def _portable(card: Card) -> Card:
+    """The card with its source path relative to the shipped bank when it comes from there."""
+    try:
+        from quizapp.paths import bundled_content_dir
+
+        root = bundled_content_dir()
+    except FileNotFoundError:
+        return card
+    path = Path(card.source.path)
+    try:
+        relative = path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return card
+    return replace(card, source=SourceRef(relative.as_posix(), card.source.line))
+
+
+def render(data: ExportData, fmt: str) -> bytes:
+    """The export in ``fmt`` as bytes."""
+    if fmt == "json":
+        from quizapp.export import json as module
+    elif fmt == "csv":
+        from quizapp.export import csv as module
+    elif fmt == "md":
+        from quizapp.export import markdown as module
+    elif fmt == "anki":
+        from quizapp.export import anki as module
+    elif fmt == "gift":
+        from quizapp.export import gift as module
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return module.render(data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace (never half a file)."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def run(bank: Bank, fmt: str, *, topics: Sequence[str] | None, count: int | None, seed: int | None, output: Path | None) -> int:
+    """`quizapp export`: 0 on success, 2 on a usage problem (anki without -o, unwritable file)."""
+    if fmt not in FORMATS:
+        print(f"quizapp export: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    if fmt == "anki" and output is None:
+        print("quizapp export: the anki format writes a .apkg file: give it with -o FILE", file=sys.stderr)
+        return 2
+    data = collect(
+        bank,
+        topics=topics,
+        count=20 if count is None else count,
+        seed=0 if seed is None else seed,
+        warn=lambda message: print(message, file=sys.stderr),
+    )
+    payload = render(data, fmt)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        write_atomic(output, payload)
+    except OSError as exc:
+        print(f"quizapp export: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0

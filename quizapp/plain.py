@@ -1,0 +1,273 @@
+"""Provides the plain-terminal modes: drill, quiz and the topic list, line by line (works in a pipe).
+
+Each mode reads one line per answer, so ``printf '16\\n' | quizapp drill --plain`` works as well as a
+terminal. ``q`` quits, end of input ends cleanly, and a score line is printed in every case
+(Ctrl-C prints it too, then exits 130).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from quizapp.answers import AnswerError, Verdict, check
+from quizapp.content.model import Bank, Card
+from quizapp.generate import DrillInstance, format_answer
+from quizapp.session import DrillSession, QuizItem, build_quiz
+
+__all__ = ["print_topics", "run_drill", "run_quiz"]
+
+_MARK = {Verdict.CORRECT: "✓ correct", Verdict.PARTIAL: "~ partly correct", Verdict.WRONG: "✗ wrong"}
+_GRADES = {"1": ("Again", False), "2": ("Hard", True), "3": ("Good", True), "4": ("Easy", True)}
+_QUIT = ("q", "quit", "exit")
+
+
+class _Quit(Exception):
+    """The user typed q, or the input ended."""
+
+
+class _Terminal:
+    """Reading answers and writing lines; echoes what was read when input is not a terminal."""
+
+    def __init__(self, stdin: TextIO | None, stdout: TextIO | None) -> None:
+        self.stdin = stdin if stdin is not None else sys.stdin
+        self.stdout = stdout if stdout is not None else sys.stdout
+        try:
+            self.echo = not self.stdin.isatty()
+        except (AttributeError, ValueError):
+            self.echo = True
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def ask(self, prompt: str) -> str:
+        """One line of input without its newline; _Quit on end of input or q."""
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            self.stdout.write("\n")
+            raise _Quit
+        text = line.rstrip("\r\n")
+        if self.echo:
+            self.stdout.write(text + "\n")
+        if text.strip().casefold() in _QUIT:
+            raise _Quit
+        return text
+
+
+class _Score:
+    def __init__(self) -> None:
+        self.points = 0.0
+        self.asked = 0
+
+    def add(self, points: float) -> None:
+        self.points += points
+        self.asked += 1
+
+    def line(self) -> str:
+        if not self.asked:
+            return "score: no answers"
+        points = f"{self.points:g}"
+        return f"score: {points}/{self.asked} ({100 * self.points / self.asked:.0f}%)"
+
+
+def _seed(seed: int | None, term: _Terminal) -> int:
+    if seed is None:
+        seed = secrets.randbelow(10_000)
+        term.say(f"seed {seed}: rerun with --seed {seed}")
+    return seed
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _ask_drill(term: _Terminal, instance: DrillInstance) -> float:
+    """Ask one drill until the answer can be read; show the verdict, the answer and the steps. Returns the score."""
+    term.say(instance.question)
+    while True:
+        text = term.ask("> ")
+        if not text.strip():
+            continue
+        if text.strip() in ("?", "h", "hint"):
+            term.say(f"hint: {instance.hint or (instance.steps[0] if instance.steps else 'none')}")
+            continue
+        try:
+            result = check(
+                text,
+                instance.answer,
+                instance.tolerance,
+                misconceptions=instance.misconceptions,
+                form=instance.form,
+            )
+        except AnswerError as exc:
+            term.say(f"  {exc} (try again, or q to quit)")
+            continue
+        break
+    term.say(f"{_MARK[result.verdict]}: the answer is {instance.answer_text} ({instance.precision})")
+    term.say(f"  you answered: {_show_parsed(result.parsed, instance)}")
+    if result.misconception is not None:
+        m = result.misconception
+        term.say(f"  that is the {m.name.replace('_', ' ')} mistake: {m.explanation}")
+    elif result.verdict is not Verdict.CORRECT and result.message not in ("", "Not correct."):
+        term.say(f"  {result.message}")
+    if instance.steps:
+        term.say("  worked solution:")
+        for step in instance.steps:
+            term.say(_indent(step, "    "))
+    return result.score
+
+
+def _show_parsed(parsed, instance: DrillInstance) -> str:
+    """The user's answer as it was read (an expression shows its value), to 6 significant figures."""
+    try:
+        return format_answer(parsed, instance.form, sig_figs=6)
+    except (TypeError, ValueError):
+        return str(parsed)
+
+
+def run_drill(
+    bank: Bank,
+    *,
+    topics: Sequence[str] | None,
+    count: int | None,
+    seed: int | None,
+    level: str | None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Fresh drills until ``count`` (or endless), difficulty climbing with the streak."""
+    term = _Terminal(stdin, stdout)
+    templates = bank.templates(topics or None)
+    if not templates:
+        term.say(f"no drill templates for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
+        return 1
+    seed = _seed(seed, term)
+    term.say("Type an answer and press Enter (numbers, expressions such as sqrt(2/9), shapes 16x16, vectors [0.1, 0.9]);")
+    term.say("? shows a hint, q quits.")
+    session = DrillSession(templates, seed=seed, level=level)
+    score = _Score()
+    try:
+        while count is None or session.answered < count:
+            instance = session.next()
+            total = f"/{count}" if count else ""
+            term.say("")
+            term.say(f"drill {session.answered + 1}{total} · {instance.topic} · {instance.level} · streak {session.streak}")
+            points = _ask_drill(term, instance)
+            score.add(points)
+            session.record(points >= 1.0)
+    except _Quit:
+        pass
+    except KeyboardInterrupt:
+        term.say("")
+        term.say(score.line())
+        return 130
+    term.say(score.line())
+    return 0
+
+
+def _ask_card(term: _Terminal, card: Card) -> float:
+    term.say(card.question)
+    term.ask("(Enter shows the answer) ")
+    term.say(_indent(card.answer))
+    if card.note:
+        term.say(_indent(f"why: {card.note}"))
+    while True:
+        text = term.ask("how did you do? 1 Again · 2 Hard · 3 Good · 4 Easy (or y/n) ").strip().casefold()
+        if text in _GRADES:
+            name, ok = _GRADES[text]
+        elif text in ("y", "yes"):
+            name, ok = "Good", True
+        elif text in ("n", "no"):
+            name, ok = "Again", False
+        else:
+            continue
+        term.say(f"  graded {name}")
+        return 1.0 if ok else 0.0
+
+
+def _ask_choice(term: _Terminal, card: Card) -> float:
+    term.say(card.question)
+    for number, option in enumerate(card.options, start=1):
+        term.say(f"  {number}. {option}")
+    n = len(card.options)
+    while True:
+        text = term.ask(f"answer 1-{n}: ").strip()
+        if text.isdigit() and 1 <= int(text) <= n:
+            chosen = int(text) - 1
+            break
+        term.say(f"  type a number from 1 to {n} (or q to quit)")
+    right = card.correct if card.correct is not None else -1
+    ok = chosen == right
+    answer = card.options[right] if 0 <= right < n else card.answer
+    term.say(f"{'✓ correct' if ok else '✗ wrong'}: {right + 1}. {answer}")
+    if card.note:
+        term.say(_indent(f"why: {card.note}"))
+    return 1.0 if ok else 0.0
+
+
+def run_quiz(
+    bank: Bank,
+    *,
+    topics: Sequence[str] | None,
+    count: int,
+    seed: int | None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """A quiz of ``count`` questions mixing flashcards (self-graded), multiple choice and drills."""
+    term = _Terminal(stdin, stdout)
+    seed = _seed(seed, term)
+    items: list[QuizItem] = build_quiz(bank, topics=topics or None, count=count, seed=seed)
+    if not items:
+        term.say(f"no questions for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
+        return 1
+    term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
+    term.say("Computations: type the value (? shows a hint). q quits.")
+    score = _Score()
+    try:
+        for number, item in enumerate(items, start=1):
+            term.say("")
+            term.say(f"question {number}/{len(items)} · {item.topic} · {item.kind}")
+            if item.drill is not None:
+                score.add(_ask_drill(term, item.drill))
+            elif item.kind == "mcq":
+                score.add(_ask_choice(term, item.card))
+            else:
+                score.add(_ask_card(term, item.card))
+    except _Quit:
+        pass
+    except KeyboardInterrupt:
+        term.say("")
+        term.say(score.line())
+        return 130
+    term.say(score.line())
+    return 0
+
+
+def _count(n: int, word: str, width: int = 0) -> str:
+    return f"{n:>{width}} {word}{'' if n == 1 else 's'}"
+
+
+def print_topics(bank: Bank, stdout: TextIO | None = None) -> int:
+    """Decks and their topics with card and drill-template counts."""
+    out = stdout if stdout is not None else sys.stdout
+    rows = bank.topics()
+    if not rows:
+        out.write("no decks loaded\n")
+        return 0
+    width = max(len(topic) for _, topic, _, _ in rows)
+    current = None
+    for deck, topic, n_cards, n_templates in rows:
+        if deck is not current:
+            current = deck
+            out.write(f"{deck.title} ({deck.id}, {deck.path})\n")
+        out.write(f"  {topic:<{width}}  {_count(n_cards, 'card', 4):<10}  {_count(n_templates, 'drill', 3)}\n")
+    total_cards = sum(len(d.cards) for d in bank.decks)
+    total_templates = sum(len(d.templates) for d in bank.decks)
+    out.write(f"{_count(len(bank.decks), 'deck')}, {_count(total_cards, 'card')}, {_count(total_templates, 'drill template')}\n")
+    return 0

@@ -1,0 +1,218 @@
+"""Plain-terminal modes driven through StringIO and once through a real pipe."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizapp.content.loader import load_bank
+from quizapp.content.model import Bank
+from quizapp.plain import print_topics, run_drill, run_quiz
+from quizapp.session import DrillSession, build_quiz
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank([DATA / "small.md"], bundled=False)
+
+
+def drill(bank, answers: str, **kwargs) -> tuple[int, str]:
+    out = io.StringIO()
+    options = {"topics": ["Convolutions"], "count": None, "seed": 5, "level": None, **kwargs}
+    code = run_drill(bank, stdin=io.StringIO(answers), stdout=out, **options)
+    return code, out.getvalue()
+
+
+def first_instance(bank, seed=5, level=None, topics=("Convolutions",)):
+    return DrillSession(bank.templates(list(topics)), seed=seed, level=level).next()
+
+
+def test_right_answer(bank):
+    inst = first_instance(bank)
+    code, text = drill(bank, f"{inst.answer}\n", count=1)
+    assert code == 0
+    assert inst.question in text
+    assert f"✓ correct: the answer is {inst.answer_text} (integer)" in text
+    assert f"you answered: {inst.answer}" in text
+    assert "worked solution:" in text and inst.steps[-1] in text
+    assert text.rstrip().endswith("score: 1/1 (100%)")
+
+
+def test_wrong_answer_names_the_misconception(bank):
+    # find a seed whose first drill has a misconception, then answer with it
+    for seed in range(50):
+        inst = first_instance(bank, seed=seed)
+        if inst.misconceptions:
+            break
+    m = inst.misconceptions[0]
+    code, text = drill(bank, f"{m.value}\n", count=1, seed=seed)
+    assert code == 0
+    assert f"✗ wrong: the answer is {inst.answer_text} (integer)" in text
+    assert f"that is the {m.name.replace('_', ' ')} mistake: {m.explanation}" in text
+    assert text.rstrip().endswith("score: 0/1 (0%)")
+
+
+def test_unreadable_answer_is_asked_again_and_not_counted(bank):
+    inst = first_instance(bank)
+    code, text = drill(bank, f"twelve\n\n{inst.answer}\n", count=1)
+    assert code == 0
+    assert "Could not read" in text and "(try again, or q to quit)" in text
+    assert text.count(inst.question) == 1
+    assert text.rstrip().endswith("score: 1/1 (100%)")
+
+
+def test_eof_prints_the_score(bank):
+    inst = first_instance(bank)
+    code, text = drill(bank, f"{inst.answer}\n")  # endless drill, input ends after one answer
+    assert code == 0
+    assert text.rstrip().endswith("score: 1/1 (100%)")
+    assert text.count("drill ") == 2  # the second drill was shown, then input ended
+
+
+def test_q_quits_with_score(bank):
+    code, text = drill(bank, "q\n")
+    assert code == 0 and text.rstrip().endswith("score: no answers")
+
+
+def test_hint(bank):
+    inst = first_instance(bank)
+    _, text = drill(bank, f"?\n{inst.answer}\n", count=1)
+    assert "hint: O = ⌊(I − K + 2P)/S⌋ + 1" in text
+
+
+def test_seed_printed_when_not_given(bank):
+    _, text = drill(bank, "q\n", seed=None)
+    m = re.search(r"^seed (\d+): rerun with --seed \1$", text, re.MULTILINE)
+    assert m, text
+
+
+def test_same_seed_same_drills(bank):
+    assert drill(bank, "1\n2\n3\n", count=3) == drill(bank, "1\n2\n3\n", count=3)
+
+
+def test_no_templates(bank):
+    code, text = drill(bank, "", topics=["nothing-like-this"])
+    assert code == 1 and "no drill templates" in text
+
+
+def test_ctrl_c_prints_score_and_returns_130(bank):
+    inst = first_instance(bank)
+
+    class Interrupting(io.StringIO):
+        def readline(self, *args):
+            line = super().readline(*args)
+            if not line:
+                raise KeyboardInterrupt
+            return line
+
+    out = io.StringIO()
+    code = run_drill(bank, topics=["Convolutions"], count=None, seed=5, level=None, stdin=Interrupting(f"{inst.answer}\n"), stdout=out)
+    assert code == 130
+    assert out.getvalue().rstrip().endswith("score: 1/1 (100%)")
+
+
+# ---------------------------------------------------------------- quiz
+
+
+def quiz_answers(items) -> str:
+    """Right answers for every item: Enter then 3 (Good) for flashcards, the number for MCQ, the value for drills."""
+    lines = []
+    for item in items:
+        if item.kind == "drill":
+            lines.append(item.drill.answer_text)
+        elif item.kind == "mcq":
+            lines.append(str(item.card.correct + 1))
+        else:
+            lines += ["", "3"]
+    return "\n".join(lines) + "\n"
+
+
+def test_quiz_all_right(bank):
+    items = build_quiz(bank, count=6, seed=2)
+    assert {i.kind for i in items} >= {"drill", "flashcard"}
+    out = io.StringIO()
+    code = run_quiz(bank, topics=None, count=6, seed=2, stdin=io.StringIO(quiz_answers(items)), stdout=out)
+    text = out.getvalue()
+    assert code == 0
+    assert text.rstrip().endswith("score: 6/6 (100%)")
+    for n, item in enumerate(items, start=1):
+        assert f"question {n}/6 · {item.topic} · {item.kind}" in text
+
+
+def test_quiz_flashcard_grades_and_mcq(bank):
+    items = build_quiz(bank, topics=["Convolutions"], count=12, seed=4)
+    lines = []
+    for item in items:
+        if item.kind == "drill":
+            lines.append("-1")  # wrong
+        elif item.kind == "mcq":
+            lines += ["9", str(item.card.correct + 1)]  # out of range: asked again
+        else:
+            lines += ["", "maybe", "n"]  # not a grade: asked again; n = Again
+    out = io.StringIO()
+    code = run_quiz(bank, topics=["Convolutions"], count=12, seed=4, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    text = out.getvalue()
+    n_mcq = sum(i.kind == "mcq" for i in items)
+    assert code == 0
+    assert n_mcq >= 1
+    assert text.count("type a number from 1 to 3") == n_mcq
+    assert "graded Again" in text
+    assert text.rstrip().endswith(f"score: {n_mcq}/{len(items)} ({100 * n_mcq / len(items):.0f}%)")
+
+
+def test_quiz_eof_mid_way(bank):
+    out = io.StringIO()
+    code = run_quiz(bank, topics=None, count=6, seed=2, stdin=io.StringIO(""), stdout=out)
+    assert code == 0 and out.getvalue().rstrip().endswith("score: no answers")
+
+
+def test_print_topics(bank):
+    out = io.StringIO()
+    assert print_topics(bank, stdout=out) == 0
+    text = out.getvalue()
+    assert "Small test deck (small" in text
+    assert re.search(r"Convolutions\s+8 cards\s+1 drill\n", text)
+    assert re.search(r"Attention\s+1 card\s+2 drills\n", text)
+    assert re.search(r"Linear layers\s+1 card\s+1 drill\n", text)
+    assert text.rstrip().endswith("1 deck, 10 cards, 4 drill templates")
+
+
+# ---------------------------------------------------------------- a real pipe
+
+
+def test_drill_through_a_real_pipe():
+    env = {**os.environ, "PYTHONIOENCODING": ""}
+    proc = subprocess.run(
+        f"printf '16\\n' | {sys.executable} -m quizapp drill --plain --count 1 --seed 1 --topic conv",
+        shell=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "(integer)" in proc.stdout or "significant" in proc.stdout
+    assert re.search(r"^[✓✗~] ", proc.stdout, re.MULTILINE)
+    assert proc.stdout.rstrip().splitlines()[-1].startswith("score: ")
+    # the same seed asks the same question
+    again = subprocess.run(
+        f"printf '16\\n' | {sys.executable} -m quizapp drill --plain --count 1 --seed 1 --topic conv",
+        shell=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert again.stdout == proc.stdout

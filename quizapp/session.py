@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
@@ -96,7 +96,7 @@ def build_quiz(bank: Bank, *, topics: Sequence[str] | None = None, count: int = 
         n_drills = count - n_cards  # drills fill in when there are few cards
 
     chosen_cards = _round_robin(_by_topic(cards, rng))[:n_cards]
-    items = [QuizItem(card=c) for c in chosen_cards]
+    items = [QuizItem(card=shuffle_options(c, rng)) for c in chosen_cards]
 
     if n_drills:
         order = _round_robin(_by_topic(templates, rng))
@@ -116,6 +116,19 @@ def build_quiz(bank: Bank, *, topics: Sequence[str] | None = None, count: int = 
 
     rng.shuffle(items)
     return items
+
+
+def shuffle_options(card: Card, rng: random.Random) -> Card:
+    """The card with its multiple-choice options in a random order (the correct index follows).
+
+    Decks tend to list the right option in a habitual place; shuffling at ask time keeps the answer
+    from being guessable by position. The card id is unchanged, so progress stays with the card.
+    """
+    if not card.options or card.correct is None:
+        return card
+    order = list(range(len(card.options)))
+    rng.shuffle(order)
+    return replace(card, options=tuple(card.options[i] for i in order), correct=order.index(card.correct))
 
 
 def level_for(climb: int) -> str:

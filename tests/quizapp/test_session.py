@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import itertools
 import textwrap
 from collections import Counter
@@ -218,3 +219,21 @@ def test_broken_template_is_skipped():
 def test_no_templates():
     with pytest.raises(ValueError):
         DrillSession([], seed=1)
+
+
+def test_quiz_shuffles_multiple_choice_options_and_keeps_the_right_answer():
+    from quizapp.content.model import Card, CardKind, SourceRef
+    from quizapp.session import shuffle_options
+
+    card = Card(
+        id="d:mcq", deck="d", topic="t", kind=CardKind.MCQ, question="Which?", answer="right",
+        source=SourceRef("d.md", 1), options=("right", "w1", "w2", "w3"), correct=0,
+    )
+    positions = set()
+    for seed in range(40):
+        shuffled = shuffle_options(card, random.Random(seed))
+        assert sorted(shuffled.options) == sorted(card.options)
+        assert shuffled.options[shuffled.correct] == "right"
+        assert shuffled.id == card.id
+        positions.add(shuffled.correct)
+    assert positions == {0, 1, 2, 3}  # the right option does not sit in one habitual place

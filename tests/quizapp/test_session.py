@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import random
 import itertools
+import random
 import textwrap
 from collections import Counter
 from pathlib import Path

@@ -89,7 +89,8 @@ class Param:
 class SolverSpec:
     """A solver in the registry: its short name (``conv.output_size``), function and parameters.
 
-    ``answer`` says what the value is: ``int``, ``float``, ``shape`` (tuple of ints), ``vector``,
+    ``answer`` says what the value is: ``int``, ``size`` (an int, or an (h, w) tuple when the
+    sizes were given as pairs), ``float``, ``shape`` (tuple of ints), ``vector``,
     ``matrix``, ``point`` (a float for one variable, a tuple of floats for several, as gradient
     descent returns), ``tuple`` (a tuple of the former, e.g. attention's (output, weights)) or ``dict``.
     ``needs_sympy`` marks solvers that import sympy (drill generation pays for it only then).

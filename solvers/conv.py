@@ -124,7 +124,7 @@ def _shape_text(value: Any) -> str:
         Param("dilation", "int_or_pair", 1, help="dilation D (spacing between kernel taps)"),
     ),
     summary="conv output size O = ⌊(I + 2P − D·(K − 1) − 1) / S⌋ + 1 (an (h, w) shape if any argument is a pair)",
-    answer="int",
+    answer="size",
 )
 def output_size(size: Any, kernel: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1) -> Solution:
     """O = ⌊(I + 2P − D·(K − 1) − 1) / S⌋ + 1 on each spatial axis, as PyTorch's Conv2d computes it."""
@@ -264,7 +264,7 @@ def param_count(c_in: Any, c_out: Any, kernel: Any, bias: Any = True, groups: An
         Param("padding", "int_or_pair", 0, help="padding P on each side (at most K/2)"),
     ),
     summary="pooling output size O = ⌊(I + 2P − K) / S⌋ + 1, stride defaulting to the kernel",
-    answer="int",
+    answer="size",
 )
 def pool_output_size(size: Any, kernel: Any, stride: Any = None, padding: Any = 0) -> Solution:
     """O = ⌊(I + 2P − K) / S⌋ + 1 with S = K when no stride is given (PyTorch's MaxPool2d, floor mode)."""
@@ -331,7 +331,7 @@ def pool_output_size(size: Any, kernel: Any, stride: Any = None, padding: Any = 
         Param("dilation", "int_or_pair", 1, help="dilation D"),
     ),
     summary="transposed conv output O = (I − 1)·S − 2P + D·(K − 1) + output_padding + 1",
-    answer="int",
+    answer="size",
 )
 def transposed_output_size(
     size: Any, kernel: Any, stride: Any = 1, padding: Any = 0, output_padding: Any = 0, dilation: Any = 1

@@ -67,12 +67,13 @@ _ANSWER_KEYS = ("form", "sig_figs", "decimals", "abs_tol", "rel_tol", "select")
 # The forms an answer may take for each kind of solver value (before any select).
 _FORMS_FOR_ANSWER = {
     "int": ("integer", "decimal"),
+    "size": ("integer", "shape"),  # an int, or (h, w) when the template draws pairs
     "float": ("decimal", "percent"),
     "shape": ("shape",),
     "vector": ("vector",),
     "matrix": ("matrix",),
 }
-_DEFAULT_FORM = {"int": "integer", "float": "decimal", "shape": "shape", "vector": "vector", "matrix": "matrix"}
+_DEFAULT_FORM = {"int": "integer", "size": "integer", "float": "decimal", "shape": "shape", "vector": "vector", "matrix": "matrix"}
 
 
 # --------------------------------------------------------------------------- domains

@@ -443,3 +443,22 @@ def test_text_params_are_filled_and_negative_numbers_bracketed():
             w = w - inst.params["lr"] * 2 * (w - a)
         assert inst.answer == pytest.approx(w, rel=1e-12, abs=1e-12)
     assert seen_negative
+
+
+def test_conv_size_solvers_take_height_width_pairs_and_answer_a_shape():
+    from quizapp.answers import Verdict, check
+    from quizapp.content.drill import parse_template
+    from quizapp.content.model import SourceRef
+    from quizapp.generate import generate
+
+    template = parse_template(
+        "id: rect\nsolver: conv.output_size\nparams:\n  size: [[32, 48]]\n  kernel: [3]\n"
+        "  stride: [2]\n  padding: [1]\nask: 'Output size?'\nanswer:\n  form: shape\n",
+        source=SourceRef("x.md", 1), deck="d", topic="t",
+    )
+    instance = generate(template, 1)
+    # ⌊(32 + 2 − 3)/2⌋ + 1 = 16 and ⌊(48 + 2 − 3)/2⌋ + 1 = 24, worked by hand
+    assert instance.answer == (16, 24)
+    assert instance.answer_text == "16×24"
+    assert check("16x24", instance.answer, instance.tolerance, form=instance.form).verdict is Verdict.CORRECT
+    assert check("16x23", instance.answer, instance.tolerance, form=instance.form).verdict is Verdict.PARTIAL

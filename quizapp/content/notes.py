@@ -209,7 +209,7 @@ class NotesReader:
                 j += 1
             elif nxt.kind == "paragraph" and all(is_formula_line(ln) for ln in nxt.text.split("\n") if ln.strip()):
                 answer = f"{answer}\n{_render(nxt.text)}"  # "... as follows:" then the formula; it also makes a formula card
-        question = self.phrases["definition"].format(subject=self._subject)
+        question = self.phrases["definition"].format(subject=in_sentence(self._subject))
         self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line), ("definition", self._subject))
         return j
 
@@ -540,3 +540,26 @@ class NotesReader:
             self._problem(b.line, f"drill template could not be read: {exc}")
             return
         self.templates.append(template)
+
+
+# Names that keep their capital inside a sentence (initialisations, optimisers, people).
+_PROPER_NAMES = frozenset(
+    "he kaiming xavier glorot lecun adam adagrad rmsprop nesterov hebb hopfield boltzmann gauss "
+    "bernoulli fourier hessian jacobian kullback markov bayes bayesian transformer хе ксавье лекун".split()
+)
+
+
+def in_sentence(subject: str) -> str:
+    """A heading as it reads inside a question: 'Saddle point' -> 'saddle point'.
+
+    Acronyms and mixed-case words (ReLU, CNN, PyTorch) and known proper names (He, Xavier) keep
+    their capitals.
+    """
+    first, _, rest = subject.partition(" ")
+    if len(first) < 2 or not first[0].isupper() or not first[1:].islower():
+        return subject
+    if first.casefold().strip("(),.:'’s") in _PROPER_NAMES:
+        return subject
+    if any(w[:1].isupper() and w[1:].islower() for w in rest.split() if w[:1] != "("):
+        return subject  # a title-cased heading ("Self Attention") reads worse half lowered
+    return first[0].lower() + first[1:] + (" " + rest if rest else "")

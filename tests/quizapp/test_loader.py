@@ -57,7 +57,7 @@ def test_definition_is_the_first_paragraph_under_a_topic(tmp_path: Path) -> None
         """,
     )
     card = only(d, CardKind.DEFINITION)
-    assert card.question == "What is Gradient descent?"
+    assert card.question == "What is gradient descent?"
     assert card.answer == "Gradient descent is an iterative method that steps against the gradient ∇L."
     assert card.topic == "Gradient descent"
     assert card.source.line == 3
@@ -330,7 +330,7 @@ def test_unlabelled_formula_lines_after_a_definition(tmp_path: Path) -> None:
     card = only(d, CardKind.FORMULA)
     assert card.question == "Формула: Размер выхода свёртки?"
     assert card.answer == "Для входа H_in размер такой:\n\nH_out = ⌊(H_in − M + 2P)/S⌋ + 1\n\nЗдесь ⌊·⌋ - округление вниз."
-    assert only(d, CardKind.DEFINITION).question == "Что такое Размер выхода свёртки?"
+    assert only(d, CardKind.DEFINITION).question == "Что такое размер выхода свёртки?"
 
 
 def test_inline_formulas_in_prose_make_no_formula_card(tmp_path: Path) -> None:
@@ -618,7 +618,7 @@ def test_front_matter_problems(tmp_path: Path) -> None:
 def test_front_matter_fields(tmp_path: Path) -> None:
     d = deck(tmp_path, "---\nid: conv\ntitle: Convolutions\nlanguage: ru\ntags: [cnn, vision]\n---\n# Conv\n\nA conv layer.\n")
     assert (d.id, d.title, d.language, d.tags) == ("conv", "Convolutions", "ru", ("cnn", "vision"))
-    assert only(d, CardKind.DEFINITION).question == "Что такое Conv?"
+    assert only(d, CardKind.DEFINITION).question == "Что такое conv?"
     assert only(d, CardKind.DEFINITION).source.line == 9
 
 
@@ -631,8 +631,8 @@ def test_language_detection() -> None:
 def test_language_of_phrasing_follows_the_deck(tmp_path: Path) -> None:
     ru = deck(tmp_path, "# Свёртка\n\nСвёрточный слой применяет ядро.\n\n**Формула:**\n$y = x * k$\n", name="ru.md")
     en = deck(tmp_path, "# Convolution\n\nA layer that applies a kernel.\n\n**Formula:**\n$y = x * k$\n", name="en.md")
-    assert [c.question for c in ru.cards] == ["Что такое Свёртка?", "Формула: Свёртка?"]
-    assert [c.question for c in en.cards] == ["What is Convolution?", "Formula: Convolution?"]
+    assert [c.question for c in ru.cards] == ["Что такое свёртка?", "Формула: Свёртка?"]
+    assert [c.question for c in en.cards] == ["What is convolution?", "Formula: Convolution?"]
 
 
 # -- drill fences ---------------------------------------------------------------------------------
@@ -763,3 +763,23 @@ def test_loader_imports_no_ui_or_heavy_maths(tmp_path: Path) -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("heading", "question"),
+    [
+        ("Saddle point", "What is saddle point?"),
+        ("Gradient descent", "What is gradient descent?"),
+        ("ReLU", "What is ReLU?"),
+        ("PyTorch's default initialisation", "What is PyTorch's default initialisation?"),
+        ("He initialisation", "What is He initialisation?"),
+        ("Xavier (Glorot) initialisation", "What is Xavier (Glorot) initialisation?"),
+        ("Self Attention", "What is Self Attention?"),
+        ("1×1 convolution", "What is 1×1 convolution?"),
+    ],
+)
+def test_definition_question_lowers_the_heading_capital_only_where_it_reads_better(tmp_path, heading, question):
+    deck = tmp_path / "d.md"
+    deck.write_text(f"# {heading}\n\nA thing that does something useful.\n", encoding="utf-8")
+    cards = load_deck(deck).cards
+    assert [c.question for c in cards if c.kind == CardKind.DEFINITION] == [question]

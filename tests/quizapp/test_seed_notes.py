@@ -25,7 +25,7 @@ def cards(deck: Deck, kind: CardKind) -> list[Card]:
 
 def find(deck: Deck, kind: CardKind, *words: str) -> Card:
     """The one card of ``kind`` whose question contains every word."""
-    found = [c for c in cards(deck, kind) if all(w in c.question for w in words)]
+    found = [c for c in cards(deck, kind) if all(w.casefold() in c.question.casefold() for w in words)]
     assert len(found) == 1, (kind, words, [c.question for c in cards(deck, kind)])
     return found[0]
 

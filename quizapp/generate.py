@@ -296,11 +296,12 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
 
 
 def _render(text: str) -> str:
+    """A worked step with its $...$ formulas rendered; the rest is left as the solver wrote it."""
     if "$" not in text:
         return text
-    from quizapp.content.mathtext import render_text
+    from quizapp.content.mathtext import render_formulas
 
-    return render_text(text)
+    return render_formulas(text)
 
 
 def _tolerance(spec: AnswerSpec) -> Tolerance:

@@ -739,7 +739,6 @@ _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 _IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK_RE = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
-_REFLINK_RE = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -850,8 +849,8 @@ def _strip_markup(text: str) -> str:
         text = _TAG_RE.sub("", text)
     if "[" in text:
         text = _IMAGE_RE.sub(r"\1", text)
+        # Reference links ([text][ref]) are left alone: in ML notes "W2[0][0]" is an index, not a link.
         text = _LINK_RE.sub(r"\1", text)
-        text = _REFLINK_RE.sub(r"\1", text)
     if "*" in text or "_" in text or "~~" in text:
         for _ in range(4):  # nested emphasis: ***x***, **a *b* c**
             before = text

@@ -224,3 +224,8 @@ def test_render_formulas_never_raises_and_keeps_dollar_free_text(text: str) -> N
     out = render_formulas(text)
     if "$" not in text:
         assert out == text
+
+
+def test_indices_in_brackets_are_not_taken_for_reference_links():
+    assert render_text("∂L/∂W2[0][0] and W[i][j]") == "∂L/∂W2[0][0] and W[i][j]"
+    assert render_text("see [the docs](https://example.org)") == "see the docs"

@@ -16,8 +16,9 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -79,7 +80,7 @@ def section_checker() -> None:
         ("matrix '[[1, 2], [3, 4]]'", "[[1, 2], [3, 4]]", [[1, 2], [3, 4]], Tolerance(exact=True)),
     ]
     for label, text, expected, tol in cases:
-        row(label, median_seconds(lambda: check(text, expected, tol)), baseline)
+        row(label, median_seconds(lambda t=text, e=expected, tl=tol: check(t, e, tl)), baseline)
     for label, text in [("adversarial '9**9**9**9'", "9**9**9**9"), ("adversarial 10,000 '('", "(" * 10_000 + "1" + ")" * 10_000)]:
         def attempt(text: str = text) -> None:
             try:
@@ -126,7 +127,7 @@ def section_solvers() -> None:
             print(f"  {name:<52} (not registered)")
             continue
         spec = registry[name]
-        row(name, median_seconds(lambda: spec.solve(**params), repeat=5), baseline)
+        row(name, median_seconds(lambda s=spec, p=params: s.solve(**p), repeat=5), baseline)
 
 
 def section_bank() -> None:

@@ -1,0 +1,94 @@
+"""Provides spaced-repetition scheduling on FSRS: a review outcome -> the card's next state and due date.
+
+A thin wrapper around py-fsrs so the rest of the app speaks in ``Rating`` and ``now=`` and never
+touches the scheduler object. Fuzzing is off: py-fsrs fuzzes intervals with the global RNG, and the
+same history must always give the same due dates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from fsrs import Card as CardState
+from fsrs import Rating, Scheduler, State
+
+__all__ = [
+    "CardState",
+    "Rating",
+    "State",
+    "rating_for_verdict",
+    "retrievability",
+    "review",
+    "verdict_for_rating",
+]
+
+# The card id inside an FSRS state is unused (the store keys states by our own item id); a fixed
+# value also avoids fsrs.Card's default, which reads the clock and sleeps a millisecond.
+_STATE_ID = 0
+
+
+@lru_cache(maxsize=1)
+def _scheduler() -> Scheduler:
+    return Scheduler(enable_fuzzing=False)
+
+
+def utc(now: datetime) -> datetime:
+    """``now`` as an aware UTC datetime (a naive value is taken to be UTC already), as FSRS requires."""
+    if now.tzinfo is None:
+        return now.replace(tzinfo=UTC)
+    return now.astimezone(UTC)
+
+
+def new_state(now: datetime) -> CardState:
+    """A card never reviewed: FSRS Learning state, due at ``now``."""
+    return CardState(card_id=_STATE_ID, due=utc(now))
+
+
+def review(state: CardState | None, rating: Rating | int, now: datetime) -> tuple[CardState, datetime]:
+    """One review at ``now`` graded ``rating`` -> (the new FSRS state, when it is due next).
+
+    ``state`` is None for a card seen for the first time. The input state is not modified.
+    """
+    now = utc(now)
+    card = state if state is not None else new_state(now)
+    updated, _log = _scheduler().review_card(card, Rating(int(rating)), review_datetime=now)
+    return updated, updated.due
+
+
+def retrievability(state: CardState | None, now: datetime) -> float:
+    """FSRS's predicted probability of recall at ``now``: R = (1 + F·t/S)^−decay; 0 for a new card."""
+    if state is None:
+        return 0.0
+    return float(_scheduler().get_card_retrievability(state, utc(now)))
+
+
+def _verdict_name(verdict: object) -> str:
+    # Accept answers.Verdict (an Enum with .value) or its plain string without importing answers.
+    return str(getattr(verdict, "value", verdict)).lower()
+
+
+def rating_for_verdict(verdict: object, *, hint_used: bool = False) -> Rating:
+    """A checked answer -> the rating FSRS needs.
+
+    wrong -> Again; partial -> Hard; correct -> Good, or Hard when the hint was shown first.
+    """
+    name = _verdict_name(verdict)
+    if name == "correct":
+        return Rating.Hard if hint_used else Rating.Good
+    if name == "partial":
+        return Rating.Hard
+    if name == "wrong":
+        return Rating.Again
+    raise ValueError(f"unknown verdict {verdict!r}")
+
+
+def verdict_for_rating(rating: Rating | int) -> tuple[str, float]:
+    """A flashcard self-grade -> (verdict, score) for the attempt history.
+
+    Again means the card was not recalled (wrong, 0); Hard, Good and Easy are recalls (correct, 1).
+    """
+    rating = Rating(int(rating))
+    if rating == Rating.Again:
+        return "wrong", 0.0
+    return "correct", 1.0

@@ -1,0 +1,402 @@
+"""Provides the Textual app and `make_app`, the one factory the CLI, the tests and the snapshot apps use."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import ModalScreen
+
+from quizapp.content.model import Bank
+from quizapp.tui.commands import QuizCommands
+from quizapp.tui.items import Outcome, Question, restrict, topic_keys
+from quizapp.tui.settings import (
+    DEFAULT_COUNT,
+    MAX_COUNT,
+    load_settings,
+    save_settings,
+)
+
+if TYPE_CHECKING:
+    from quizapp.content.drill import DrillTemplate
+    from quizapp.store import Store
+    from quizapp.tui.widgets.topic_picker import TopicRow
+
+__all__ = ["QuizApp", "make_app"]
+
+Clock = Callable[[], datetime]
+
+
+class QuizApp(App[None]):
+    """quizapp's terminal UI: Home, Quiz, Drill, Review, Results, Browse and Help screens."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too
+    TITLE = "quizapp"
+    SUB_TITLE = "ML interview practice"
+    COMMANDS = App.COMMANDS | {QuizCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        # An answer or search box takes printable keys (Textual drops '?' and 'q' bindings there):
+        # F1 stands in for '?' while one has focus.
+        Binding("f1", "help_typing", "Help", id="help-f1"),
+        Binding("q", "request_quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        bank: Bank,
+        *,
+        mode: str | None = None,
+        topics: Sequence[str] | None = None,
+        count: int | None = None,
+        seed: int | None = None,
+        level: str | None = None,
+        data_dir: str | Path | None = None,
+        store: Store | None = None,
+        now: datetime | Clock | None = None,
+    ) -> None:
+        super().__init__()
+        if mode not in (None, "quiz", "drill", "review"):
+            raise ValueError(f"unknown mode {mode!r}")
+        self.bank = bank
+        self.mode = mode
+        self.level = level
+        self.cli_count = count
+        self.data_dir = data_dir
+        self._topic_filters = list(topics) if topics else None
+        self._seed = seed
+        self._seeds = random.Random(seed) if seed is not None else None
+        self._sessions = 0
+        self._store = store
+        self._owns_store = store is None
+        if now is None:
+            self.clock: Clock = lambda: datetime.now(UTC)
+        elif isinstance(now, datetime):
+            fixed = now if now.tzinfo else now.replace(tzinfo=UTC)
+            self.clock = lambda: fixed
+        else:
+            self.clock = now
+        from quizapp.paths import settings_path
+
+        self._settings_path = settings_path(data_dir)
+        self.settings = load_settings(self._settings_path)
+        known = set(topic_keys(bank))
+        self.selection: tuple[tuple[str, str], ...] = tuple(k for k in self.settings.selection if k in known)
+        if self._topic_filters:
+            self.selection = tuple(topic_keys(restrict(bank, filters=self._topic_filters)))
+        # --count is the quiz length for `quizapp quiz`; for drill and review it is a limit (cli_count).
+        quiz_count = count if mode in (None, "quiz") else None
+        self.count = max(1, min(MAX_COUNT, quiz_count or self.settings.count or DEFAULT_COUNT))
+
+    # --- lifetime ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.theme and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._store is None:
+            from quizapp.paths import database_path
+            from quizapp.store import Store, StoreError
+
+            try:
+                self._store = Store(database_path(self.data_dir))
+            except StoreError as err:
+                self.exit(return_code=1, message=f"quizapp: {err}")
+                return
+        # Opened on a mode, the first question comes first; Home is built when the user goes back.
+        started = {"quiz": self.start_quiz, "drill": self.start_drill, "review": self.start_review}.get(self.mode or "")
+        if started is None or not started():
+            self.go_home()
+        self.call_after_refresh(self._warm_up)
+
+    def on_unmount(self) -> None:
+        if self._store is not None and self._owns_store:
+            self._store.close()
+
+    def _warm_up(self) -> None:
+        # sympy takes ~0.6 s to import; pay for it in the background, after the first screen is up,
+        # and only when a template in the bank needs it.
+        if any(t.needs_sympy for t in self.bank.templates()):
+            self.run_worker(_import_sympy, thread=True, exclusive=True, group="warm-up")
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "the store opens on mount"
+        return self._store
+
+    def next_seed(self) -> int:
+        """The seed for the next quiz or drill: the given seed first, then draws from it; random without one."""
+        self._sessions += 1
+        if self._seeds is None:
+            return secrets.randbelow(2**31)
+        if self._sessions == 1:
+            return int(self._seed)  # type: ignore[arg-type]
+        return self._seeds.randrange(2**31)
+
+    # --- selection and settings -------------------------------------------------------------------
+
+    def practice_bank(self) -> Bank:
+        """The bank restricted to what the user picked (the CLI's --topic until Home changes it)."""
+        if self._topic_filters:
+            return restrict(self.bank, filters=self._topic_filters)
+        return restrict(self.bank, keys=self.selection or None)
+
+    def set_selection(self, keys: Sequence[tuple[str, str]]) -> None:
+        keys = tuple(keys)
+        if keys == self.selection and not self._topic_filters:
+            return
+        self._topic_filters = None
+        self.selection = keys
+        self._save_settings(selection=keys)
+
+    def set_count(self, count: int) -> None:
+        self.count = max(1, min(MAX_COUNT, count))
+        self._save_settings(count=self.count)
+
+    def _theme_changed(self, theme: Any) -> None:
+        name = getattr(theme, "name", str(theme))
+        if name != self.settings.theme:
+            self._save_settings(theme=name)
+
+    def _save_settings(self, **changes: Any) -> None:
+        self.settings = self.settings.with_(**changes)
+        try:
+            save_settings(self._settings_path, self.settings)
+        except OSError as err:
+            self.notify(f"Could not save settings: {err}", severity="warning")
+
+    def topic_rows(self) -> list[TopicRow]:
+        """Home's rows: counts from the bank, due counts and recent accuracy from the store."""
+        from quizapp.store import StoreError
+        from quizapp.tui.widgets.topic_picker import TopicRow
+
+        # Due counts what Review would ask: cards and computations (templates) still in the bank.
+        item_ids = [c.id for c in self.bank.cards()] + [t.id for t in self.bank.templates()]
+        try:
+            stats = self.store.topic_stats(self.clock(), item_ids=item_ids)
+        except StoreError as err:
+            self.notify(str(err), severity="error")
+            stats = {}
+        rows = []
+        for deck, topic, n_cards, n_templates in self.bank.topics():
+            s = stats.get((deck.id, topic))
+            rows.append(
+                TopicRow(deck.id, topic, n_cards, n_templates, due=s.due if s else 0, accuracy=s.accuracy if s else None)
+            )
+        return rows
+
+    # --- recording --------------------------------------------------------------------------------
+
+    def record(self, outcome: Outcome) -> None:
+        """Save one answer and its schedule update at once; a failure is shown, never swallowed."""
+        from quizapp.schedule import review
+        from quizapp.store import StoreError
+
+        q = outcome.question
+        now = self.clock()
+        try:
+            with self.store.batch() as store:
+                store.record_attempt(
+                    q.schedule_id,
+                    kind=q.record_kind,
+                    topic=q.topic,
+                    deck=q.deck,
+                    verdict=outcome.verdict,
+                    score=outcome.score,
+                    rating=outcome.rating,
+                    hint_used=outcome.hint_used,
+                    answer_text=outcome.answer_text,
+                    elapsed_s=outcome.elapsed_s,
+                    now=now,
+                )
+                state, _due = review(store.get_state(q.schedule_id), outcome.rating, now)
+                store.save_state(q.schedule_id, state, now=now, kind=q.record_kind, topic=q.topic, deck=q.deck)
+        except StoreError as err:
+            self.notify(f"Progress not saved: {err}", severity="error", timeout=10)
+
+    # --- starting sessions ------------------------------------------------------------------------
+
+    def _drop_to_home(self) -> None:
+        """Drop every screen above Home (answers are saved as they happen, so nothing is lost)."""
+        from quizapp.tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def go_home(self) -> None:
+        """Back to Home, building it if the app opened straight on a quiz, drill or review."""
+        from quizapp.tui.screens.home import HomeScreen
+
+        self._drop_to_home()
+        if not isinstance(self.screen, HomeScreen):
+            self.push_screen(HomeScreen())
+
+    def start_quiz(self, questions: Sequence[Question] | None = None, *, title: str = "Quiz") -> bool:
+        """Push a quiz of ``questions`` (default: built from the picked topics); False if there is nothing to ask."""
+        from quizapp.tui.screens.quiz import QuizScreen
+
+        if questions is None:
+            from quizapp.session import build_quiz
+
+            bank = self.practice_bank()
+            try:
+                items = build_quiz(bank, topics=None, count=self.count, seed=self.next_seed())
+            except ValueError as err:
+                self.notify(str(err), severity="warning")
+                return False
+            questions = [Question.of(item) for item in items]
+        if not questions:
+            self.notify("No questions in the chosen topics: pick others on Home.", severity="warning")
+            return False
+        self._drop_to_home()
+        self.push_screen(QuizScreen(list(questions), title=title))
+        return True
+
+    def start_drill(self, templates: Sequence[DrillTemplate] | None = None) -> bool:
+        """Push an endless drill over ``templates`` (default: the picked topics'); False if there are none."""
+        from quizapp.session import DrillSession
+        from quizapp.tui.screens.drill import DrillScreen
+
+        chosen = list(templates) if templates is not None else self.practice_bank().templates()
+        if not chosen:
+            self.notify("No drill templates in the chosen topics: pick a topic with drills.", severity="warning")
+            return False
+        session = DrillSession(chosen, seed=self.next_seed(), level=self.level)
+        limit = self.cli_count if self.mode == "drill" and self._sessions == 1 else None
+        self._drop_to_home()
+        self.push_screen(DrillScreen(session, limit=limit))
+        return True
+
+    def start_review(self) -> bool:
+        """Due flashcards (then some new ones), and a fresh instance of every due computation."""
+        from quizapp.review import due_items, due_templates, humanize_delta
+        from quizapp.store import StoreError
+        from quizapp.tui.screens.review import ReviewScreen
+
+        bank = self.practice_bank()
+        now = self.clock()
+        try:
+            cards = due_items(bank, self.store, now=now)
+            new = len(self.store.unseen([c.id for c in cards]))
+            templates = due_templates(bank, self.store, now=now)
+            upcoming = self.store.next_due([c.id for c in bank.cards()] + [t.id for t in bank.templates()])
+        except StoreError as err:
+            self.notify(str(err), severity="error")
+            return False
+        # Reviews that are due first (cards, then computations), new cards after them.
+        due_cards, new_cards = cards[: len(cards) - new], cards[len(cards) - new :]
+        questions = [Question(card=c) for c in due_cards]
+        if templates:
+            from quizapp.generate import GenerationError, generate
+
+            rng = random.Random(self.next_seed())
+            for template in templates:
+                try:
+                    questions.append(Question(drill=generate(template, rng.getrandbits(31), "medium")))
+                except GenerationError:
+                    continue  # `quizapp check` reports a broken template; the review goes on without it
+        n_due = len(questions)
+        questions += [Question(card=c) for c in new_cards]
+        if self.mode == "review" and self.cli_count:
+            questions = questions[: self.cli_count]
+        if not questions:
+            when = f" The next one is due {humanize_delta(upcoming, now)}." if upcoming else ""
+            self.notify(f"Nothing to review in the chosen topics.{when}", title="Review")
+            return False
+        self._drop_to_home()
+        self.push_screen(ReviewScreen(questions, new=max(0, len(questions) - n_due)))
+        return True
+
+    def open_browse(self) -> None:
+        from quizapp.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
+
+    def select_only(self, key: tuple[str, str]) -> None:
+        """Pick one topic (from the command palette) and show it on Home."""
+        self.set_selection([key])
+        from quizapp.tui.screens.home import HomeScreen
+
+        self.go_home()
+        if isinstance(self.screen, HomeScreen) and self.screen.rows:
+            self.screen.refresh_topics()
+
+    # --- app-wide actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help_typing":
+            from textual.widgets import Input
+
+            return isinstance(self.focused, Input) and not isinstance(self.screen, CommandPalette)
+        if action == "request_quit":
+            return not isinstance(self.screen, ModalScreen)
+        return True
+
+    def action_help_typing(self) -> None:
+        self.action_help()
+
+    def action_help(self) -> None:
+        from quizapp.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def running_practice(self) -> bool:
+        """Is a quiz, drill or review under way (something a quit would interrupt)?"""
+        from quizapp.tui.screens.practice import PracticeScreen
+
+        return any(isinstance(s, PracticeScreen) and s.running for s in self.screen_stack)
+
+    def action_request_quit(self) -> None:
+        self._quit()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q and the palette's Quit: the same question as q while a session is under way."""
+        self._quit()
+
+    def _quit(self) -> None:
+        from quizapp.tui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        if self.running_practice():
+
+            def done(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+
+            self.push_screen(ConfirmScreen("Quit quizapp?", "Your answers so far are saved."), done)
+            return
+        self.exit()
+
+
+def _import_sympy() -> None:
+    import sympy  # noqa: F401  (imported for its side effect: the module is cached for later)
+
+
+def make_app(
+    bank: Bank,
+    *,
+    mode: str | None = None,
+    topics: Sequence[str] | None = None,
+    count: int | None = None,
+    seed: int | None = None,
+    level: str | None = None,
+    data_dir: str | Path | None = None,
+    store: Store | None = None,
+    now: datetime | Clock | None = None,
+) -> QuizApp:
+    """Build the app on a loaded bank. ``mode`` opens straight on a quiz, drill or review; ``store`` and
+    ``now`` let tests supply the progress store and a fixed clock."""
+    return QuizApp(
+        bank, mode=mode, topics=topics, count=count, seed=seed, level=level, data_dir=data_dir, store=store, now=now
+    )

@@ -1,0 +1,324 @@
+"""Provides PracticeScreen: asking one question after another (typed, multiple choice or flashcard) with feedback.
+
+Quiz, Drill and Review subclass it and decide which question comes next and what happens at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question
+from quizapp.tui.widgets.answer_box import AnswerBox
+from quizapp.tui.widgets.feedback_view import (
+    FeedbackView,
+    feedback_content,
+    reveal_content,
+)
+from quizapp.tui.widgets.mcq_options import McqOptions
+from quizapp.tui.widgets.question_view import QuestionView
+
+if TYPE_CHECKING:
+    from quizapp.tui.app import QuizApp
+
+__all__ = ["PracticeScreen", "elapsed_text"]
+
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+HINT_COST = 0.5
+"""A right answer after the hint scores this much (and FSRS hears Hard, not Good)."""
+
+ASKING, REVEALED, ANSWERED = "asking", "revealed", "answered"
+
+
+def elapsed_text(seconds: float) -> str:
+    """m:ss, or h:mm:ss past an hour."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+class PracticeScreen(Screen[None]):
+    """One question at a time; subclasses implement :meth:`next_question` and :meth:`finish`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "reveal", "Show answer", id="reveal"),
+        Binding("1", "grade(1)", "Again", id="grade-again"),
+        Binding("2", "grade(2)", "Hard", id="grade-hard"),
+        Binding("3", "grade(3)", "Good", id="grade-good"),
+        Binding("4", "grade(4)", "Easy", id="grade-easy"),
+        *(Binding(str(n), f"choose({n})", f"Option {n}", show=False, id=f"choose-{n}") for n in range(1, 10)),
+        Binding("ctrl+t", "hint", "Hint", id="hint"),
+        Binding("enter", "next", "Next", id="next"),
+        Binding("escape", "leave", "Leave", id="leave"),
+    ]
+
+    phase: reactive[str] = reactive(ASKING, init=False)
+    """Where the current question is: asking, revealed (flashcard awaiting a grade) or answered."""
+
+    hint_used: reactive[bool] = reactive(False, init=False)
+    """Whether the hint was shown for the current question."""
+
+    app: QuizApp  # type: ignore[assignment]
+    mode_name = "Practice"
+    show_progress = True
+    """A progress bar for a session of known length (not for the endless drill)."""
+    asks_cards = True
+    """Whether cards come up (the drill asks computations only and skips building their widgets)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: Question | None = None
+        self.outcomes: list[Outcome] = []
+        self.started: datetime | None = None
+        self.asked_at: datetime | None = None
+        self.finished = False
+
+    # --- layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status", markup=False)
+        if self.show_progress:
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+        with VerticalScroll(id="question-scroll", can_focus=False):
+            yield QuestionView(id="question")
+        with Vertical(id="respond"):
+            if self.asks_cards:
+                yield McqOptions(id="options")
+            yield AnswerBox(id="answer")
+            yield Static("", id="prompt", markup=False)
+        yield FeedbackView(id="feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.started = self.app.clock()
+        self.set_interval(1, self._update_status)
+        self.advance()
+
+    @property
+    def running(self) -> bool:
+        """True while a session is under way (quitting asks first)."""
+        return not self.finished
+
+    # --- flow -------------------------------------------------------------------------------------
+
+    def next_question(self) -> Question | None:
+        """The question to ask next, or None when the session is over (each subclass decides)."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """What follows the last question (each subclass decides: results, or Home)."""
+        raise NotImplementedError
+
+    def status_text(self) -> str:
+        """The top line: mode, position and score so far."""
+        return self.mode_name
+
+    def advance(self) -> None:
+        """Ask the next question, or finish."""
+        question = self.next_question()
+        if question is None:
+            self.finished = True
+            self.finish()
+            return
+        self.show(question)
+
+    def show(self, question: Question) -> None:
+        """Lay the screen out for ``question``: options, an answer box, or a flashcard waiting for Space."""
+        self.current = question
+        self.asked_at = self.app.clock()
+        self.hint_used = False
+        answer = self.query_one(AnswerBox)
+        prompt = self.query_one("#prompt", Static)
+        feedback = self.query_one(FeedbackView)
+        feedback.clear()
+        kind = question.kind
+        extra = ""
+        if question.drill is not None and question.drill.level and question.drill.level != "medium":
+            extra = question.drill.level
+        self.query_one(QuestionView).show(question.text, topic=question.topic, kind=KIND_LABELS[kind], extra=extra)
+        self.query_one("#question-scroll", VerticalScroll).scroll_home(animate=False)
+        if self.asks_cards:
+            self.query_one(McqOptions).display = kind == MCQ
+        answer.display = kind == DRILL
+        if kind == MCQ:
+            assert question.card is not None
+            options = self.query_one(McqOptions)
+            options.show(question.card.options)
+            n = len(question.card.options)
+            prompt.update(f"Press 1–{n}, or ↑ ↓ and Enter, to choose.")
+            options.focus()
+        elif kind == DRILL:
+            answer.reset()
+            hint = "  Ctrl+T shows a hint." if self._has_hint() else ""
+            prompt.update(f"Type the answer and press Enter.{hint}")
+            answer.focus()
+        else:
+            prompt.update("Recall the answer, then press Space to see it.")
+            feedback.display = False
+            self.set_focus(None)
+        prompt.display = True
+        self.phase = ASKING
+        self._update_status()
+        self.refresh_bindings()
+
+    def _has_hint(self) -> bool:
+        drill = self.current.drill if self.current else None
+        return drill is not None and bool(drill.hint or drill.steps)
+
+    def _elapsed(self, since: datetime | None) -> float:
+        if since is None:
+            return 0.0
+        return max(0.0, (self.app.clock() - since).total_seconds())
+
+    def _update_status(self) -> None:
+        self.query_one("#status", Static).update(f"{self.status_text()}   ⏱ {elapsed_text(self._elapsed(self.started))}")
+
+    def watch_phase(self, phase: str) -> None:
+        self.refresh_bindings()
+
+    # --- answering --------------------------------------------------------------------------------
+
+    @on(AnswerBox.Submitted)
+    def _typed(self, event: AnswerBox.Submitted) -> None:
+        event.stop()
+        question = self.current
+        if self.phase == ANSWERED:
+            self.advance()  # Enter in the answer box after the feedback: the next question
+            return
+        if self.phase != ASKING or question is None or question.drill is None:
+            return
+        from quizapp.answers import AnswerError, check
+
+        drill = question.drill
+        try:
+            result = check(event.text, drill.answer, drill.tolerance, misconceptions=drill.misconceptions, form=drill.form)
+        except AnswerError as err:
+            event.answer_box.show_error(str(err))
+            return
+        from quizapp.schedule import rating_for_verdict
+
+        verdict = result.verdict.value
+        score = float(result.score) * (HINT_COST if self.hint_used else 1.0)
+        outcome = Outcome(
+            question=question,
+            verdict=verdict,
+            score=score,
+            rating=int(rating_for_verdict(verdict, hint_used=self.hint_used)),
+            answer_text=event.text,
+            hint_used=self.hint_used,
+            elapsed_s=self._elapsed(self.asked_at),
+            result=result,
+        )
+        self._answered(outcome)
+
+    @on(McqOptions.Chosen)
+    def _chosen(self, event: McqOptions.Chosen) -> None:
+        event.stop()
+        question = self.current
+        if self.phase != ASKING or question is None or question.card is None:
+            return
+        card = question.card
+        right = event.index == card.correct
+        outcome = Outcome(
+            question=question,
+            verdict="correct" if right else "wrong",
+            score=1.0 if right else 0.0,
+            rating=3 if right else 1,
+            answer_text=f"{event.index + 1}. {card.options[event.index]}",
+            elapsed_s=self._elapsed(self.asked_at),
+            chosen=event.index,
+        )
+        event.options.mark(event.index, card.correct)
+        self._answered(outcome)
+
+    def _answered(self, outcome: Outcome) -> None:
+        """Record at once, then show the feedback and wait for Enter."""
+        self.outcomes.append(outcome)
+        self.app.record(outcome)
+        self.on_outcome(outcome)
+        feedback = self.query_one(FeedbackView)
+        feedback.show(feedback_content(outcome, options_shown=True), footer="Press Enter for the next question.")
+        self.query_one("#prompt", Static).display = False
+        self.phase = ANSWERED
+        feedback.focus()
+        self._update_status()
+
+    def on_outcome(self, outcome: Outcome) -> None:
+        """Hook for subclasses (the drill's streak)."""
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        kind = self.current.kind if self.current else None
+        if action == "reveal":
+            return kind == FLASHCARD and self.phase == ASKING
+        if action == "grade":
+            return kind == FLASHCARD and self.phase == REVEALED
+        if action == "choose":
+            return kind == MCQ and self.phase == ASKING
+        if action == "hint":
+            return kind == DRILL and self.phase == ASKING and not self.hint_used and self._has_hint()
+        if action == "next":
+            return self.phase == ANSWERED
+        return True
+
+    def action_reveal(self) -> None:
+        question = self.current
+        if question is None or question.card is None:
+            return
+        self.query_one("#prompt", Static).display = False
+        feedback = self.query_one(FeedbackView)
+        feedback.show(reveal_content(question.card))
+        feedback.focus()
+        self.phase = REVEALED
+
+    def action_grade(self, rating: int) -> None:
+        question = self.current
+        if question is None or question.card is None:
+            return
+        from quizapp.schedule import verdict_for_rating
+
+        verdict, score = verdict_for_rating(rating)
+        outcome = Outcome(
+            question=question,
+            verdict=verdict,
+            score=score,
+            rating=rating,
+            answer_text=RATING_NAMES[rating],
+            elapsed_s=self._elapsed(self.asked_at),
+        )
+        self.outcomes.append(outcome)
+        self.app.record(outcome)
+        self.on_outcome(outcome)
+        self.advance()  # the answer is already on screen: the grade moves on
+
+    def action_choose(self, number: int) -> None:
+        if self.asks_cards:
+            self.query_one(McqOptions).choose(number - 1)
+
+    def action_hint(self) -> None:
+        drill = self.current.drill if self.current else None
+        if drill is None:
+            return
+        self.hint_used = True
+        text = drill.hint or drill.steps[0]
+        self.query_one(FeedbackView).show(f"Hint: {text}")
+        self.query_one("#prompt", Static).update("Type the answer and press Enter (a right answer now counts half).")
+        self.query_one(AnswerBox).focus()
+        self.refresh_bindings()
+
+    def action_next(self) -> None:
+        self.advance()
+
+    def action_leave(self) -> None:
+        """Escape: each subclass decides (ask first, or show the results so far)."""
+        raise NotImplementedError

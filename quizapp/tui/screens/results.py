@@ -1,0 +1,170 @@
+"""Provides ResultsScreen (score, time, per-topic table, the mistakes) and MistakeScreen (one mistake at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from quizapp.tui.items import KIND_LABELS, Outcome
+from quizapp.tui.screens.practice import elapsed_text
+from quizapp.tui.widgets.feedback_view import FeedbackView, feedback_content
+from quizapp.tui.widgets.question_view import QuestionView
+
+if TYPE_CHECKING:
+    from quizapp.tui.app import QuizApp
+
+__all__ = ["MistakeScreen", "ResultsScreen", "topic_table"]
+
+
+def topic_table(outcomes: Sequence[Outcome]) -> list[tuple[str, int, int, float]]:
+    """(topic, answered, right, mean score) per topic, in the order topics first came up."""
+    rows: dict[str, list[float]] = {}
+    for o in outcomes:
+        rows.setdefault(o.question.topic, []).append(o.score)
+    right: dict[str, int] = {}
+    for o in outcomes:
+        right[o.question.topic] = right.get(o.question.topic, 0) + (1 if o.correct else 0)
+    return [(topic, len(scores), right[topic], sum(scores) / len(scores)) for topic, scores in rows.items()]
+
+
+def _short(text: str, width: int = 70) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+class ResultsScreen(Screen[None]):
+    """The end of a quiz, drill or review."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "retry", "Retry mistakes", id="retry-mistakes"),
+        Binding("escape", "home", "Home", id="results-home"),
+    ]
+
+    app: QuizApp  # type: ignore[assignment]
+
+    def __init__(self, outcomes: Sequence[Outcome], *, elapsed: float, title: str = "Results") -> None:
+        super().__init__()
+        self.outcomes = list(outcomes)
+        self.elapsed = elapsed
+        self.title_text = title
+        self.mistakes = [o for o in self.outcomes if not o.correct]
+
+    def compose(self) -> ComposeResult:
+        n = len(self.outcomes)
+        right = sum(1 for o in self.outcomes if o.correct)
+        points = sum(o.score for o in self.outcomes)
+        share = f"{points / n:.0%}" if n else "–"
+        yield Static(
+            Content.assemble(
+                (self.title_text, "bold"),
+                f"   {right} of {n} right · score {points:g}/{n} ({share}) · time {elapsed_text(self.elapsed)}",
+            ),
+            id="results-score",
+        )
+        table: DataTable[str] = DataTable(id="results-table", cursor_type="none", zebra_stripes=True)
+        yield table
+        label = (
+            f"Mistakes ({len(self.mistakes)}): Enter opens one, r practises them again"
+            if self.mistakes
+            else "No mistakes. Escape goes back to Home."
+        )
+        yield Static(label, id="mistakes-label", markup=False)
+        yield OptionList(id="mistakes")
+        yield Footer()
+
+    def _fill_mistakes(self) -> None:
+        """One line per mistake, cut to the screen's width so the list stays readable."""
+        mistakes = self.query_one("#mistakes", OptionList)
+        highlighted = mistakes.highlighted
+        width = max(30, self.size.width - 24)
+        mistakes.set_options(
+            Option(Content.assemble((f"{KIND_LABELS[o.question.kind]:<16}", "$text-muted"), _short(o.question.text, width)))
+            for o in self.mistakes
+        )
+        if self.mistakes:
+            mistakes.highlighted = highlighted or 0
+
+    def on_resize(self) -> None:
+        self._fill_mistakes()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Topic", "Answered", "Right", "Score")
+        for topic, answered, right, score in topic_table(self.outcomes):
+            table.add_row(_short(topic, 40), str(answered), str(right), f"{score:.0%}")
+        mistakes = self.query_one("#mistakes", OptionList)
+        mistakes.display = bool(self.mistakes)
+        self._fill_mistakes()
+        if self.mistakes:
+            mistakes.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return bool(self.mistakes)
+        return True
+
+    @on(OptionList.OptionSelected, "#mistakes")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.app.push_screen(MistakeScreen(self.mistakes, event.option_index))
+
+    def action_retry(self) -> None:
+        self.app.start_quiz([o.question for o in self.mistakes], title="Mistakes again")
+
+    def action_home(self) -> None:
+        self.app.go_home()
+
+
+class MistakeScreen(Screen[None]):
+    """One mistake with its feedback; n / p walk through the others."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,right", "step(1)", "Next mistake", id="mistake-next"),
+        Binding("p,left", "step(-1)", "Previous", id="mistake-previous"),
+        Binding("escape", "back", "Back", id="mistake-back"),
+    ]
+
+    def __init__(self, mistakes: Sequence[Outcome], index: int = 0) -> None:
+        super().__init__()
+        self.mistakes = list(mistakes)
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status", markup=False)
+        yield QuestionView(id="question")
+        yield FeedbackView(id="feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        outcome = self.mistakes[self.index]
+        q = outcome.question
+        self.query_one("#status", Static).update(f"Mistake {self.index + 1} of {len(self.mistakes)}")
+        self.query_one(QuestionView).show(q.text, topic=q.topic, kind=KIND_LABELS[q.kind])
+        feedback = self.query_one(FeedbackView)
+        feedback.show(feedback_content(outcome))
+        feedback.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step":
+            target = self.index + int(parameters[0])  # type: ignore[call-overload]
+            return 0 <= target < len(self.mistakes)
+        return True
+
+    def action_step(self, delta: int) -> None:
+        self.index = max(0, min(len(self.mistakes) - 1, self.index + delta))
+        self._show()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,55 @@
+"""Provides ReviewScreen: the due flashcards, each revealed and self-graded, scheduled by FSRS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import ProgressBar
+
+from quizapp.tui.items import Question
+from quizapp.tui.screens.practice import PracticeScreen
+
+__all__ = ["ReviewScreen"]
+
+
+class ReviewScreen(PracticeScreen):
+    """Reviews ``cards`` in order (most overdue first, then new ones); Escape ends with the results so far."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Finish", id="leave")]
+
+    mode_name = "Review"
+
+    def __init__(self, cards: Sequence[Question], *, new: int = 0) -> None:
+        super().__init__()
+        self.cards = list(cards)
+        self.new = new
+        self.index = -1
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).update(total=len(self.cards), progress=0)
+
+
+    def next_question(self) -> Question | None:
+        self.index += 1
+        return self.cards[self.index] if self.index < len(self.cards) else None
+
+    def status_text(self) -> str:
+        k = min(self.index + 1, len(self.cards))
+        return f"Review · card {k} of {len(self.cards)} ({len(self.cards) - self.new} due, {self.new} new)"
+
+    def on_outcome(self, outcome) -> None:
+        self.query_one(ProgressBar).update(progress=len(self.outcomes))
+
+    def finish(self) -> None:
+        from quizapp.tui.screens.results import ResultsScreen
+
+        self.app.switch_screen(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Review results"))
+
+    def action_leave(self) -> None:
+        self.finished = True
+        if self.outcomes:
+            self.finish()
+        else:
+            self.app.go_home()

@@ -1,0 +1,70 @@
+"""Provides AnswerBox: a one-line input for typed answers that reports what was submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+__all__ = ["AnswerBox"]
+
+
+class AnswerBox(Vertical):
+    """An input plus a line for "could not read that" messages; Enter posts :class:`AnswerBox.Submitted`."""
+
+    @dataclass
+    class Submitted(Message):
+        """The user pressed Enter on a non-empty answer."""
+
+        answer_box: AnswerBox
+        text: str
+
+        @property
+        def control(self) -> AnswerBox:
+            return self.answer_box
+
+    def __init__(self, *, placeholder: str = "Type your answer, then Enter", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=self._placeholder, id="answer-input", select_on_focus=False)
+        yield Static("", id="answer-error", markup=False)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#answer-input", Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def reset(self, placeholder: str | None = None) -> None:
+        """Empty, enabled and without a message, ready for the next question."""
+        self.input.value = ""
+        self.input.disabled = False
+        if placeholder is not None:
+            self.input.placeholder = placeholder
+        self.show_error("")
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#answer-error", Static)
+        error.update(message)
+        error.display = bool(message)
+
+    def focus(self, scroll_visible: bool = True) -> AnswerBox:
+        self.input.focus(scroll_visible)
+        return self
+
+    @on(Input.Submitted, "#answer-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if text:
+            self.post_message(self.Submitted(self, text))
+        else:
+            self.show_error("Type an answer first (Enter submits).")

@@ -1,0 +1,124 @@
+"""Provides FeedbackView: a scrolling panel for the verdict, the answer as parsed, the correct answer and the worked steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from quizapp.tui.items import DRILL, MCQ, Outcome, format_value
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from quizapp.content.model import Card
+
+__all__ = ["FeedbackView", "feedback_content", "reveal_content"]
+
+Part = str | tuple[str, str]
+
+GRADE_LINE = "How well did you recall it?  1 Again · 2 Hard · 3 Good · 4 Easy"
+
+
+def _verdict_line(outcome: Outcome) -> list[Part]:
+    if outcome.verdict == "correct":
+        line: list[Part] = [("✓ Correct", "bold $text-success")]
+        if outcome.hint_used:
+            line.append(("  (with the hint: half a point)", "$text-muted"))
+        return line
+    if outcome.verdict == "partial":
+        return [("◐ Partly right", "bold $text-warning")]
+    return [("✗ Wrong", "bold $text-error")]
+
+
+def _steps(steps: tuple[str, ...] | list[str]) -> list[Part]:
+    parts: list[Part] = [("\n\nWorked solution", "bold underline")]
+    for i, step in enumerate(steps, 1):
+        parts += ["\n", (f"{i:>2}. ", "$text-muted"), step]
+    return parts
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Content:
+    """The feedback for an answered drill or multiple-choice question, or a graded flashcard.
+
+    ``options_shown``: the options are on screen with their ✓ and ✗, so the feedback names them by
+    number only (a long option is not repeated where the screen is short).
+    """
+    q = outcome.question
+    parts: list[Part] = _verdict_line(outcome)
+    if q.kind == DRILL and q.drill is not None:
+        drill = q.drill
+        result = outcome.result
+        parts += ["\n\n", ("You answered   ", "$text-muted"), outcome.answer_text]
+        if result is not None and result.parsed is not None:
+            shown = format_value(result.parsed)
+            if shown != outcome.answer_text.strip():
+                parts += [("   (read as ", "$text-muted"), shown, (")", "$text-muted")]
+        precision = "exact" if drill.tolerance.exact else drill.tolerance.describe()
+        parts += ["\n", ("Correct answer ", "$text-muted"), (drill.answer_text, "bold")]
+        if precision:
+            parts += [(f"   ({precision})", "$text-muted")]
+        if result is not None and outcome.verdict != "correct":
+            # The checker's message ends with the misconception sentence; that gets its own line here.
+            message = result.message.split(" A common mistake (", 1)[0].strip()
+            if message and message != "Not correct.":
+                parts += ["\n", message]
+            if result.misconception is not None:
+                parts += ["\n\n", ("⚠ Common mistake: ", "bold $text-warning"), _sentence(result.misconception.explanation)]
+        if drill.steps:
+            parts += _steps(drill.steps)
+    elif q.kind == MCQ and q.card is not None:
+        card = q.card
+        def option(i: int) -> str:
+            return f"{i + 1}." if options_shown else f"{i + 1}. {card.options[i]}"
+
+        if outcome.chosen is not None and not outcome.correct:
+            parts += ["\n\n", ("You chose      ", "$text-muted"), option(outcome.chosen)]
+            if card.correct is not None:
+                parts += ["\n", ("Correct answer ", "$text-muted"), (option(card.correct), "bold")]
+        if card.note:
+            parts += ["\n\n", ("Why: ", "bold"), card.note]
+    elif q.card is not None:
+        parts = [(f"Graded: {outcome.answer_text}", "bold")]
+        parts += ["\n\n", ("Answer", "bold underline"), "\n", q.card.answer]
+        if q.card.note:
+            parts += ["\n\n", ("Why: ", "bold"), q.card.note]
+    return Content.assemble(*parts)
+
+
+def reveal_content(card: Card) -> Content:
+    """A flashcard's answer, shown on Space, with the grades to choose from."""
+    parts: list[Part] = [("Answer", "bold underline"), "\n", card.answer]
+    if card.note:
+        parts += ["\n\n", ("Why: ", "bold"), card.note]
+    parts += ["\n\n", (GRADE_LINE, "$text-accent")]
+    return Content.assemble(*parts)
+
+
+class FeedbackView(VerticalScroll):
+    """Below the question: hints, revealed answers and feedback; scrolls when the worked solution is long."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="feedback-text", markup=False)
+
+    @property
+    def text(self) -> Static:
+        return self.query_one("#feedback-text", Static)
+
+    def show(self, content: Content | str, *, footer: str = "") -> None:
+        if footer:
+            content = Content.assemble(content, "\n\n", (footer, "$text-accent"))
+        self.text.update(content)
+        self.display = True
+        self.scroll_home(animate=False)
+
+    def clear(self) -> None:
+        self.text.update("")
+        self.display = False

@@ -1,0 +1,53 @@
+"""The core never imports the UI: each headless module, imported alone in a fresh interpreter, leaves
+textual and rich out of sys.modules (and the solvers and the answer checker leave sympy out too)."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import solvers
+
+SOLVER_MODULES = ["solvers", *(f"solvers.{m.name}" for m in pkgutil.iter_modules(solvers.__path__))]
+
+HEADLESS = [
+    *SOLVER_MODULES,
+    "quizapp.answers",
+    "quizapp.content",
+    "quizapp.content.loader",
+    "quizapp.generate",
+    "quizapp.session",
+    "quizapp.store",
+    "quizapp.schedule",
+    "quizapp.export",
+    "quizapp.plain",
+    "quizapp.review",
+    "quizapp.cli",
+]
+
+NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers"}
+
+
+def imported_after(module: str) -> set[str]:
+    code = f"import importlib, json, sys; importlib.import_module({module!r}); print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout))
+
+
+def test_the_module_list_is_not_empty():
+    assert len(SOLVER_MODULES) > 1  # the topic modules were found, so the check below covers them
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_module_imports_no_ui(module):
+    loaded = imported_after(module)
+    assert module in loaded
+    assert "textual" not in loaded, f"{module} imports textual"
+    assert "rich" not in loaded, f"{module} imports rich"
+    if module in NO_SYMPY:
+        assert "sympy" not in loaded, f"{module} imports sympy"

@@ -1,0 +1,525 @@
+"""Pilot tests for every flow of the TUI, on the fixed test bank with a fixed clock and seed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList
+
+from quizapp.tui.app import make_app
+from quizapp.tui.items import Question
+from quizapp.tui.screens.browse import BrowseScreen
+from quizapp.tui.screens.confirm import ConfirmScreen
+from quizapp.tui.screens.drill import DrillScreen
+from quizapp.tui.screens.help import HelpScreen
+from quizapp.tui.screens.home import HomeScreen
+from quizapp.tui.screens.quiz import QuizScreen
+from quizapp.tui.screens.results import MistakeScreen, ResultsScreen
+from quizapp.tui.screens.review import ReviewScreen
+from quizapp.tui.widgets.topic_picker import TopicPicker
+
+
+def text_of(app, selector: str) -> str:
+    """The plain text a Static shows."""
+    return str(app.screen.query_one(selector).render())
+
+
+def feedback(app) -> str:
+    return text_of(app, "#feedback-text")
+
+
+async def type_answer(pilot, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+
+
+def card(bank, card_id: str):
+    return next(c for c in bank.cards() if c.id == card_id)
+
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # the clock new_app gives the app (see conftest)
+DATA = Path(__file__).parent / "data"
+
+
+def wrong_number(drill) -> str:
+    """A readable answer that is neither right nor one of the known misconceptions."""
+    taken = {drill.answer, *(m.value for m in drill.misconceptions)}
+    return str(next(n for n in range(10_000, 20_000) if n not in taken))
+
+
+# --- Home ------------------------------------------------------------------------------------------
+
+
+async def test_home_lists_every_topic_with_counts(new_app):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        rows = {row.topic: (row.cards, row.templates, row.due, row.accuracy) for row in app.screen.rows}
+        assert rows == {"Attention": (4, 1, 0, None), "Convolutional layers": (5, 1, 0, None)}
+        assert "All topics: 9 cards, 2 drills, 0 due" in text_of(app, "#summary")
+
+
+async def test_home_shows_due_counts_and_recent_accuracy(new_app, store):
+    for verdict, score in (("correct", 1.0), ("wrong", 0.0)):
+        store.record_attempt("conv-stride", kind="qa", topic="Convolutional layers", deck="conv",
+                             verdict=verdict, score=score, now=NOW - timedelta(days=1))
+    from quizapp.schedule import Rating, review
+
+    state, _ = review(None, Rating.Again, NOW - timedelta(hours=1))
+    store.save_state("conv-stride", state, now=NOW, kind="qa", topic="Convolutional layers", deck="conv")
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        conv = next(r for r in app.screen.rows if r.topic == "Convolutional layers")
+        assert (conv.due, conv.accuracy) == (1, 0.5)
+
+
+async def test_selection_and_length_are_remembered(new_app, tmp_path):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "space", "plus", "plus", "minus")  # pick the second topic, length 11
+        await pilot.pause()
+        assert app.selection == (("conv", "Convolutional layers"),)
+        assert app.count == 11
+        assert "1 topic: 5 cards, 1 drills" in text_of(app, "#summary")
+    saved = json.loads((tmp_path / "data" / "settings.json").read_text())
+    assert saved["selection"] == [["conv", "Convolutional layers"]] and saved["count"] == 11
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["settings.json"]  # no temporary file left
+
+    again = new_app()
+    async with again.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one(TopicPicker).selected == [("conv", "Convolutional layers")]
+        assert again.count == 11
+
+
+async def test_theme_choice_is_remembered(new_app, tmp_path):
+    app = new_app()
+    async with app.run_test() as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert json.loads((tmp_path / "data" / "settings.json").read_text())["theme"] == "textual-light"
+    again = new_app()
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light"
+
+
+async def test_home_starts_each_mode_with_its_key(new_app):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        for key, screen in (("s", QuizScreen), ("d", DrillScreen), ("r", ReviewScreen), ("b", BrowseScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen), key
+            app.pop_screen()
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+
+
+# --- Drill: typed answers ----------------------------------------------------------------------------
+
+
+async def test_answer_right(new_app, store):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DrillScreen)
+        drill = screen.current.drill
+        assert drill.template_id == "conv-output-size"
+        assert isinstance(app.focused, Input)
+        await type_answer(pilot, drill.answer_text)
+        shown = feedback(app)
+        assert "✓ Correct" in shown
+        assert f"Correct answer {drill.answer_text}" in shown
+        assert drill.steps[-1] in shown  # the worked solution
+        assert screen.session.streak == 1 and "streak 1" in text_of(app, "#status")
+        [attempt] = store.attempts()
+        assert (attempt.item_id, attempt.kind, attempt.verdict, attempt.rating) == ("conv-output-size", "drill", "correct", 3)
+        assert attempt.answer_text == drill.answer_text
+        assert store.get_state("conv-output-size") is not None  # scheduled per template
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current.drill is not drill and screen.phase == "asking"
+
+
+async def test_answer_wrong_with_a_misconception_shown(new_app, store):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        drill = app.screen.current.drill
+        assert drill.misconceptions, "the fixed seed should ask a drill with a known wrong answer"
+        mistake = drill.misconceptions[0]
+        await type_answer(pilot, str(mistake.value))
+        shown = feedback(app)
+        assert "✗ Wrong" in shown
+        assert f"You answered   {mistake.value}" in shown
+        assert "⚠ Common mistake:" in shown and mistake.explanation[1:] in shown
+        assert f"Correct answer {drill.answer_text}" in shown
+        [attempt] = store.attempts()
+        assert (attempt.verdict, attempt.rating, attempt.score) == ("wrong", 1, 0.0)
+        assert app.screen.session.streak == 0
+
+
+async def test_a_wrong_answer_without_a_known_mistake_has_no_mistake_line(new_app):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await type_answer(pilot, wrong_number(app.screen.current.drill))
+        assert "✗ Wrong" in feedback(app) and "Common mistake" not in feedback(app)
+
+
+async def test_unreadable_answer_asks_again_and_records_nothing(new_app, store):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await type_answer(pilot, "twelve")
+        assert "Could not read" in text_of(app, "#answer-error")
+        assert app.screen.phase == "asking" and store.attempts() == []
+        app.screen.query_one("#answer-input", Input).value = ""
+        await type_answer(pilot, app.screen.current.drill.answer_text)
+        assert "✓ Correct" in feedback(app)
+
+
+async def test_hint_shows_the_first_step_and_costs(new_app, store):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        drill = app.screen.current.drill
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert f"Hint: {drill.hint or drill.steps[0]}" in feedback(app)
+        assert isinstance(app.focused, Input)  # typing goes on at once
+        await type_answer(pilot, drill.answer_text)
+        assert "with the hint" in feedback(app)
+        [attempt] = store.attempts()
+        assert (attempt.hint_used, attempt.score, attempt.rating) == (True, 0.5, 2)  # Hard, half a point
+        assert app.screen.session.streak == 0  # a hinted answer does not climb
+
+
+async def test_drill_ends_on_results_with_escape(new_app):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await type_answer(pilot, app.screen.current.drill.answer_text)
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_answer(pilot, wrong_number(app.screen.current.drill))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert "1 of 2 right" in text_of(app, "#results-score")
+
+
+async def test_drill_with_a_count_stops_there(new_app):
+    app = new_app(mode="drill", topics=["Convolutional"], count=1)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await type_answer(pilot, app.screen.current.drill.answer_text)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+
+
+# --- Flashcards and multiple choice -------------------------------------------------------------------
+
+
+async def test_reveal_and_self_grade_a_flashcard(new_app, store):
+    app = new_app(mode="review", topics=["Attention"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        first = screen.current.card
+        assert first.id == "att-scale"  # new cards in bank order
+        assert first.answer not in feedback(app)
+        await pilot.press("3")  # grades do nothing before the answer is shown
+        await pilot.pause()
+        assert store.attempts() == []
+        await pilot.press("space")
+        await pilot.pause()
+        assert first.answer in feedback(app) and first.note in feedback(app)
+        await pilot.press("3")
+        await pilot.pause()
+        [attempt] = store.attempts()
+        assert (attempt.item_id, attempt.rating, attempt.verdict) == ("att-scale", 3, "correct")
+        assert store.get_state("att-scale").due == NOW + timedelta(minutes=10)
+        assert screen.current.card.id == "att-scores"
+
+
+async def test_review_asks_a_due_computation_again(new_app, store):
+    from quizapp.schedule import Rating, review
+
+    state, _ = review(None, Rating.Again, NOW - timedelta(hours=1))
+    store.save_state("conv-output-size", state, now=NOW, kind="drill", topic="Convolutional layers", deck="conv")
+    app = new_app(mode="review", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        kinds = [q.kind for q in screen.cards]
+        assert kinds[0] == "drill" and screen.cards[0].drill.template_id == "conv-output-size"
+        assert kinds[1:] == ["flashcard", "flashcard", "flashcard", "flashcard", "mcq"]  # new cards, bank order
+        assert "(1 due, 5 new)" in text_of(app, "#status")
+        assert next(r for r in app.topic_rows() if r.topic == "Convolutional layers").due == 1
+        await type_answer(pilot, screen.current.drill.answer_text)
+        assert "✓ Correct" in feedback(app)
+        assert store.get_state("conv-output-size").due > NOW
+
+
+async def test_multiple_choice_by_number_key(new_app, bank, store):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        app.start_quiz([Question(card=card(bank, "conv-formula-mcq"))])
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert "✓ Correct" in feedback(app) and "Why:" in feedback(app)
+        assert store.attempts()[0].verdict == "correct"
+
+
+async def test_multiple_choice_by_arrows_and_enter(new_app, bank, store):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        app.start_quiz([Question(card=card(bank, "conv-formula-mcq"))])
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # option 3: wrong
+        await pilot.pause()
+        shown = feedback(app)
+        assert "✗ Wrong" in shown and "You chose      3." in shown and "Correct answer 2." in shown
+        assert (store.attempts()[0].verdict, store.attempts()[0].rating) == ("wrong", 1)
+        await pilot.press("1")  # answered: further numbers change nothing
+        await pilot.pause()
+        assert len(store.attempts()) == 1
+
+
+# --- Quiz, results, mistakes ---------------------------------------------------------------------------
+
+
+async def answer_wrongly(pilot, app) -> None:
+    q = app.screen.current
+    if q.kind == "drill":
+        await type_answer(pilot, wrong_number(q.drill))
+        await pilot.press("enter")
+    elif q.kind == "mcq":
+        await pilot.press(str((q.card.correct + 1) % len(q.card.options) + 1), "enter")
+    else:
+        await pilot.press("space", "1")
+    await pilot.pause()
+
+
+async def test_finish_a_quiz_and_open_a_mistake(new_app, store):
+    app = new_app(mode="quiz", count=4)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and len(screen.questions) == 4
+        kinds = {q.kind for q in screen.questions}
+        assert kinds >= {"drill", "flashcard"}, kinds
+        assert "question 1 of 4" in text_of(app, "#status")
+        for _ in range(4):
+            await answer_wrongly(pilot, app)
+        assert isinstance(app.screen, ResultsScreen)
+        assert "0 of 4 right" in text_of(app, "#results-score")
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == len({q.topic for q in screen.questions})
+        assert len(store.attempts()) == 4
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MistakeScreen)
+        assert app.screen.mistakes[0].question.text in text_of(app, "#question")
+        assert "✗ Wrong" in feedback(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Mistake 2 of 4" in text_of(app, "#status")
+        await pilot.press("escape", "r")  # back to the results, then practise the mistakes again
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen) and len(app.screen.questions) == 4
+
+
+async def test_quit_mid_quiz_asks_first(new_app, bank):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        app.start_quiz([Question(card=card(bank, "conv-stride")), Question(card=card(bank, "att-scale"))])
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen) and app.is_running
+        await pilot.press("escape")  # leaving the quiz asks too
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_leaving_a_quiz_goes_home(new_app, bank):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        app.start_quiz([Question(card=card(bank, "conv-stride"))])
+        await pilot.pause()
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_mode_opened_from_the_command_line_goes_back_to_home(new_app):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["DrillScreen"]  # Home waits until needed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.selection == (("conv", "Convolutional layers"),)  # --topic shows as the picked topics
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillScreen)
+
+
+async def test_q_on_home_quits_at_once(new_app):
+    app = new_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+# --- Layout, browse, help, palette, errors ------------------------------------------------------------
+
+
+def inside(widget, screen) -> bool:
+    region = widget.region
+    return region.area > 0 and screen.region.contains_region(region)
+
+
+@pytest.mark.parametrize("mode", ["drill", "quiz"])
+async def test_80x24_shows_the_question_and_the_input(new_app, mode):
+    app = new_app(mode=mode, topics=["Convolutional"] if mode == "drill" else None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        if mode == "quiz":  # move on to the first computed question
+            while app.screen.current.kind != "drill":
+                await answer_wrongly(pilot, app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        screen = app.screen
+        question = screen.query_one("#question")
+        scroll = screen.query_one("#question-scroll")
+        answer = screen.query_one("#answer-input")
+        assert inside(question, screen) and inside(answer, screen)
+        assert scroll.max_scroll_y == 0  # the whole question fits: nothing hidden
+        assert answer.region.y > question.region.bottom - 1
+        await type_answer(pilot, wrong_number(screen.current.drill))
+        steps = screen.query_one("#feedback")
+        assert inside(steps, screen) and inside(question, screen)
+
+
+async def test_browse_searches_cards_by_text(new_app):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        assert "9 of 9 cards" in text_of(app, "#browse-count")
+        await pilot.press(*"softmax")
+        await pilot.pause()
+        assert {c.id for c in screen.results} == {"att-scale", "att-shift-mcq"}
+        assert "2 of 9 cards" in text_of(app, "#browse-count")
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert isinstance(app.focused, OptionList)
+        assert "✓ 1. The softmax" in text_of(app, "#card")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_help_opens_on_question_mark_and_lists_this_screens_keys(new_app):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = text_of(app, "#help-keys")
+        assert "Quiz" in keys and "Drill" in keys and "Browse" in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_help_opens_with_f1_while_typing(new_app):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Hint" in text_of(app, "#help-keys")
+
+
+async def test_command_palette_picks_a_topic(new_app):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"Topic: Attention")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.selection == (("attention", "Attention"),)
+        assert app.screen.query_one(TopicPicker).selected == [("attention", "Attention")]
+
+
+async def test_a_damaged_database_stops_the_app_with_a_clear_message(bank, tmp_path):
+    from quizapp.paths import database_path
+
+    path = database_path(tmp_path / "data")
+    path.write_bytes(b"not a database " * 100)
+    app = make_app(bank, data_dir=tmp_path / "data", now=NOW)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    assert app.return_code == 1
+    assert path.read_bytes() == b"not a database " * 100
+
+
+def test_first_screen_needs_no_sympy(tmp_path):
+    import subprocess
+    import sys
+
+    code = f"""
+import asyncio, sys
+from quizapp.content.loader import load_bank
+from quizapp.tui.app import make_app
+async def main():
+    app = make_app(load_bank([{str(DATA)!r}], bundled=False), data_dir={str(tmp_path)!r})
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        print(type(app.screen).__name__, "sympy" in sys.modules)
+asyncio.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["HomeScreen", "False"]

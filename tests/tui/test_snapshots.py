@@ -1,0 +1,27 @@
+"""Snapshot tests at 80×24 with the fixed bank, seed and clock: Home, a drill question, its feedback.
+
+Regenerate on purpose only: `pytest tests/tui/test_snapshots.py --snapshot-update`, then look at
+the SVGs in __snapshots__ before committing them.
+"""
+
+from __future__ import annotations
+
+SIZE = (80, 24)
+
+
+def test_home(snap_compare, new_app):
+    assert snap_compare(new_app(), terminal_size=SIZE)
+
+
+def test_drill_question(snap_compare, new_app):
+    assert snap_compare(new_app(mode="drill", topics=["Convolutional"]), terminal_size=SIZE)
+
+
+def test_feedback_with_a_common_mistake(snap_compare, new_app):
+    async def answer_with_a_known_mistake(pilot) -> None:
+        drill = pilot.app.screen.current.drill
+        await pilot.press(*str(drill.misconceptions[0].value), "enter")
+        await pilot.pause()
+
+    app = new_app(mode="drill", topics=["Convolutional"])
+    assert snap_compare(app, terminal_size=SIZE, run_before=answer_with_a_known_mistake)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -108,9 +109,18 @@ def render(data: ExportData, fmt: str) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace (never half a file)."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace (never half a file).
+
+    Device files and FIFOs are written to directly: replacing /dev/null with a regular file would
+    break every other program on the machine.
+    """
+    path = Path(os.path.realpath(path))  # through a symlink to its file, not over the link
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        # /dev/null, /dev/stdout, a FIFO: these are written to, never replaced by a regular file.
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    directory = path.parent
     if path.exists():
         mode = path.stat().st_mode & 0o777
     else:

@@ -294,3 +294,33 @@ def test_export_command_is_deterministic_and_light(tmp_path):
         assert "heavy: []" in proc.stdout
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_export_to_a_device_or_fifo_writes_through_and_never_replaces_it(tmp_path):
+    import os
+    import stat
+    import threading
+
+    from quizapp.export import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, b"exported")
+    reader.join(timeout=5)
+    assert received == [b"exported"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a FIFO, not replaced by a regular file
+
+
+def test_export_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path):
+    from quizapp.export import write_atomic
+
+    target = tmp_path / "real.json"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_atomic(link, b"new")
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"

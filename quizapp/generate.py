@@ -16,13 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 import solvers
 from quizapp.answers import Tolerance
 from quizapp.content.drill import LEVELS, PLACEHOLDER, AnswerSpec, DrillTemplate, Text
 from solvers import Misconception, Solution
-from solvers._core import to_plain
+from solvers._core import numpy_types, to_plain
 
 __all__ = [
     "MAX_TRIES",
@@ -316,6 +314,7 @@ def _tolerance(spec: AnswerSpec) -> Tolerance:
 
 def _tidy(value: Any) -> Any:
     """A derived value: numpy scalars to Python, integral floats to int (fan_in = c_in·k·k is a count)."""
+    np = numpy_types()
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool):
@@ -356,6 +355,7 @@ def _normalise(value: Any, form: str, *, strict: bool = True) -> Any:
     ``strict=False`` is for misconceptions: a wrong answer to an integer question may be a fraction
     (forgot the floor: 16.5), and is kept as such.
     """
+    np = numpy_types()
     if isinstance(value, np.ndarray):
         value = value.tolist()
     elif isinstance(value, np.generic):
@@ -392,6 +392,7 @@ def _normalise(value: Any, form: str, *, strict: bool = True) -> Any:
 
 
 def _finite(v: Any) -> float:
+    np = numpy_types()
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -405,6 +406,8 @@ def _close(a: Any, b: Any, tolerance: Tolerance, form: str) -> bool:
         return a == b
     if not isinstance(a, list) and not isinstance(b, list):
         return tolerance.allows(a, b)
+    import numpy as np  # vectors and matrices only
+
     xs = np.asarray(a, dtype=float)
     ys = np.asarray(b, dtype=float)
     if xs.shape != ys.shape:
@@ -447,6 +450,7 @@ def fill_text(text: str, values: Mapping[str, Any], *, ask: bool = False, shape_
 
 def show_value(value: Any) -> str:
     """A parameter for display: ints as they are, floats shortest, lists as [[1, 2], [3, 4]]."""
+    np = numpy_types()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, np.ndarray):
@@ -493,7 +497,11 @@ def _shape_example(answer: Any) -> str:
 
 
 def format_number(x: float, *, sig_figs: int | None = None, decimals: int | None = None) -> str:
-    """A float to the asked precision with trailing zeros dropped: 0.088388 at 3 s.f. -> "0.0884"."""
+    """A float to the asked precision: 0.088388 at 3 s.f. -> "0.0884", 0.6698 -> "0.670", 0.25 -> "0.25".
+
+    A rounded value keeps its trailing zeros (they are the precision the question asked for); a value
+    that is exact at that precision is written as it is. Without a precision, up to 6 s.f.
+    """
     if isinstance(x, bool):
         return str(x)
     if isinstance(x, int) and sig_figs is None and decimals is None:
@@ -513,18 +521,21 @@ def format_number(x: float, *, sig_figs: int | None = None, decimals: int | None
             text = f"{rounded:.{max(0, n - 1 - exponent)}f}"
         else:
             mantissa, exp = f"{rounded:.{n - 1}e}".split("e")
-            if "." in mantissa:
+            if "." in mantissa and (sig_figs is None or float(rounded) == x):
                 mantissa = mantissa.rstrip("0").rstrip(".")
             return f"{mantissa}e{int(exp)}"
     if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
+        stripped = text.rstrip("0").rstrip(".")
+        if (sig_figs is None and decimals is None) or float(stripped) == x:
+            text = stripped  # an exact value reads best as written: 0.25, not 0.250
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]  # -0.00 rounds to zero: no sign
     return text
 
 
 def format_answer(value: Any, form: str, *, sig_figs: int | None = None, decimals: int | None = None) -> str:
     """An answer as the app prints it: 16, 0.0884, 25%, 16×16, [0.09, 0.245, 0.665], [[1, 2], [3, 4]]."""
+    np = numpy_types()
     if form == "integer":
         return str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else format_number(value, sig_figs=sig_figs)
     if form == "shape":

@@ -376,16 +376,17 @@ def test_steps_are_terminal_text():
     [
         (0.08838834764831845, {"sig_figs": 3}, "0.0884"),
         (1234.5, {"sig_figs": 3}, "1230"),
-        (9.996, {"sig_figs": 3}, "10"),
-        (0.25, {"sig_figs": 3}, "0.25"),
+        (9.996, {"sig_figs": 3}, "10.0"),
+        (0.25, {"sig_figs": 3}, "0.25"),  # exact: written as it is
         (-0.5, {"sig_figs": 2}, "-0.5"),
+        (0.6698, {"sig_figs": 3}, "0.670"),  # rounded: the zero is part of the asked precision
         (0.000012345, {"sig_figs": 3}, "0.0000123"),
         (1.2345e-7, {"sig_figs": 3}, "1.23e-7"),
         (6.02e23, {"sig_figs": 3}, "6.02e23"),
         (0, {"sig_figs": 3}, "0"),
         (0.5, {"decimals": 2}, "0.5"),
         (0.125, {"decimals": 2}, "0.12"),  # float 0.125 is exact; Python rounds half to even
-        (-0.001, {"decimals": 2}, "0"),
+        (-0.001, {"decimals": 2}, "0.00"),  # no sign on a rounded zero
         (3.14159, {"decimals": 0}, "3"),
         (16, {}, "16"),
     ],
@@ -397,7 +398,7 @@ def test_format_number(x, kwargs, text):
 def test_format_answer_forms():
     assert format_answer(16, "integer") == "16"
     assert format_answer((16, 16), "shape") == "16×16"
-    assert format_answer([0.0900306, 0.2447285, 0.6652410], "vector", sig_figs=3) == "[0.09, 0.245, 0.665]"
+    assert format_answer([0.0900306, 0.2447285, 0.6652410], "vector", sig_figs=3) == "[0.0900, 0.245, 0.665]"
     assert format_answer([[1.0, 2.0], [3.0, 4.5]], "matrix", sig_figs=3) == "[[1, 2], [3, 4.5]]"
     assert format_answer(26.894, "percent", sig_figs=3) == "26.9%"
 

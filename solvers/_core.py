@@ -5,14 +5,32 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 REQUIRED: Any = object()
 """Marker for a parameter without a default."""
+
+
+class _NoNumpy:
+    """Stands in for numpy's types while numpy is not loaded: no value is an instance of an empty tuple."""
+
+    bool_ = integer = floating = generic = ndarray = ()
+
+
+def numpy_types() -> Any:
+    """numpy when it is loaded, else :class:`_NoNumpy`.
+
+    A numpy value can only exist once numpy has been imported, so checks such as
+    ``isinstance(v, (int, np.integer))`` need not import it: the registry and the integer solvers
+    (conv, init, linear.param_count) run without numpy's ~100 ms and ~16 MiB.
+    """
+    return sys.modules.get("numpy", _NoNumpy)
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,7 @@ class Solution:
 
 def to_plain(value: Any) -> Any:
     """Numpy arrays and scalars, tuples and dicts -> JSON-friendly Python values."""
+    np = numpy_types()
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -205,6 +224,7 @@ def _shown(value: Any) -> str:
 
 
 def _int(value: Any) -> int:
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)):
         raise _Bad(f"expected a whole number, got the bool {value}")
     if isinstance(value, (int, np.integer)):
@@ -224,6 +244,7 @@ def _int(value: Any) -> int:
 
 
 def _float(value: Any) -> float:
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)):
         raise _Bad(f"expected a number, got the bool {value}")
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -270,6 +291,7 @@ def _split_text(text: str) -> Any:
 
 
 def _listlike(value: Any) -> Any:
+    np = numpy_types()
     if isinstance(value, str):
         return _split_text(value)
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -278,6 +300,7 @@ def _listlike(value: Any) -> Any:
 
 
 def _ints(value: Any) -> tuple[int, ...]:
+    np = numpy_types()
     items = _listlike(value)
     if isinstance(items, np.ndarray):
         items = items.tolist()
@@ -287,6 +310,7 @@ def _ints(value: Any) -> tuple[int, ...]:
 
 
 def _array(value: Any, ndims: tuple[int, ...], what: str) -> np.ndarray:
+    import numpy as np
     items = _listlike(value)
     try:
         arr = np.asarray(items, dtype=float)
@@ -310,6 +334,7 @@ def _coerce_float(param: Param, value: Any) -> float:
 
 
 def _coerce_bool(param: Param, value: Any) -> bool:
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)) and value in (0, 1):
@@ -324,6 +349,7 @@ def _coerce_bool(param: Param, value: Any) -> bool:
 
 
 def _coerce_str(param: Param, value: Any) -> Any:
+    np = numpy_types()
     if param.choices:
         if not isinstance(value, (list, dict, tuple, np.ndarray)) and value in param.choices:
             return value
@@ -339,6 +365,7 @@ def _coerce_str(param: Param, value: Any) -> Any:
 
 
 def _coerce_formula(param: Param, value: Any) -> str:
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, float, np.integer, np.floating)):
         raise _Bad(f"expected text, got {type(value).__name__} {_shown(value)}")
     text = str(value).strip()
@@ -348,6 +375,7 @@ def _coerce_formula(param: Param, value: Any) -> str:
 
 
 def _coerce_int_or_pair(param: Param, value: Any) -> int | tuple[int, int]:
+    np = numpy_types()
     if isinstance(value, str):
         value = _split_text(value)
         if isinstance(value, list) and len(value) == 1:
@@ -370,6 +398,7 @@ def _coerce_matrix(param: Param, value: Any) -> np.ndarray:
 
 
 def _coerce_layers(param: Param, value: Any) -> tuple[tuple[int, ...], ...]:
+    np = numpy_types()
     rows = _listlike(value)
     if isinstance(rows, np.ndarray):
         rows = rows.tolist()
@@ -390,12 +419,14 @@ def _coerce_layers(param: Param, value: Any) -> tuple[tuple[int, ...], ...]:
 
 
 def _coerce_shape(param: Param, value: Any) -> tuple[int, ...]:
+    np = numpy_types()
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return (int(value),)
     return _ints(value)
 
 
 def _coerce_point(param: Param, value: Any) -> float | list[float]:
+    np = numpy_types()
     if isinstance(value, str):
         value = _split_text(value)
         if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list):
@@ -423,12 +454,31 @@ _COERCERS: dict[str, Callable[[Param, Any], Any]] = {
 # ---------------------------------------------------------------- checks and display shared by solvers
 
 
+MAX_WHOLE = 10**12
+"""The largest whole-number parameter (a size, channel count, fan, ...) any solver takes.
+
+No layer is that wide, and the bound keeps every product of a few such numbers printable and
+every square root of one a float (10**400 used to overflow math.sqrt).
+"""
+
+
+def _shown_int(number: int) -> str:
+    """An int for a message: as it is, or its number of digits when it is too long to read."""
+    if -(10**15) < number < 10**15:
+        return str(number)
+    sign = "negative " if number < 0 else ""
+    if number.bit_length() > 14_000:  # str() refuses ints beyond 4300 digits
+        return f"a {sign}number of more than 4,000 digits"
+    return f"a {len(str(abs(number)))}-digit {sign}number"
+
+
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
-    """``value`` as an int >= ``minimum``, or ValueError naming ``name``.
+    """``value`` as an int >= ``minimum`` and <= MAX_WHOLE, or ValueError naming ``name``.
 
     Integral floats (4.0) are accepted; bools, other floats and text are refused, so that a
     ``True`` or a ``2.5`` never silently becomes a layer size.
     """
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name}: expected a whole number, got the bool {value}")
     integral_float = isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer()
@@ -436,12 +486,15 @@ def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
         raise ValueError(f"{name}: expected a whole number, got {_shown(value)}")
     number = int(value)
     if minimum is not None and number < minimum:
-        raise ValueError(f"{name}: must be ≥ {minimum}, got {number}")
+        raise ValueError(f"{name}: must be ≥ {minimum}, got {_shown_int(number)}")
+    if number > MAX_WHOLE:
+        raise ValueError(f"{name}: must be ≤ 10¹², got {_shown_int(number)}")
     return number
 
 
 def check_int_or_pair(name: str, value: Any, *, minimum: int | None = None) -> tuple[tuple[int, int], bool]:
     """An int or an (h, w) pair -> ((h, w), was_pair); ints are used for both dimensions."""
+    np = numpy_types()
     if isinstance(value, (list, tuple, np.ndarray)):
         items = list(value)
         if len(items) != 2:
@@ -455,6 +508,7 @@ def check_int_or_pair(name: str, value: Any, *, minimum: int | None = None) -> t
 
 def check_float(name: str, value: Any, *, positive: bool = False) -> float:
     """``value`` as a finite float (> 0 when ``positive``), or ValueError naming ``name``; bools refused."""
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{name}: expected a number, got {_shown(value)}")
     try:
@@ -470,6 +524,7 @@ def check_float(name: str, value: Any, *, positive: bool = False) -> float:
 
 def check_bool(name: str, value: Any) -> bool:
     """``value`` as a bool; only True/False (and numpy bools) are accepted."""
+    np = numpy_types()
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise ValueError(f"{name}: expected True or False, got {_shown(value)}")
@@ -484,6 +539,8 @@ def same_value(a: Any, b: Any) -> bool:
         return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    import numpy as np  # arrays, numpy scalars and mixed values (a bool, None) get here
+
     try:
         a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
@@ -492,22 +549,41 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 def distinct(value: Any, candidates: Any) -> tuple[Misconception, ...]:
-    """The misconceptions whose value differs from the answer and from every earlier one.
+    """The misconceptions whose value is finite and differs from the answer and from every earlier one.
 
     A "wrong" answer equal to the right one would flag a correct user; two names for one value
     would make the diagnosis a guess, so the first (most common) name is kept.
     """
     kept: list[Misconception] = []
     for m in candidates:
+        if not _finite_value(m.value):
+            continue  # an overflowing wrong path: nobody answers ∞
         if same_value(m.value, value) or any(same_value(m.value, k.value) for k in kept):
             continue
         kept.append(m)
     return tuple(kept)
 
 
+def _finite_value(value: Any) -> bool:
+    """True when every number in ``value`` (a number, array, tuple or dict of them) is finite."""
+    if isinstance(value, dict):
+        return all(_finite_value(v) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return all(_finite_value(v) for v in value)
+    if isinstance(value, (int, float)):  # Python ints are exact and always finite
+        return isinstance(value, int) or math.isfinite(value)
+    import numpy as np
+
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError, OverflowError):
+        return True  # not numbers (a shape of names, ...): nothing to overflow
+
+
 def fmt(x: Any, digits: int = 5) -> str:
     """A number for the worked steps: ints as they are, floats to ``digits`` significant figures,
     a Unicode minus."""
+    np = numpy_types()
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
     if isinstance(x, (int, np.integer)):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from solvers._core import (
     Misconception,
@@ -22,6 +23,12 @@ from solvers._core import (
 
 # Numbers in the worked steps are rounded for reading; values stay exact.
 _SIG_FIGS = 4
+_INPUT_FIGS = 12
+"""Figures of a given scalar (the temperature) in the steps: enough to show it as typed."""
+
+_MAX_ENTRIES = 10_000
+"""The most numbers in one input matrix, and the most scores n_q·n_k (e.g. 100 queries × 100 keys):
+every one of them is written out in the worked steps."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -34,6 +41,7 @@ def _num(x: float) -> str:
 
 def _arr(a: Any) -> str:
     """A vector or matrix for display: [[0.5, 0.5], [0.2689, 0.7311]]."""
+    import numpy as np
     a = np.asarray(a)
     if a.ndim == 0:
         return _num(a)
@@ -46,6 +54,7 @@ def _dims(a: np.ndarray) -> str:
 
 def _array(name: str, value: Any, ndims: tuple[int, ...], what: str) -> np.ndarray:
     """A finite float array with one of the allowed numbers of dimensions, or ValueError naming it."""
+    import numpy as np
     if isinstance(value, (str, bytes)):
         raise ValueError(f"{name}: expected {what} of numbers, got text {value!r}")
     try:
@@ -57,9 +66,21 @@ def _array(name: str, value: Any, ndims: tuple[int, ...], what: str) -> np.ndarr
         raise ValueError(f"{name}: expected {what}, got {got}")
     if arr.size == 0:
         raise ValueError(f"{name}: is empty")
+    if arr.size > _MAX_ENTRIES:
+        raise ValueError(f"{name}: has {arr.size:,} numbers; at most {_MAX_ENTRIES:,} here, since the steps show them all")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains nan or inf")
     return arr
+
+
+def _check_scores(name: str, n_q: int, n_k: int, d_v: int, what: str = "the output") -> None:
+    """The n_q×n_k scores and the n_q×d_v output are written out in the steps: bound their size."""
+    if n_q * n_k > _MAX_ENTRIES:
+        raise ValueError(
+            f"{name}: {n_q} queries and {n_k} keys give {n_q}×{n_k} scores; at most {_MAX_ENTRIES:,} here (e.g. 100×100)"
+        )
+    if n_q * d_v > _MAX_ENTRIES:
+        raise ValueError(f"{name}: {what} would be {n_q}×{d_v}; at most {_MAX_ENTRIES:,} numbers here")
 
 
 def _matrix(name: str, value: Any) -> np.ndarray:
@@ -72,10 +93,12 @@ def _softmax(z: np.ndarray, axis: int, keep: np.ndarray | None = None) -> np.nda
     Subtracting the max changes nothing mathematically (softmax is shift-invariant) but keeps
     exp from overflowing: softmax([1000, 1001]) = softmax([−1, 0]).
     """
+    import numpy as np
     if keep is not None:
         z = np.where(keep, z, -np.inf)
     m = np.max(z, axis=axis, keepdims=True)
-    e = np.exp(z - m)
+    with np.errstate(over="ignore"):  # −1e308 − 1e308 = −∞ gives the right weight, 0
+        e = np.exp(z - m)
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
@@ -94,6 +117,7 @@ def _softmax(z: np.ndarray, axis: int, keep: np.ndarray | None = None) -> np.nda
 )
 def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Solution:
     """softmax(x)ᵢ = exp(xᵢ/T − m) / Σⱼ exp(xⱼ/T − m) with m = max(x/T) along ``axis``."""
+    import numpy as np
     arr = _array("x", x, (1, 2), "a vector or a matrix")
     axis = check_int("axis", axis)
     if not -arr.ndim <= axis < arr.ndim:
@@ -106,18 +130,20 @@ def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Solution:
         raise ValueError(f"temperature: x / {temperature:g} overflows; use a larger temperature")
 
     m = np.max(z, axis=axis, keepdims=True)
-    e = np.exp(z - m)
+    with np.errstate(over="ignore"):  # −1e308 − 1e308 = −∞ gives the right weight, 0
+        shifted = z - m
+    e = np.exp(shifted)
     total = np.sum(e, axis=axis, keepdims=True)
     value = e / total
 
     along = "" if arr.ndim == 1 else (" along each row" if axis == 1 else " along each column")
     steps: list[str] = []
     if temperature != 1.0:
-        steps.append(f"divide by the temperature: z = x / {_num(temperature)} = {_arr(z)}")
+        steps.append(f"divide by the temperature: z = x / {fmt(temperature, _INPUT_FIGS)} = {_arr(z)}")
     else:
         steps.append(f"z = x = {_arr(z)}")
     steps.append(f"subtract the max{along} for stability (softmax ignores a constant shift): m = {_arr(np.squeeze(m, axis=axis))}")
-    steps.append(f"z − m = {_arr(z - m)}")
+    steps.append(f"z − m = {_arr(shifted)}")
     steps.append(f"exp(z − m) = {_arr(e)}")
     steps.append(f"Σ exp(z − m){along} = {_arr(np.squeeze(total, axis=axis))}")
     steps.append(f"softmax = exp(z − m) / Σ = {_arr(value)}")
@@ -135,7 +161,7 @@ def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Solution:
                 Misconception(
                     "temperature_multiplied",
                     _softmax(times_t, axis),
-                    f"multiplied by the temperature (x·{_num(temperature)}) instead of dividing by it",
+                    f"multiplied by the temperature (x·{fmt(temperature, _INPUT_FIGS)}) instead of dividing by it",
                 )
             )
     if arr.ndim == 2:
@@ -155,6 +181,7 @@ def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Solution:
 
 def _keep_mask(mask: Any, n_q: int, n_k: int) -> np.ndarray:
     """A boolean n_q×n_k matrix, True = the query may attend to that key (PyTorch's boolean attn_mask)."""
+    import numpy as np
     if isinstance(mask, (str, bytes)):
         raise ValueError(f"mask: expected a matrix of True/False or 1/0, got text {mask!r}")
     try:
@@ -189,6 +216,7 @@ def _attention_parts(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
 
 
 def _scores(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+    import numpy as np
     with np.errstate(over="ignore", invalid="ignore"):
         raw = q @ k.T
     if not np.all(np.isfinite(raw)):
@@ -229,6 +257,7 @@ def _attention_misconceptions(
 
 
 def _attention_steps(raw: np.ndarray, v: np.ndarray, d_k: int, keep: np.ndarray | None) -> tuple[list[str], np.ndarray, tuple]:
+    import numpy as np
     scores = raw / math.sqrt(d_k)
     output, weights = _attend(raw, v, math.sqrt(d_k), keep)
     steps = [
@@ -264,6 +293,7 @@ def scaled_dot_product(q: Any, k: Any, v: Any, mask: Any = None) -> Solution:
     """
     q_arr, k_arr, v_arr = _matrix("q", q), _matrix("k", k), _matrix("v", v)
     _attention_parts(q_arr, k_arr, v_arr)
+    _check_scores("q", q_arr.shape[0], k_arr.shape[0], v_arr.shape[1])
     keep = None if mask is None else _keep_mask(mask, q_arr.shape[0], k_arr.shape[0])
     d_k = q_arr.shape[1]
     raw = _scores(q_arr, k_arr)
@@ -292,9 +322,11 @@ def scaled_dot_product(q: Any, k: Any, v: Any, mask: Any = None) -> Solution:
 )
 def self_attention(x: Any, w_q: Any, w_k: Any, w_v: Any) -> Solution:
     """Q = XW_q, K = XW_k, V = XW_v; output = softmax(QKᵀ/√d_k)·V (n_tokens×d_v), weights n_tokens×n_tokens."""
+    import numpy as np
     x_arr = _matrix("x", x)
     n_tokens, d_model = x_arr.shape
     w_q_arr, w_k_arr, w_v_arr = _matrix("w_q", w_q), _matrix("w_k", w_k), _matrix("w_v", w_v)
+    _check_scores("x", n_tokens, n_tokens, max(w_q_arr.shape[1], w_v_arr.shape[1]), "Q, K or V")
     for name, w, cols in (("w_q", w_q_arr, "d_k"), ("w_k", w_k_arr, "d_k"), ("w_v", w_v_arr, "d_v")):
         if w.shape[0] != d_model:
             hint = ""

@@ -307,7 +307,9 @@ def pool_output_size(size: Any, kernel: Any, stride: Any = None, padding: Any = 
         Misconception(
             "rounded_up",
             wrong(lambda i, k, s, p: -(-(i + 2 * p - k) // s) + 1),
-            "rounded up (that is ceil_mode=True; the default floors)",
+            # Not "that is ceil_mode=True": ceil_mode also drops a last window that would start in
+            # the right padding, so MaxPool2d(2, padding=1, ceil_mode=True) gives 3 on 5 pixels, not 4.
+            "rounded the division up; pooling floors it (PyTorch's default ceil_mode=False)",
         ),
         Misconception("forgot_plus_one", wrong(lambda i, k, s, p: (i + 2 * p - k) // s), "forgot the + 1"),
         Misconception(
@@ -430,6 +432,11 @@ def transposed_output_size(
 # ---------------------------------------------------------------- receptive field
 
 
+_MAX_FIELD = 10**100
+"""Receptive fields and jumps beyond this are refused: no input is that large, and a stack of big
+strides would otherwise build integers with thousands of digits."""
+
+
 def _check_layers(layers: Any) -> list[tuple[int, int, int]]:
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__len__"):
         raise ValueError(f"layers: expected a list of (kernel, stride) pairs, got {layers!r}")
@@ -473,6 +480,10 @@ def receptive_field(layers: Any) -> Solution:
         k_eff = d * (k - 1) + 1
         head = f"layer {number} (k = {k}, s = {s}" + (f", d = {d}, k_eff = {d}·({k} − 1) + 1 = {k_eff})" if d > 1 else ")")
         new_r = r + (k_eff - 1) * j
+        if new_r > _MAX_FIELD or j * s > _MAX_FIELD:
+            raise ValueError(
+                f"layers: the receptive field or the jump passes 10¹⁰⁰ input pixels at layer {number}; no input is that large"
+            )
         steps.append(f"{head}: r = {r} + ({k_eff} − 1)·{j} = {new_r}, j = {j}·{s} = {j * s}")
         r, j = new_r, j * s
     steps.append(f"receptive field = {r}×{r} input pixels")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from solvers import expr
 from solvers._core import (
@@ -18,6 +19,7 @@ from solvers._core import (
     check_int,
     distinct,
     fmt,
+    numpy_types,
     register,
 )
 
@@ -34,6 +36,7 @@ def _num(x: float, digits: int = _SIG_FIGS) -> str:
 
 def _arr(a: Any) -> str:
     """A vector or matrix for display: [[0.5, 0.5], [0.2689, 0.7311]]."""
+    import numpy as np
     a = np.asarray(a)
     if a.ndim == 0:
         return _num(a)
@@ -47,6 +50,23 @@ MAX_STEPS = 10_000
 
 _SHOWN_STEPS = 10
 """Step lines shown before an ellipsis; the last step is always shown as well."""
+
+_MAX_F_PARTS = 50
+"""The most numbers, variables and operations in f: symbolic differentiation grows steeply with the
+formula (a 32-fold quotient x/x/…/x took 0.3 s, a 1000-character product minutes), and any
+interview formula fits easily."""
+
+_MAX_WORK = 400_000
+"""The most formula parts evaluated in one call (steps × parts of f and its gradient, for every
+path run), about half a second at most: 10,000 steps of f and ∇f with up to 40 parts together."""
+
+_MISCONCEPTION_STEPS = 1_000
+"""The wrong paths (ascent, forgotten or EMA momentum) are worked out up to this many steps, and
+only within _MAX_WORK: nobody answers a longer run by hand, and each costs as much as the run."""
+
+_INPUT_FIGS = 12
+"""Figures of a given scalar (lr, momentum) in the steps: enough to show it as typed, since every
+step multiplies by it (0.123456 shown as 0.1235 would not reproduce the next point)."""
 
 _KEYWORDS = ("and", "or", "not")
 
@@ -105,6 +125,7 @@ def _variable_names(variables: Any) -> list[str] | None:
 
 def _start_point(start: Any, names: Sequence[str]) -> tuple[float, ...]:
     """One finite start value per variable; a single number is fine for one variable."""
+    np = numpy_types()
     listed = ", ".join(names)
     if isinstance(start, (list, tuple, np.ndarray)):
         values = list(np.asarray(start, dtype=object).ravel()) if isinstance(start, np.ndarray) else list(start)
@@ -194,6 +215,26 @@ def _value(point: tuple[float, ...]) -> float | tuple[float, ...]:
     return point[0] if len(point) == 1 else point
 
 
+def _parts(node: expr.Node) -> int:
+    """Numbers, variables and operations in ``node``: what one evaluation walks through."""
+    count, stack = 0, [node]
+    while stack:
+        n = stack.pop()
+        count += 1
+        if isinstance(n, expr.Unary):
+            stack.append(n.operand)
+        elif isinstance(n, expr.Binary):
+            stack += [n.left, n.right]
+        elif isinstance(n, expr.Call):
+            stack += n.args
+    return count
+
+
+def _given(x: float) -> str:
+    """A given scalar for the steps, as typed (up to 12 figures)."""
+    return _num(x, _INPUT_FIGS)
+
+
 @register(
     "gradient.descend",
     params=(
@@ -215,7 +256,8 @@ def descend(
     ``f`` is parsed by ``solvers.expr`` and differentiated symbolically. Variables are ordered as
     ``variables`` lists them, else by first appearance in ``f``. The value is the point after the
     last step: a float for one variable, a tuple otherwise. ValueError("lr: ...") when the iterates
-    diverge.
+    diverge, ("start: ...") when f overflows at the start, ("f: ...") for a formula of more than 50
+    parts and ("steps: ...") for more steps than _MAX_WORK allows for this formula.
     """
     if not isinstance(f, str):
         raise ValueError(f"f: expected a formula such as (w - 3)**2, got {f!r}")
@@ -228,6 +270,12 @@ def descend(
         isinstance(node, expr.Unary) and node.op == "not"
     ):
         raise ValueError(f"f: {expr.to_text(node)} is a condition, not a function to minimise")
+    f_parts = _parts(node)
+    if f_parts > _MAX_F_PARTS:
+        raise ValueError(
+            f"f: has {f_parts} numbers, variables and operations; at most {_MAX_F_PARTS} here "
+            "(a longer formula takes too long to differentiate)"
+        )
     if names is None:
         names = _ordered_variables(node)
         if not names:
@@ -244,14 +292,24 @@ def descend(
         derivatives = [expr.differentiate(node, name) for name in names]
     except expr.ExprError as exc:
         raise ValueError(f"f: {exc}") from None
+    parts = f_parts + sum(_parts(d) for d in derivatives)
+    if steps * parts > _MAX_WORK:
+        raise ValueError(
+            f"steps: at most {_MAX_WORK // parts:,} steps for this formula "
+            f"(f and its gradient have {parts} parts to evaluate at every step), got {steps:,}"
+        )
+    # the answer's path, plus ascent, plus forgot_momentum and momentum_ema with momentum
+    wrong_paths = steps <= _MISCONCEPTION_STEPS and steps * parts * (4 if momentum else 2) <= _MAX_WORK
 
     try:
         _evaluate(node, names, point0, 0, "f")
         points, grads, velocities = _path(node, derivatives, names, point0, lr, steps, momentum)
     except _Diverged as exc:
         where = ", ".join(f"{n} = {_num(w)}" for n, w in zip(names, exc.point))
+        if exc.point == point0:  # f or its gradient overflows before any step: not the learning rate's doing
+            raise ValueError(f"start: f is too large to compute at {where}; start nearer its minimum") from None
         raise ValueError(
-            f"lr: the iterates diverge ({where} at step {exc.step}); lr = {_num(lr)} is too large here, or f has no minimum"
+            f"lr: the iterates diverge ({where} at step {exc.step}); lr = {_given(lr)} is too large here, or f has no minimum"
         ) from None
     final = points[-1]
     value = _value(final)
@@ -266,9 +324,9 @@ def descend(
         lines += [f"∂f/∂{n} = {t}" for n, t in zip(names, derivative_texts)]
     g_name = f"f′({var})" if one else "∇f"
     if momentum:
-        lines.append(f"update (PyTorch's SGD, v₀ = 0): v ← {_num(momentum)}·v + {g_name}, {var} ← {var} − {_num(lr)}·v")
+        lines.append(f"update (PyTorch's SGD, v₀ = 0): v ← {_given(momentum)}·v + {g_name}, {var} ← {var} − {_given(lr)}·v")
     else:
-        lines.append(f"update: {var} ← {var} − {_num(lr)}·{g_name}")
+        lines.append(f"update: {var} ← {var} − {_given(lr)}·{g_name}")
 
     def step_line(i: int) -> str:
         before = point0 if i == 0 else points[i - 1]
@@ -281,8 +339,8 @@ def descend(
         text = f"step {i + 1}: {grad_text}"
         if momentum:
             v_before = (0.0,) * len(names) if i == 0 else velocities[i - 1]
-            text += f"; v = {_num(momentum)}·{_factor(v_before)} + {_factor(g)} = {_point_text(v)}"
-        return text + f"; {var} = {_point_text(before)} − {_num(lr)}·{_factor(v)} = {_point_text(points[i])}"
+            text += f"; v = {_given(momentum)}·{_factor(v_before)} + {_factor(g)} = {_point_text(v)}"
+        return text + f"; {var} = {_point_text(before)} − {_given(lr)}·{_factor(v)} = {_point_text(points[i])}"
 
     if steps <= _SHOWN_STEPS + 2:
         lines += [step_line(i) for i in range(steps)]
@@ -302,10 +360,11 @@ def descend(
             return  # a wrong path that blows up gives no answer anyone would type
         wrong.append(Misconception(name, _value(alt_points[-1]), explanation))
 
-    alternative("gradient_ascent", "added α·∇f instead of subtracting it", ascent=True)
-    if momentum:
-        alternative("forgot_momentum", "took plain gradient steps, ignoring the momentum", beta=0.0)
-        alternative("momentum_ema", "used v ← β·v + (1 − β)·∇f; PyTorch's SGD adds the whole gradient: v ← β·v + ∇f", ema=True)
+    if wrong_paths:
+        alternative("gradient_ascent", "added α·∇f instead of subtracting it", ascent=True)
+        if momentum:
+            alternative("forgot_momentum", "took plain gradient steps, ignoring the momentum", beta=0.0)
+            alternative("momentum_ema", "used v ← β·v + (1 − β)·∇f; PyTorch's SGD adds the whole gradient: v ← β·v + ∇f", ema=True)
     if steps >= 2:
         wrong.append(Misconception("off_by_one_step", _value(points[-2]), f"took {steps - 1} step{'s' if steps > 2 else ''} instead of {steps}"))
     try:
@@ -328,11 +387,13 @@ _LOSSES = ("mse", "bce")
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1/(1 + e^−z), written with e^−|z| so that no exp overflows for large |z|."""
+    import numpy as np
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _act(name: str, z: np.ndarray) -> np.ndarray:
+    import numpy as np
     if name == "sigmoid":
         return _sigmoid(z)
     if name == "tanh":
@@ -342,6 +403,7 @@ def _act(name: str, z: np.ndarray) -> np.ndarray:
 
 def _act_derivative(name: str, z: np.ndarray) -> np.ndarray:
     """σ′ = σ(1 − σ), tanh′ = 1 − tanh², relu′ = 1 for z > 0 else 0 (PyTorch takes relu′(0) = 0)."""
+    import numpy as np
     if name == "sigmoid":
         s = _sigmoid(z)
         return s * (1.0 - s)
@@ -363,6 +425,7 @@ def _formula_on_preactivation(name: str, z: np.ndarray) -> np.ndarray:
 
 
 def _finite_array(name: str, value: Any, ndims: tuple[int, ...], what: str) -> np.ndarray:
+    import numpy as np
     if isinstance(value, (str, bytes)):
         raise ValueError(f"{name}: expected {what} of numbers, got text {value!r}")
     try:
@@ -380,6 +443,7 @@ def _finite_array(name: str, value: Any, ndims: tuple[int, ...], what: str) -> n
 
 def _vector(name: str, value: Any) -> np.ndarray:
     """A vector; a single number is taken as a vector of length 1."""
+    import numpy as np
     return np.atleast_1d(_finite_array(name, value, (0, 1), "a vector"))
 
 
@@ -395,12 +459,13 @@ def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
 
 def _backward(w2: np.ndarray, x: np.ndarray, h: np.ndarray, delta_out: np.ndarray, act_slope: np.ndarray) -> dict[str, np.ndarray]:
     """δ₁ = (W₂ᵀδ₂) ⊙ act′(z₁); ∂L/∂W₂ = δ₂hᵀ, ∂L/∂b₂ = δ₂, ∂L/∂W₁ = δ₁xᵀ, ∂L/∂b₁ = δ₁."""
-    delta_hidden = (w2.T @ delta_out) * act_slope
+    import numpy as np
+    delta_hidden = (w2.T @ delta_out) * act_slope + 0.0  # + 0.0 turns −0.0 (from (−δ)·0) into 0.0
     return {
-        "w1": np.outer(delta_hidden, x),
+        "w1": np.outer(delta_hidden, x) + 0.0,
         "b1": delta_hidden,
-        "w2": np.outer(delta_out, h),
-        "b2": delta_out.copy(),
+        "w2": np.outer(delta_out, h) + 0.0,
+        "b2": delta_out + 0.0,
     }
 
 
@@ -429,6 +494,7 @@ def backprop(
     bce: L = mean of −[y·log ŷ + (1 − y)·log(1 − ŷ)] (BCELoss), and σ′ cancels: δ₂ = (ŷ − y)/n_out.
     Then δ₁ = (W₂ᵀδ₂) ⊙ act′(z₁), ∂L/∂W₂ = δ₂hᵀ, ∂L/∂b₂ = δ₂, ∂L/∂W₁ = δ₁xᵀ, ∂L/∂b₁ = δ₁.
     """
+    import numpy as np
     activation = _choice("activation", activation, _ACTIVATIONS)
     loss = _choice("loss", loss, _LOSSES)
     x_arr = _vector("x", x)
@@ -468,7 +534,9 @@ def backprop(
             delta_out = (y_hat - y_arr) / n_out
         slope = _act_derivative(activation, z1)
         grads = _backward(w2_arr, x_arr, h, delta_out, slope)
-    if not (math.isfinite(loss_value) and all(np.all(np.isfinite(g)) for g in grads.values())):
+    # z₁ = ∞ would still give finite gradients through σ′(∞) = 0, from a forward pass that overflowed.
+    forward_finite = np.all(np.isfinite(z1)) and np.all(np.isfinite(z2))
+    if not (forward_finite and math.isfinite(loss_value) and all(np.all(np.isfinite(g)) for g in grads.values())):
         raise ValueError("x: the forward pass overflows; use smaller weights or inputs")
 
     per = f"/{n_out}" if n_out > 1 else ""
@@ -503,6 +571,9 @@ def backprop(
         with np.errstate(over="ignore", invalid="ignore"):
             return _backward(w2_arr, x_arr, h, delta, act_slope)
 
+    with np.errstate(over="ignore", invalid="ignore"):  # z(1 − z) of a large z: dropped below as not finite
+        slope_of_z = _formula_on_preactivation(activation, z1)
+
     wrong = [
         Misconception(
             "forgot_activation_derivative",
@@ -516,7 +587,7 @@ def backprop(
         wrong.append(
             Misconception(
                 "derivative_formula_on_preactivation",
-                variant(delta_out, _formula_on_preactivation(activation, z1)),
+                variant(delta_out, slope_of_z),
                 f"fed z₁ into the derivative written for the output: {written} instead of {meant}",
             )
         )
@@ -545,6 +616,7 @@ def backprop(
 
 
 def _finite(grads: dict[str, np.ndarray]) -> bool:
+    import numpy as np
     return all(np.all(np.isfinite(g)) for g in grads.values())
 
 
@@ -565,10 +637,12 @@ def max_stable_lr(curvature: float) -> Solution:
     """
     a = check_float("curvature", curvature, positive=True)
     value = 1.0 / a
+    if not (math.isfinite(2 * a) and math.isfinite(value) and 1 / (2 * a) > 0):
+        raise ValueError(f"curvature: {_given(a)} is too {'large' if a > 1 else 'small'}: 2a or 1/a leaves the float range")
     steps = (
-        f"f(w) = {_num(a)}·(w − c)², f′(w) = 2·{_num(a)}·(w − c) = {_num(2 * a)}·(w − c)",
-        f"one step: w − c ← (w − c) − α·{_num(2 * a)}·(w − c) = (1 − {_num(2 * a)}α)·(w − c)",
-        f"converges iff |1 − {_num(2 * a)}α| < 1 ⟺ 0 < α < 2/{_num(2 * a)} = 1/a = {_num(value)}",
+        f"f(w) = {_given(a)}·(w − c)², f′(w) = 2·{_given(a)}·(w − c) = {_given(2 * a)}·(w − c)",
+        f"one step: w − c ← (w − c) − α·{_given(2 * a)}·(w − c) = (1 − {_given(2 * a)}α)·(w − c)",
+        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/a = {_num(value)}",
         f"α = 1/(2a) = {_num(1 / (2 * a))} lands on c in one step; at α = 1/a the iterates oscillate without shrinking",
     )
     wrong = [

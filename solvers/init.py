@@ -26,19 +26,33 @@ def _fan(name: str, value: Any) -> int:
     return check_int(name, value, minimum=1)
 
 
+_INPUT_FIGS = 12
+"""Figures of a given number (a slope, a gain) in the steps: enough to show it as typed."""
+
+_GAIN_FIGS = 7
+"""Figures of a gain shown in the steps: it is used in the next line, whose result is shown to 5,
+so that dividing the shown gain gives the shown answer."""
+
+
 def _he_gain(negative_slope: float) -> float:
-    """gain = √(2 / (1 + a²)), PyTorch's calculate_gain('leaky_relu', a); √2 for ReLU."""
-    return math.sqrt(2.0 / (1.0 + negative_slope**2))
+    """gain = √(2 / (1 + a²)) = √2/‖(1, a)‖, PyTorch's calculate_gain('leaky_relu', a); √2 for ReLU.
+
+    hypot, not a**2: a huge slope would overflow the square.
+    """
+    return math.sqrt(2.0) / math.hypot(1.0, negative_slope)
 
 
 def _gain_line(a: float, gain: float) -> str:
-    if a == 0:
+    if a == 0:  # the next line works with √2 itself, not with this decimal
         return f"gain = √2 = {fmt(gain)} (ReLU)"
-    a_text = fmt(a) if a > 0 else f"({fmt(a)})"
-    return f"gain = √(2 / (1 + a²)) = √(2 / (1 + {a_text}²)) = {fmt(gain)} (leaky ReLU, a = {fmt(a)})"
+    a_text = fmt(a, _INPUT_FIGS) if a > 0 else f"({fmt(a, _INPUT_FIGS)})"
+    return f"gain = √(2 / (1 + a²)) = √(2 / (1 + {a_text}²)) = {fmt(gain, _GAIN_FIGS)} (leaky ReLU, a = {fmt(a, _INPUT_FIGS)})"
 
 
 # ---------------------------------------------------------------- fans
+
+_MAX_DIMS = 8
+"""Weights have at most 5 dimensions (Conv3d); many more would only multiply sizes into huge integers."""
 
 
 @register(
@@ -52,6 +66,8 @@ def fans(shape: Any) -> Solution:
     """fan_in = shape[1]·∏shape[2:], fan_out = shape[0]·∏shape[2:] (torch.nn.init._calculate_fan_in_and_fan_out)."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
         raise ValueError(f"shape: expected a tuple of sizes such as (64, 3, 3, 3), got {shape!r}")
+    if len(shape) > _MAX_DIMS:
+        raise ValueError(f"shape: at most {_MAX_DIMS} dimensions (a Conv3d weight has 5), got {len(shape)}")
     dims = tuple(check_int("shape", d, minimum=1) for d in shape)
     if len(dims) < 2:
         raise ValueError(f"shape: fan_in and fan_out need at least 2 dimensions, got {len(dims)}")
@@ -102,10 +118,10 @@ def he_std(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
     steps = [
         "std = gain / √fan_in, gain = √(2 / (1 + a²))",
         _gain_line(a, gain),
-        f"std = √2 / √{fan_in} = √(2/{fan_in}) = {fmt(value)}" if a == 0 else f"std = {fmt(gain)} / √{fan_in} = {fmt(value)}",
+        f"std = √2 / √{fan_in} = √(2/{fan_in}) = {fmt(value)}" if a == 0 else f"std = {fmt(gain, _GAIN_FIGS)} / √{fan_in} = {fmt(value)}",
     ]
     candidates = [
-        Misconception("forgot_sqrt", gain**2 / fan_in, "gave the variance gain²/fan_in, not the standard deviation"),
+        Misconception("forgot_sqrt", gain * gain / fan_in, "gave the variance gain²/fan_in, not the standard deviation"),
         Misconception("forgot_gain", 1 / math.sqrt(fan_in), "left out the gain: 1/√fan_in is LeCun's std"),
         Misconception("uniform_bound_as_std", gain * math.sqrt(3 / fan_in), "gave the uniform bound gain·√(3/fan_in)"),
         Misconception("ignored_negative_slope", math.sqrt(2 / fan_in), "used the ReLU gain √2 despite the leaky slope"),
@@ -128,11 +144,13 @@ def he_uniform_bound(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
     steps = [
         "bound = gain·√(3 / fan_in), so that U(−bound, bound) has std bound/√3 = gain/√fan_in",
         _gain_line(a, gain),
-        f"bound = √2·√(3/{fan_in}) = √(6/{fan_in}) = {fmt(value)}" if a == 0 else f"bound = {fmt(gain)}·√(3/{fan_in}) = {fmt(value)}",
+        f"bound = √2·√(3/{fan_in}) = √(6/{fan_in}) = {fmt(value)}"
+        if a == 0
+        else f"bound = {fmt(gain, _GAIN_FIGS)}·√(3/{fan_in}) = {fmt(value)}",
     ]
     candidates = [
         Misconception("std_as_uniform_bound", gain / math.sqrt(fan_in), "gave the std gain/√fan_in; the bound is √3 times larger"),
-        Misconception("forgot_sqrt", 3 * gain**2 / fan_in, "forgot the square root"),
+        Misconception("forgot_sqrt", 3 * gain * gain / fan_in, "forgot the square root"),
         Misconception("forgot_gain", math.sqrt(3 / fan_in), "left out the gain"),
         Misconception("ignored_negative_slope", math.sqrt(6 / fan_in), "used the ReLU gain √2 despite the leaky slope"),
     ]
@@ -140,6 +158,15 @@ def he_uniform_bound(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
 
 
 # ---------------------------------------------------------------- Xavier / Glorot
+
+
+def _scaled(name: str, gain: float, scale: float, what: str) -> float:
+    """gain·scale, or ValueError naming ``name`` when the product leaves float range."""
+    value = gain * scale
+    if not (math.isfinite(value) and value > 0):
+        size, result = ("large", "overflows") if gain > 1 else ("small", "rounds to 0")
+        raise ValueError(f"{name}: {fmt(gain)} is too {size}: the {what} {fmt(gain)}·{fmt(scale)} {result}")
+    return value
 
 
 @register(
@@ -154,10 +181,10 @@ def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
     fan_out = _fan("fan_out", fan_out)
     gain = check_float("gain", gain, positive=True)
     total = fan_in + fan_out
-    value = gain * math.sqrt(2 / total)
+    value = _scaled("gain", gain, math.sqrt(2 / total), "std")
     steps = [
         "std = gain·√(2 / (fan_in + fan_out))",
-        f"std = {fmt(gain)}·√(2 / ({fan_in} + {fan_out})) = {fmt(gain)}·√(2/{total}) = {fmt(value)}",
+        f"std = {fmt(gain, _INPUT_FIGS)}·√(2 / ({fan_in} + {fan_out})) = {fmt(gain, _INPUT_FIGS)}·√(2/{total}) = {fmt(value)}",
     ]
     candidates = [
         Misconception(
@@ -165,7 +192,7 @@ def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
             gain * math.sqrt(1 / fan_in),
             "used √(1/fan_in) as the seed notes do; that is LeCun's std, Xavier averages fan_in and fan_out",
         ),
-        Misconception("forgot_sqrt", gain**2 * 2 / total, "gave the variance, not the standard deviation"),
+        Misconception("forgot_sqrt", gain * gain * 2 / total, "gave the variance, not the standard deviation"),
         Misconception("uniform_bound_as_std", gain * math.sqrt(6 / total), "gave the uniform bound gain·√(6/(fan_in + fan_out))"),
         Misconception("forgot_factor_two", gain * math.sqrt(1 / total), "used √(1/(fan_in + fan_out)); the variance is 2/(fan_in + fan_out)"),
         Misconception("he_instead", math.sqrt(2 / fan_in), "gave He's √(2/fan_in), meant for ReLU"),
@@ -186,10 +213,10 @@ def xavier_uniform_bound(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution
     fan_out = _fan("fan_out", fan_out)
     gain = check_float("gain", gain, positive=True)
     total = fan_in + fan_out
-    value = gain * math.sqrt(6 / total)
+    value = _scaled("gain", gain, math.sqrt(6 / total), "bound")
     steps = [
         "bound = gain·√(6 / (fan_in + fan_out)), so that U(−bound, bound) has std gain·√(2/(fan_in + fan_out))",
-        f"bound = {fmt(gain)}·√(6 / ({fan_in} + {fan_out})) = {fmt(gain)}·√(6/{total}) = {fmt(value)}",
+        f"bound = {fmt(gain, _INPUT_FIGS)}·√(6 / ({fan_in} + {fan_out})) = {fmt(gain, _INPUT_FIGS)}·√(6/{total}) = {fmt(value)}",
     ]
     candidates = [
         Misconception("std_as_uniform_bound", gain * math.sqrt(2 / total), "gave the Xavier std; the bound is √3 times larger"),
@@ -198,7 +225,7 @@ def xavier_uniform_bound(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution
             gain * math.sqrt(3 / fan_in),
             "used fan_in only (the seed notes' √(1/n), LeCun's); Xavier uses fan_in + fan_out",
         ),
-        Misconception("forgot_sqrt", gain**2 * 6 / total, "forgot the square root"),
+        Misconception("forgot_sqrt", gain * gain * 6 / total, "forgot the square root"),
         Misconception("ignored_gain", math.sqrt(6 / total), "left out the gain"),
     ]
     return Solution(value, tuple(steps), distinct(value, candidates))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from solvers._core import (
     Misconception,
@@ -24,9 +25,14 @@ def _sub(n: int) -> str:
     return str(n).translate(_SUBSCRIPTS)
 
 
+_INPUT_FIGS = 12
+"""Figures of a given weight or input in the steps: enough to show it as typed, so that the
+products can be checked by hand (0.333333333 shown as 0.33333 would not add up)."""
+
+
 def _term(x: float) -> str:
-    """A number inside a sum of products: negatives in parentheses, 2·(−1)."""
-    text = fmt(x)
+    """A given number inside a sum of products: negatives in parentheses, 2·(−1)."""
+    text = fmt(x, _INPUT_FIGS)
     return f"({text})" if text.startswith("−") else text
 
 
@@ -36,6 +42,7 @@ def _vector_text(v: np.ndarray) -> str:
 
 def _numbers(name: str, value: Any, ndim: int, what: str) -> np.ndarray:
     """A finite float array with exactly ``ndim`` dimensions, or ValueError naming ``name``."""
+    import numpy as np
     if isinstance(value, (str, bytes)):
         raise ValueError(f"{name}: expected {what} of numbers, got text {value!r}")
     try:
@@ -101,6 +108,7 @@ def param_count(n_in: Any, n_out: Any, bias: Any = True) -> Solution:
 )
 def forward(w: Any, x: Any, b: Any = None) -> Solution:
     """y = W·x + b, i.e. yᵢ = Σⱼ Wᵢⱼ·xⱼ + bᵢ, with W of shape out×in (PyTorch's nn.Linear stores it so)."""
+    import numpy as np
     w_arr = _numbers("w", w, 2, "a matrix (out×in, a list of rows)")
     x_arr = _numbers("x", x, 1, "a vector")
     n_out, n_in = w_arr.shape
@@ -120,7 +128,7 @@ def forward(w: Any, x: Any, b: Any = None) -> Solution:
     if not np.all(np.isfinite(value)):
         raise ValueError("w: W·x overflows; use smaller numbers")
 
-    steps = [f"y = W·x{' + b' if b_arr is not None else ''}, W is out×in = {n_out}×{n_in}, so y has {n_out} entries"]
+    steps = [f"y = W·x{' + b' if b_arr is not None else ''}, W is out×in = {n_out}×{n_in}, so y has {n_out} {'entry' if n_out == 1 else 'entries'}"]
     for i in range(n_out):
         products = " + ".join(f"{_term(w_arr[i, j])}·{_term(x_arr[j])}" for j in range(n_in))
         bias_text = f" + {_term(b_arr[i])}" if b_arr is not None else ""

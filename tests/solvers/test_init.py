@@ -99,7 +99,7 @@ def test_he_steps_and_misconceptions():
     assert "ignored_negative_slope" not in wrong  # ReLU: nothing to ignore
     leaky = wrong_values(init.he_std(100, -0.2))
     assert leaky["ignored_negative_slope"] == pytest.approx(math.sqrt(2 / 100))
-    assert "gain = √(2 / (1 + a²)) = √(2 / (1 + (−0.2)²)) = 1.3868 (leaky ReLU, a = −0.2)" in init.he_std(100, -0.2).steps
+    assert "gain = √(2 / (1 + a²)) = √(2 / (1 + (−0.2)²)) = 1.38675 (leaky ReLU, a = −0.2)" in init.he_std(100, -0.2).steps
 
 
 def test_xavier_misconceptions_name_the_seed_notes_variant():

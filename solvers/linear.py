@@ -1,4 +1,4 @@
-"""Provides fully-connected (linear) layer solvers: parameter count and the forward pass y = Wx + b."""
+"""Provides fully-connected (linear) layer solvers: parameter count, FLOPs and the forward pass y = Wx + b."""
 
 from __future__ import annotations
 
@@ -144,4 +144,48 @@ def forward(w: Any, x: Any, b: Any = None) -> Solution:
             candidates.append(
                 Misconception("used_transpose", transposed, "multiplied by Wᵀ: row i of W holds the weights of output i")
             )
+    return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+@register(
+    "linear.flops",
+    params=(
+        Param("n_in", "int", help="input features"),
+        Param("n_out", "int", help="output features"),
+        Param("batch", "int", 1, help="examples in the batch"),
+        Param("bias", "bool", True, help="add a bias (one addition per output per example)"),
+    ),
+    summary="FLOPs of a linear layer: 2·batch·n_in·n_out (a multiply-add is 2 FLOPs) + batch·n_out for the bias",
+    answer="int",
+)
+def flops(n_in: Any, n_out: Any, batch: Any = 1, bias: Any = True) -> Solution:
+    """FLOPs = 2·batch·n_in·n_out + batch·n_out (bias adds), counting a multiply-add (MAC) as 2 FLOPs.
+
+    MACs = batch·n_in·n_out: each output sums n_in products of a weight and an input.
+    """
+    n_in = check_int("n_in", n_in, minimum=1)
+    n_out = check_int("n_out", n_out, minimum=1)
+    batch = check_int("batch", batch, minimum=1)
+    bias = check_bool("bias", bias)
+    macs = batch * n_in * n_out
+    bias_adds = batch * n_out if bias else 0
+    value = 2 * macs + bias_adds
+    steps = [
+        "convention: a multiply-add (MAC) is 2 FLOPs, a multiply and an add"
+        + ("; adding the bias is 1 FLOP per output" if bias else "; no bias (bias=False)"),
+        f"MACs = batch·n_in·n_out = {batch}·{n_in}·{n_out} = {macs}",
+    ]
+    if bias:
+        steps.append(f"bias adds = batch·n_out = {batch}·{n_out} = {bias_adds}")
+        steps.append(f"FLOPs = 2·MACs + bias adds = 2·{macs} + {bias_adds} = {value}")
+    else:
+        steps.append(f"FLOPs = 2·MACs = 2·{macs} = {value}")
+    if batch > 1:
+        steps.append(f"per example: {value // batch} FLOPs, times the batch of {batch}")
+
+    candidates = [Misconception("counted_macs_as_flops", macs, "gave the multiply-add count (MACs); a multiply-add is 2 FLOPs")]
+    if batch > 1:
+        candidates.append(Misconception("forgot_batch", value // batch, f"counted one example; the batch has {batch}"))
+    if bias:
+        candidates.append(Misconception("ignored_bias_adds", 2 * macs, "left out the bias additions, one per output per example"))
     return Solution(value, tuple(steps), distinct(value, candidates))

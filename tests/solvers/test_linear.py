@@ -120,3 +120,108 @@ def test_invalid_parameters_are_named(call, message):
     with pytest.raises(ValueError) as info:
         call()
     assert str(info.value).startswith(message)
+
+
+# ---------------------------------------------------------------- FLOPs
+
+
+@pytest.mark.parametrize(
+    ("n_in", "n_out", "batch", "bias", "expected"),
+    [
+        (1024, 4096, 1, True, 2 * 1024 * 4096 + 4096),  # 8,392,704: ≈ 8.4 million
+        (1024, 4096, 1, False, 8388608),
+        (784, 128, 32, True, 6426624),  # 2·32·784·128 + 32·128
+        (3, 2, 1, True, 14),  # each output: 3 multiplies, 3 adds, 1 bias add
+        (1, 1, 1, False, 2),
+        (10, 5, 4, False, 400),
+    ],
+)
+def test_flops_table(n_in, n_out, batch, bias, expected):
+    assert linear.flops(n_in, n_out, batch, bias).value == expected
+
+
+def test_flops_steps_and_misconceptions():
+    sol = linear.flops(784, 128, batch=32)
+    assert sol.steps == (
+        "convention: a multiply-add (MAC) is 2 FLOPs, a multiply and an add; adding the bias is 1 FLOP per output",
+        "MACs = batch·n_in·n_out = 32·784·128 = 3211264",
+        "bias adds = batch·n_out = 32·128 = 4096",
+        "FLOPs = 2·MACs + bias adds = 2·3211264 + 4096 = 6426624",
+        "per example: 200832 FLOPs, times the batch of 32",
+    )
+    assert wrong_values(sol) == {"counted_macs_as_flops": 3211264, "forgot_batch": 200832, "ignored_bias_adds": 6422528}
+    sol = linear.flops(100, 10, bias=False)
+    assert sol.steps == (
+        "convention: a multiply-add (MAC) is 2 FLOPs, a multiply and an add; no bias (bias=False)",
+        "MACs = batch·n_in·n_out = 1·100·10 = 1000",
+        "FLOPs = 2·MACs = 2·1000 = 2000",
+    )
+    assert wrong_values(sol) == {"counted_macs_as_flops": 1000}  # batch 1: nothing to forget
+
+
+def count_flops_by_loop(n_in: int, n_out: int, batch: int, bias: bool) -> int:
+    """Run y = Wx + b element by element on an operation counter: a multiply-add is one multiply and one add."""
+    ops = 0
+    for _example in range(batch):
+        for _i in range(n_out):
+            for _j in range(n_in):
+                ops += 2  # acc += W[i][j]·x[j]
+            if bias:
+                ops += 1  # acc += b[i]
+    return ops
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 6), st.booleans())
+def test_flops_match_an_operation_count_of_the_loop(n_in, n_out, batch, bias):
+    sol = linear.flops(n_in, n_out, batch, bias)
+    assert sol.value == count_flops_by_loop(n_in, n_out, batch, bias)
+    assert sol.value == batch * linear.flops(n_in, n_out, 1, bias).value  # linear in the batch
+    assert all(not same_value(m.value, sol.value) for m in sol.misconceptions)
+    wrong = wrong_values(sol)
+    # a wrong answer is named when it is one (the first name is kept when two coincide, 1·1·3 MACs = 3 FLOPs of one example)
+    assert ("forgot_batch" in wrong) == (batch > 1 and sol.value // batch not in list(wrong.values())[:1])
+    assert ("ignored_bias_adds" in wrong) == bias
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_in": 0, "n_out": 3}, "n_in: must be ≥ 1, got 0"),
+        ({"n_in": 3, "n_out": 3, "batch": 0}, "batch: must be ≥ 1, got 0"),
+        ({"n_in": 3, "n_out": 2.5}, "n_out: expected a whole number, got 2.5"),
+        ({"n_in": 3, "n_out": 2, "bias": "yes"}, "bias: expected True or False, got 'yes'"),
+    ],
+)
+def test_flops_rejects(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        linear.flops(**kwargs)
+    assert str(info.value).startswith(message)
+
+
+def test_flops_from_registry_text():
+    from solvers._core import REGISTRY
+
+    spec = REGISTRY["linear.flops"]
+    assert [(p.name, p.kind, p.default) for p in spec.params][2:] == [("batch", "int", 1), ("bias", "bool", True)]
+    assert spec.solve(n_in="784", n_out="128", batch="32", bias="no").value == 2 * 32 * 784 * 128
+
+
+@pytest.mark.torch
+def test_flops_agree_with_torch_flop_counter():
+    # PyTorch's FlopCounterMode counts a matmul as 2·MACs and leaves out the bias addition, so it
+    # matches bias=False and, with a bias, our count without the bias adds.
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    rng = np.random.default_rng(21)
+    for _ in range(200):
+        n_in, n_out, batch = (int(v) for v in rng.integers(1, 64, size=3))
+        bias = bool(rng.integers(0, 2))
+        layer = torch.nn.Linear(n_in, n_out, bias=bias, dtype=torch.float64)
+        counter = FlopCounterMode(display=False)
+        with counter, torch.no_grad():
+            layer(torch.zeros(batch, n_in, dtype=torch.float64))
+        counted = counter.get_total_flops()
+        sol = linear.flops(n_in, n_out, batch, bias)
+        assert counted == sol.value - (batch * n_out if bias else 0), (n_in, n_out, batch, bias)

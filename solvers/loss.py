@@ -192,7 +192,7 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
             "took −z_t as the loss, as if the logits were log-probabilities; the softmax's log-sum-exp is missing",
         ),
     ]
-    if np.all((z > 0) & (z < 1)):
+    if np.all((z > 1e-12) & (z < 1)):  # tinier "probabilities" would overflow −y/z_t
         wrong.append(
             Misconception(
                 "logits_as_probabilities",

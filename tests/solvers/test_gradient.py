@@ -367,7 +367,13 @@ def loss_of(x, y, w1, b1, w2, b2, activation, loss):
     z2 = [math.fsum(w * hi for w, hi in zip(row, h)) + b for row, b in zip(w2, b2)]
     if loss == "mse":
         return math.fsum((z - t) ** 2 for z, t in zip(z2, y)) / len(y)
-    return -math.fsum(t * math.log(sigmoid(z)) + (1 - t) * math.log(1 - sigmoid(z)) for z, t in zip(z2, y)) / len(y)
+    # log σ(z) = −softplus(−z) and log(1 − σ(z)) = −softplus(z): log(1 − σ(z)) loses digits for large z.
+    return math.fsum(t * softplus(-z) + (1 - t) * softplus(z) for z, t in zip(z2, y)) / len(y)
+
+
+def softplus(z):
+    """log(1 + eᶻ), computed without overflow or cancellation."""
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
 
 weights = st.floats(-2, 2, allow_nan=False, allow_infinity=False)

@@ -84,6 +84,15 @@ def _decimal_exponent(value: float) -> int:
     return exponent
 
 
+_EXACT_TEXT = {
+    None: "an exact integer",
+    "integer": "an exact integer",
+    "shape": "exact sizes",
+    "vector": "exact entries",
+    "matrix": "exact entries",
+}
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """How close an answer must be. ``exact``: equal (16.0 counts as 16). Otherwise
@@ -125,10 +134,17 @@ class Tolerance:
             sig_figs = DEFAULT_SIG_FIGS
         return cls(abs=abs_tol or 0.0, rel=rel_tol or 0.0, sig_figs=sig_figs, decimals=decimals)
 
-    def describe(self) -> str:
-        """The precision in words, as printed with the question: "3 significant figures"."""
+    def describe(self, form: str | None = None) -> str:
+        """The precision in words for an answer of ``form``: "3 significant figures", "exact sizes".
+
+        Exact: "an exact integer" (integer, or no form given), "exact sizes" (shape), "exact entries"
+        (vector, matrix), "the exact value" (other forms). A vector or matrix is judged entry by entry,
+        so its figures are "each": "3 significant figures each".
+        """
+        if form is not None and form not in FORMS:
+            raise ValueError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
         if self.exact:
-            return "an exact integer"
+            return _EXACT_TEXT.get(form, "the exact value")
         parts = []
         if self.sig_figs is not None:
             parts.append(_plural(self.sig_figs, "significant figure"))
@@ -138,7 +154,8 @@ class Tolerance:
             parts.append(f"±{self.abs:g}")
         if self.rel:
             parts.append(f"within {self.rel * 100:g}%")
-        return ", ".join(parts) or "the exact value"
+        text = ", ".join(parts) or "the exact value"
+        return f"{text} each" if parts and form in ("vector", "matrix") else text
 
     def width(self, expected: float) -> float:
         """The largest accepted |x − expected|: max(abs, rel·|v|, half a unit in the last asked place)."""

@@ -2,25 +2,42 @@
 
 Each mode reads one line per answer, so ``printf '16\\n' | quizapp drill --plain`` works as well as a
 terminal. ``q`` quits, end of input ends cleanly, and a score line is printed in every case
-(Ctrl-C prints it too, then exits 130).
+(Ctrl-C prints it too, then exits 130). Every answer is saved to the progress store the moment it is
+graded (quizapp.progress, as the TUI does), so a killed run keeps what was answered.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
 from quizapp.answers import AnswerError, Verdict, check
 from quizapp.content.model import Bank, Card
 from quizapp.generate import DrillInstance, format_answer
 from quizapp.session import DrillSession, QuizItem, build_quiz
 
+if TYPE_CHECKING:
+    from quizapp.store import Store
+
 __all__ = ["print_topics", "run_drill", "run_quiz"]
 
 _MARK = {Verdict.CORRECT: "✓ correct", Verdict.PARTIAL: "~ partly correct", Verdict.WRONG: "✗ wrong"}
-_GRADES = {"1": ("Again", False), "2": ("Hard", True), "3": ("Good", True), "4": ("Easy", True)}
+# A flashcard's self-grade -> (its name, the FSRS rating); y/n are Good/Again.
+_GRADES = {
+    "1": ("Again", 1),
+    "2": ("Hard", 2),
+    "3": ("Good", 3),
+    "4": ("Easy", 4),
+    "y": ("Good", 3),
+    "yes": ("Good", 3),
+    "n": ("Again", 1),
+    "no": ("Again", 1),
+}
 _QUIT = ("q", "quit", "exit")
 
 
@@ -75,6 +92,59 @@ class _Score:
         return f"score: {points}/{self.asked} ({100 * self.points / self.asked:.0f}%)"
 
 
+class _Progress:
+    """Saves each answer the moment it is graded (quizapp.progress.record_answer).
+
+    A save that fails (the database locked for too long, the disk full) is said on stderr and the
+    session goes on; the run then exits 1 so a script notices.
+    """
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+        self.failed = 0
+
+    def save(self, item: Any, *, asked_at: datetime, **answer: Any) -> None:
+        """Record one answered ``item`` (card or drill instance); ``answer`` as record_answer takes it."""
+        from quizapp.progress import record_answer
+        from quizapp.store import StoreError
+
+        now = self.clock()
+        try:
+            record_answer(self.store, item, elapsed_s=(now - asked_at).total_seconds(), now=now, **answer)
+        except StoreError as err:
+            self.failed += 1
+            print(f"quizapp: progress not saved: {err}", file=sys.stderr)
+
+    def status(self, code: int) -> int:
+        """The exit status: ``code``, or 1 when an answer could not be saved."""
+        return 1 if code == 0 and self.failed else code
+
+
+@contextmanager
+def _progress(data_dir: str | os.PathLike[str] | None, now: datetime | None) -> Iterator[_Progress | None]:
+    """The progress store at ``data_dir`` (None when it cannot be opened: the reason is on stderr and
+    the file is left as it was), closed on the way out. ``now`` fixes the clock (tests)."""
+    from quizapp.paths import database_path
+    from quizapp.store import Store, StoreError
+
+    try:
+        store = Store(database_path(data_dir))
+    except StoreError as err:
+        print(f"quizapp: {err}", file=sys.stderr)
+        yield None
+        return
+    except OSError as err:  # the data folder itself cannot be made
+        print(f"quizapp: cannot use the data folder for progress: {err}", file=sys.stderr)
+        yield None
+        return
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
+    try:
+        yield _Progress(store, clock)
+    finally:
+        store.close()
+
+
 def _seed(seed: int | None, term: _Terminal) -> int:
     if seed is None:
         seed = secrets.randbelow(10_000)
@@ -86,15 +156,30 @@ def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def _ask_drill(term: _Terminal, instance: DrillInstance) -> float:
-    """Ask one drill until the answer can be read; show the verdict, the answer and the steps. Returns the score."""
+def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) -> float:
+    """Ask one drill until the answer can be read; save it, then show the verdict, the answer and the steps.
+
+    Returns the score: the checker's, times HINT_COST when the hint was shown first.
+    """
+    from quizapp.progress import hinted_score
+
     term.say(instance.question)
+    asked_at = progress.clock()
+    hint = instance.hint or (instance.steps[0] if instance.steps else "")
+    hint_used = False
     while True:
         text = term.ask("> ")
         if not text.strip():
             continue
         if text.strip() in ("?", "h", "hint"):
-            term.say(f"hint: {instance.hint or (instance.steps[0] if instance.steps else 'none')}")
+            if not hint:
+                term.say("  no hint for this one")
+            elif hint_used:
+                term.say(f"hint: {hint}")
+            else:
+                hint_used = True
+                term.say(f"hint: {hint}")
+                term.say("  (a right answer now counts half)")
             continue
         try:
             result = check(
@@ -108,7 +193,11 @@ def _ask_drill(term: _Terminal, instance: DrillInstance) -> float:
             term.say(f"  {exc} (try again, or q to quit)")
             continue
         break
-    term.say(f"{_MARK[result.verdict]}: the answer is {instance.answer_text} ({instance.precision})")
+    score = hinted_score(result.score, hint_used)
+    progress.save(instance, asked_at=asked_at, verdict=result.verdict, score=score, hint_used=hint_used, answer_text=text)
+    precision = instance.tolerance.describe(instance.form)
+    half = " (with the hint: half a point)" if hint_used and result.verdict is Verdict.CORRECT else ""
+    term.say(f"{_MARK[result.verdict]}{half}: the answer is {instance.answer_text} ({precision})")
     term.say(f"  you answered: {_show_parsed(result.parsed, instance)}")
     if result.misconception is not None:
         m = result.misconception
@@ -119,13 +208,15 @@ def _ask_drill(term: _Terminal, instance: DrillInstance) -> float:
         term.say("  worked solution:")
         for step in instance.steps:
             term.say(_indent(step, "    "))
-    return result.score
+    return score
 
 
 def _show_parsed(parsed, instance: DrillInstance) -> str:
     """The user's answer as it was read (an expression shows its value), to 6 significant figures."""
     try:
-        return format_answer(parsed, instance.form, sig_figs=6)
+        # No precision given: up to 6 significant figures with trailing zeros dropped (an asked
+        # precision would pad 0.1 to 0.100000).
+        return format_answer(parsed, instance.form)
     except (TypeError, ValueError):
         return str(parsed)
 
@@ -137,41 +228,50 @@ def run_drill(
     count: int | None,
     seed: int | None,
     level: str | None,
+    data_dir: str | os.PathLike[str] | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Fresh drills until ``count`` (or endless), difficulty climbing with the streak."""
+    """Fresh drills until ``count`` (or endless), difficulty climbing with the streak; each answer is saved
+    to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
     term = _Terminal(stdin, stdout)
     templates = bank.templates(topics or None)
     if not templates:
         term.say(f"no drill templates for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
         return 1
-    seed = _seed(seed, term)
-    term.say("Type an answer and press Enter (numbers, expressions such as sqrt(2/9), shapes 16x16, vectors [0.1, 0.9]);")
-    term.say("? shows a hint, q quits.")
-    session = DrillSession(templates, seed=seed, level=level)
-    score = _Score()
-    try:
-        while count is None or session.answered < count:
-            instance = session.next()
-            total = f"/{count}" if count else ""
+    with _progress(data_dir, now) as progress:
+        if progress is None:
+            return 1
+        seed = _seed(seed, term)
+        term.say("Type an answer and press Enter (numbers, expressions such as sqrt(2/9), shapes 16x16, vectors [0.1, 0.9]);")
+        term.say("? shows a hint (a right answer then counts half), q quits.")
+        session = DrillSession(templates, seed=seed, level=level)
+        score = _Score()
+        try:
+            while count is None or session.answered < count:
+                instance = session.next()
+                total = f"/{count}" if count else ""
+                term.say("")
+                term.say(f"drill {session.answered + 1}{total} · {instance.topic} · {instance.level} · streak {session.streak}")
+                points = _ask_drill(term, instance, progress)
+                score.add(points)
+                # Only an unaided right answer makes the numbers harder (the hint costs the streak, as in the TUI).
+                session.record(points >= 1.0)
+        except _Quit:
+            pass
+        except KeyboardInterrupt:
             term.say("")
-            term.say(f"drill {session.answered + 1}{total} · {instance.topic} · {instance.level} · streak {session.streak}")
-            points = _ask_drill(term, instance)
-            score.add(points)
-            session.record(points >= 1.0)
-    except _Quit:
-        pass
-    except KeyboardInterrupt:
-        term.say("")
+            term.say(score.line())
+            return 130
         term.say(score.line())
-        return 130
-    term.say(score.line())
-    return 0
+        return progress.status(0)
 
 
-def _ask_card(term: _Terminal, card: Card) -> float:
+def _ask_card(term: _Terminal, card: Card, progress: _Progress) -> float:
+    """A flashcard: Enter reveals, the self-grade 1-4 (or y/n) is saved and feeds FSRS as in review."""
     term.say(card.question)
+    asked_at = progress.clock()
     term.ask("(Enter shows the answer) ")
     term.say(_indent(card.answer))
     if card.note:
@@ -179,19 +279,16 @@ def _ask_card(term: _Terminal, card: Card) -> float:
     while True:
         text = term.ask("how did you do? 1 Again · 2 Hard · 3 Good · 4 Easy (or y/n) ").strip().casefold()
         if text in _GRADES:
-            name, ok = _GRADES[text]
-        elif text in ("y", "yes"):
-            name, ok = "Good", True
-        elif text in ("n", "no"):
-            name, ok = "Again", False
-        else:
-            continue
-        term.say(f"  graded {name}")
-        return 1.0 if ok else 0.0
+            break
+    name, rating = _GRADES[text]
+    progress.save(card, asked_at=asked_at, rating=rating, answer_text=name)
+    term.say(f"  graded {name}")
+    return 0.0 if rating == 1 else 1.0
 
 
-def _ask_choice(term: _Terminal, card: Card) -> float:
+def _ask_choice(term: _Terminal, card: Card, progress: _Progress) -> float:
     term.say(card.question)
+    asked_at = progress.clock()
     for number, option in enumerate(card.options, start=1):
         term.say(f"  {number}. {option}")
     n = len(card.options)
@@ -203,6 +300,13 @@ def _ask_choice(term: _Terminal, card: Card) -> float:
         term.say(f"  type a number from 1 to {n} (or q to quit)")
     right = card.correct if card.correct is not None else -1
     ok = chosen == right
+    progress.save(
+        card,
+        asked_at=asked_at,
+        verdict="correct" if ok else "wrong",
+        score=1.0 if ok else 0.0,
+        answer_text=f"{chosen + 1}. {card.options[chosen]}",
+    )
     answer = card.options[right] if 0 <= right < n else card.answer
     term.say(f"{'✓ correct' if ok else '✗ wrong'}: {right + 1}. {answer}")
     if card.note:
@@ -216,37 +320,43 @@ def run_quiz(
     topics: Sequence[str] | None,
     count: int,
     seed: int | None,
+    data_dir: str | os.PathLike[str] | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """A quiz of ``count`` questions mixing flashcards (self-graded), multiple choice and drills."""
+    """A quiz of ``count`` questions mixing flashcards (self-graded), multiple choice and drills; each
+    answer is saved to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
     term = _Terminal(stdin, stdout)
-    seed = _seed(seed, term)
-    items: list[QuizItem] = build_quiz(bank, topics=topics or None, count=count, seed=seed)
-    if not items:
-        term.say(f"no questions for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
-        return 1
-    term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
-    term.say("Computations: type the value (? shows a hint). q quits.")
-    score = _Score()
-    try:
-        for number, item in enumerate(items, start=1):
+    with _progress(data_dir, now) as progress:
+        if progress is None:
+            return 1
+        seed = _seed(seed, term)
+        items: list[QuizItem] = build_quiz(bank, topics=topics or None, count=count, seed=seed)
+        if not items:
+            term.say(f"no questions for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
+            return 1
+        term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
+        term.say("Computations: type the value (? shows a hint; a right answer then counts half). q quits.")
+        score = _Score()
+        try:
+            for number, item in enumerate(items, start=1):
+                term.say("")
+                term.say(f"question {number}/{len(items)} · {item.topic} · {item.kind}")
+                if item.drill is not None:
+                    score.add(_ask_drill(term, item.drill, progress))
+                elif item.kind == "mcq":
+                    score.add(_ask_choice(term, item.card, progress))
+                else:
+                    score.add(_ask_card(term, item.card, progress))
+        except _Quit:
+            pass
+        except KeyboardInterrupt:
             term.say("")
-            term.say(f"question {number}/{len(items)} · {item.topic} · {item.kind}")
-            if item.drill is not None:
-                score.add(_ask_drill(term, item.drill))
-            elif item.kind == "mcq":
-                score.add(_ask_choice(term, item.card))
-            else:
-                score.add(_ask_card(term, item.card))
-    except _Quit:
-        pass
-    except KeyboardInterrupt:
-        term.say("")
+            term.say(score.line())
+            return 130
         term.say(score.line())
-        return 130
-    term.say(score.line())
-    return 0
+        return progress.status(0)
 
 
 def _count(n: int, word: str, width: int = 0) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from quizapp.content.model import Bank, Card
-from quizapp.schedule import Rating, review, verdict_for_rating
+from quizapp.progress import record_answer
+from quizapp.schedule import Rating
 from quizapp.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -88,6 +89,9 @@ def run_plain_review(
         return 1
     try:
         return _review_loop(bank, store, topics=topics, count=count, stdin=stdin, out=out, clock=clock)
+    except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
+        print(f"quizapp: {err}", file=sys.stderr)
+        return 1
     finally:
         store.close()
 
@@ -171,24 +175,21 @@ def _review_loop(
             if rating is None:
                 break
             now = clock()
-            state, due = review(store.get_state(card.id), Rating(rating), now)
-            store.save_state(card.id, state, now=now, kind=str(card.kind), topic=card.topic, deck=card.deck)
-            verdict, score = verdict_for_rating(rating)
-            store.record_attempt(
-                card.id,
-                kind=str(card.kind),
-                topic=card.topic,
-                deck=card.deck,
-                verdict=verdict,
-                score=score,
+            recorded = record_answer(
+                store,
+                card,
                 rating=rating,
-                elapsed_s=max(0.0, (now - asked_at).total_seconds()),
+                answer_text=Rating(rating).name,  # as the TUI records a self-grade: Again / Hard / Good / Easy
+                elapsed_s=(now - asked_at).total_seconds(),
                 now=now,
             )
             grades[rating] += 1
-            print(f"Next review {humanize_delta(due, now)}.", file=out)
+            print(f"Next review {humanize_delta(recorded.due, now)}.", file=out)
     except KeyboardInterrupt:
         status = 130
+    except StoreError as err:  # the grade in hand was not kept; those before it were
+        print(f"quizapp: progress not saved: {err}", file=sys.stderr)
+        status = 1
     reviewed = sum(grades.values())
     recalled = reviewed - grades[1]
     print(

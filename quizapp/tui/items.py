@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING, Any
 from quizapp.content.model import Bank, Card, CardKind
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from quizapp.answers import CheckResult
     from quizapp.generate import DrillInstance
+    from quizapp.progress import Recorded
+    from quizapp.store import Store
 
-__all__ = ["Outcome", "Question", "format_value", "restrict", "topic_keys"]
+__all__ = ["Outcome", "Question", "format_value", "record_outcome", "restrict", "topic_keys"]
 
 FLASHCARD, MCQ, DRILL = "flashcard", "mcq", "drill"
 
@@ -54,11 +58,15 @@ class Question:
     @property
     def schedule_id(self) -> str:
         """What FSRS schedules: the card, or for a computed question its template (the skill, not the numbers)."""
-        return self.drill.template_id if self.drill is not None else self.card.id  # type: ignore[union-attr]
+        from quizapp.progress import schedule_target  # the scheduler loads when progress is first touched
+
+        return schedule_target(self).item_id
 
     @property
     def record_kind(self) -> str:
-        return DRILL if self.drill is not None else str(self.card.kind)  # type: ignore[union-attr]
+        from quizapp.progress import schedule_target
+
+        return schedule_target(self).kind
 
     @property
     def topic(self) -> str:
@@ -90,6 +98,26 @@ class Outcome:
     @property
     def correct(self) -> bool:
         return self.verdict == "correct"
+
+
+def record_outcome(store: Store, outcome: Outcome, *, now: datetime) -> Recorded:
+    """Save ``outcome`` through quizapp.progress.record_answer: the attempt and the FSRS update in one commit.
+
+    Raises store.StoreError when the database cannot be written.
+    """
+    from quizapp.progress import record_answer
+
+    return record_answer(
+        store,
+        outcome.question,
+        verdict=outcome.verdict,
+        score=outcome.score,
+        rating=outcome.rating,
+        hint_used=outcome.hint_used,
+        answer_text=outcome.answer_text,
+        elapsed_s=outcome.elapsed_s,
+        now=now,
+    )
 
 
 def topic_keys(bank: Bank) -> list[tuple[str, str]]:

@@ -40,7 +40,7 @@ def test_right_answer(bank):
     code, text = drill(bank, f"{inst.answer}\n", count=1)
     assert code == 0
     assert inst.question in text
-    assert f"✓ correct: the answer is {inst.answer_text} (integer)" in text
+    assert f"✓ correct: the answer is {inst.answer_text} (an exact integer)" in text
     assert f"you answered: {inst.answer}" in text
     assert "worked solution:" in text and inst.steps[-1] in text
     assert text.rstrip().endswith("score: 1/1 (100%)")
@@ -55,7 +55,7 @@ def test_wrong_answer_names_the_misconception(bank):
     m = inst.misconceptions[0]
     code, text = drill(bank, f"{m.value}\n", count=1, seed=seed)
     assert code == 0
-    assert f"✗ wrong: the answer is {inst.answer_text} (integer)" in text
+    assert f"✗ wrong: the answer is {inst.answer_text} (an exact integer)" in text
     assert f"that is the {m.name.replace('_', ' ')} mistake: {m.explanation}" in text
     assert text.rstrip().endswith("score: 0/1 (0%)")
 

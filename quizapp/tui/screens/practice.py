@@ -14,9 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 
-from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question
+from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question, record_outcome
 from quizapp.tui.widgets.answer_box import AnswerBox
 from quizapp.tui.widgets.feedback_view import (
     FeedbackView,
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["PracticeScreen", "elapsed_text"]
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-HINT_COST = 0.5
-"""A right answer after the hint scores this much (and FSRS hears Hard, not Good)."""
 
 ASKING, REVEALED, ANSWERED = "asking", "revealed", "answered"
 
@@ -87,6 +85,8 @@ class PracticeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="status", markup=False)
         if self.show_progress:
+            from textual.widgets import ProgressBar  # the endless drill has none: it need not load one
+
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
         with VerticalScroll(id="question-scroll", can_focus=False):
             yield QuestionView(id="question")
@@ -204,10 +204,11 @@ class PracticeScreen(Screen[None]):
         except AnswerError as err:
             event.answer_box.show_error(str(err))
             return
+        from quizapp.progress import hinted_score
         from quizapp.schedule import rating_for_verdict
 
         verdict = result.verdict.value
-        score = float(result.score) * (HINT_COST if self.hint_used else 1.0)
+        score = hinted_score(result.score, self.hint_used)
         outcome = Outcome(
             question=question,
             verdict=verdict,
@@ -243,7 +244,7 @@ class PracticeScreen(Screen[None]):
     def _answered(self, outcome: Outcome) -> None:
         """Record at once, then show the feedback and wait for Enter."""
         self.outcomes.append(outcome)
-        self.app.record(outcome)
+        self._record(outcome)
         self.on_outcome(outcome)
         feedback = self.query_one(FeedbackView)
         feedback.show(feedback_content(outcome, options_shown=True), footer="Press Enter for the next question.")
@@ -251,6 +252,15 @@ class PracticeScreen(Screen[None]):
         self.phase = ANSWERED
         feedback.focus()
         self._update_status()
+
+    def _record(self, outcome: Outcome) -> None:
+        """Save the answer and its schedule update at once (quizapp.progress); a failure is shown, never swallowed."""
+        from quizapp.store import StoreError
+
+        try:
+            record_outcome(self.app.store, outcome, now=self.app.clock())
+        except StoreError as err:
+            self.app.notify(f"Progress not saved: {err}", severity="error", timeout=10)
 
     def on_outcome(self, outcome: Outcome) -> None:
         """Hook for subclasses (the drill's streak)."""
@@ -297,7 +307,7 @@ class PracticeScreen(Screen[None]):
             elapsed_s=self._elapsed(self.asked_at),
         )
         self.outcomes.append(outcome)
-        self.app.record(outcome)
+        self._record(outcome)
         self.on_outcome(outcome)
         self.advance()  # the answer is already on screen: the grade moves on
 

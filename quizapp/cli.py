@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _load_bank(args: argparse.Namespace):
     from quizapp.content.loader import load_bank
 
-    return load_bank(args.content, bundled=not args.no_bundled)
+    # Unchanged decks come from the bank cache (quizapp check parses fresh: it loads the bank itself).
+    return load_bank(args.content, bundled=not args.no_bundled, cache=True)
 
 
 def _use_plain(args: argparse.Namespace) -> bool:
@@ -156,9 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from quizapp import plain
 
         if command == "quiz":
-            return plain.run_quiz(bank, topics=args.topic, count=args.count or 10, seed=args.seed)
+            return plain.run_quiz(bank, topics=args.topic, count=args.count or 10, seed=args.seed, data_dir=args.data_dir)
         if command == "drill":
-            return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level)
+            return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level, data_dir=args.data_dir)
         from quizapp.review import run_plain_review
 
         return run_plain_review(bank, topics=args.topic, count=args.count, data_dir=args.data_dir)

@@ -1,7 +1,7 @@
-"""Provides the one seam for user files: the data directory and the shipped question bank.
+"""Provides the one seam for user files: the data directory, the cache directory and the shipped question bank.
 
 Paths are computed when called, never at import time, so tests can point them elsewhere with
-``QUIZAPP_DATA_DIR`` or ``--data-dir``.
+``QUIZAPP_DATA_DIR`` or ``--data-dir``, and ``QUIZAPP_CACHE_DIR``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["bundled_content_dir", "data_dir", "database_path", "settings_path"]
+__all__ = ["bundled_content_dir", "cache_dir", "data_dir", "database_path", "settings_path"]
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -24,6 +24,18 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
         path = user_data_path("quizapp", appauthor=False)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def cache_dir() -> Path:
+    """Where the parsed bank is cached: $QUIZAPP_CACHE_DIR, else the platform's user cache dir.
+
+    Not created here: a cache that is only read needs no folder, and writing creates it.
+    """
+    if os.environ.get("QUIZAPP_CACHE_DIR"):
+        return Path(os.environ["QUIZAPP_CACHE_DIR"])
+    from platformdirs import user_cache_path
+
+    return user_cache_path("quizapp", appauthor=False)
 
 
 def database_path(override: str | os.PathLike[str] | None = None) -> Path:

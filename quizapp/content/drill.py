@@ -18,12 +18,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 import solvers
 from quizapp.content.model import ContentError, SourceRef
+
+if TYPE_CHECKING:  # yaml is imported where a template is parsed, not to load a cached bank
+    import yaml
 
 __all__ = [
     "ANSWER_FORMS",
@@ -253,6 +254,112 @@ class DrillTemplate:
         out.update(dict(self.levels).get(level, ()))
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """The validated template as JSON data (the bank cache stores it); :meth:`from_dict` rebuilds it exactly."""
+        spec = self.answer
+        return {
+            "id": self.id,
+            "solver": self.solver,
+            "deck": self.deck,
+            "topic": self.topic,
+            "source": [self.source.path, self.source.line],
+            "ask": self.ask,
+            "answer": {
+                "form": spec.form,
+                "sig_figs": spec.sig_figs,
+                "decimals": spec.decimals,
+                "abs_tol": spec.abs_tol,
+                "rel_tol": spec.rel_tol,
+                "select": list(spec.select),
+            },
+            "params": [[name, _domain_to_dict(dom)] for name, dom in self.params],
+            "levels": [[level, [[name, _domain_to_dict(dom)] for name, dom in over]] for level, over in self.levels],
+            "derive": [{"name": d.name, "text": d.text, "line": d.line} for d in self.derive],
+            "where": [{"text": c.text, "line": c.line} for c in self.where],
+            "hint": self.hint,
+            "tags": list(self.tags),
+            "needs_sympy": self.needs_sympy,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DrillTemplate:
+        """A template from :meth:`to_dict`'s data.
+
+        The data was validated when it was written (by :func:`parse_template`, against the solver
+        registry), so it is not validated again; ``derive`` and ``where`` texts are parsed again by
+        ``solvers.expr``, which is what makes them callable. Raises KeyError, TypeError or ValueError
+        on data of another shape.
+        """
+        from solvers import expr
+
+        answer = data["answer"]
+        path, line = data["source"]
+        return cls(
+            id=data["id"],
+            solver=data["solver"],
+            deck=data["deck"],
+            topic=data["topic"],
+            source=SourceRef(path, line),
+            ask=data["ask"],
+            answer=AnswerSpec(
+                form=answer["form"],
+                sig_figs=answer["sig_figs"],
+                decimals=answer["decimals"],
+                abs_tol=answer["abs_tol"],
+                rel_tol=answer["rel_tol"],
+                select=tuple(answer["select"]),
+            ),
+            params=tuple((name, _domain_from_dict(dom)) for name, dom in data["params"]),
+            levels=tuple(
+                (level, tuple((name, _domain_from_dict(dom)) for name, dom in over)) for level, over in data["levels"]
+            ),
+            # Names were checked against the template's parameters when it was validated; parsing
+            # with variables=None gives the same tree.
+            derive=tuple(Derived(d["name"], d["text"], d["line"], _evaluator(expr.parse(d["text"]))) for d in data["derive"]),
+            where=tuple(Clause(c["text"], c["line"], _evaluator(expr.parse(c["text"]))) for c in data["where"]),
+            hint=data["hint"],
+            tags=tuple(data["tags"]),
+            needs_sympy=data["needs_sympy"],
+        )
+
+
+def _domain_to_dict(dom: Domain) -> dict[str, Any]:
+    """A domain as JSON data: one key naming its kind, as in the YAML where that fits."""
+    if isinstance(dom, Choice):
+        return {"choice": _thaw(dom.values)}
+    if isinstance(dom, IntRange):
+        return {"range": [dom.lo, dom.hi], "step": dom.step}
+    if isinstance(dom, Uniform):
+        return {"uniform": [dom.lo, dom.hi], "decimals": dom.decimals}
+    if isinstance(dom, ArrayDomain):
+        return {"array": list(dom.shape), "element": _domain_to_dict(dom.element)}
+    if isinstance(dom, Const):
+        return {"const": _thaw(dom.value)}
+    if isinstance(dom, Text):
+        return {"text": dom.text}
+    raise TypeError(f"not a domain: {dom!r}")
+
+
+def _domain_from_dict(data: Mapping[str, Any]) -> Domain:
+    if "choice" in data:
+        return Choice(tuple(_freeze(v) for v in data["choice"]))
+    if "range" in data:
+        lo, hi = data["range"]
+        return IntRange(lo, hi, data["step"])
+    if "uniform" in data:
+        lo, hi = data["uniform"]
+        return Uniform(lo, hi, data["decimals"])
+    if "array" in data:
+        element = _domain_from_dict(data["element"])
+        if not isinstance(element, (Choice, IntRange, Uniform)):
+            raise ValueError(f"an array's elements are drawn from values, a range or uniform, got {data['element']!r}")
+        return ArrayDomain(tuple(data["array"]), element)
+    if "const" in data:
+        return Const(_freeze(data["const"]))
+    if "text" in data:
+        return Text(data["text"])
+    raise ValueError(f"not a domain: {data!r}")
+
 
 
 # --------------------------------------------------------------------------- yaml positions
@@ -267,6 +374,8 @@ class _Positions:
 
     def line(self, *path: str | int) -> int:
         """The file line of the deepest key (or item) of ``path`` that exists; the fence line at worst."""
+        import yaml
+
         node = self.root
         best = self.first_line - 1
         for step in path:
@@ -377,6 +486,8 @@ class _Parser:
     # -- pieces
 
     def _load(self) -> dict:
+        import yaml
+
         try:
             root, data = _compose_and_construct(self.text)
         except yaml.YAMLError as exc:
@@ -726,13 +837,12 @@ class _Parser:
 # --------------------------------------------------------------------------- helpers
 
 
-# libyaml's safe loader when PyYAML was built with it (about 10x faster); the same safe constructor.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
     """Parse once with a *safe* loader: the node tree (for line numbers) and the plain data built from it."""
-    loader = _SAFE_LOADER(text)
+    import yaml
+
+    # libyaml's safe loader when PyYAML was built with it (about 10x faster); the same safe constructor.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None

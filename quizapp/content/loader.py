@@ -2,7 +2,9 @@
 
 ``load_deck(path)`` reads one file; ``load_bank(paths, bundled=True)`` reads the shipped bank and
 the given files and folders (``*.md`` found recursively, in sorted order). Nothing here raises on bad
-content: every problem becomes a ContentProblem with its ``file:line``.
+content: every problem becomes a ContentProblem with its ``file:line``. ``load_bank(..., cache=True)``
+takes each unchanged deck from the bank cache (quizapp.content.cache) instead of parsing it again;
+the parser's own imports (markdown-it, YAML, the notes reader) are paid for only when a deck is parsed.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from quizapp.content.mathtext import normalise, render_text
 from quizapp.content.model import Bank, Card, ContentProblem, Deck, SourceRef
-from quizapp.content.notes import Draft, NotesReader
-from quizapp.content.syntax import Block, blocks
+
+if TYPE_CHECKING:
+    from quizapp.content.cache import BankCache
+    from quizapp.content.notes import Draft
+    from quizapp.content.syntax import Block
 
 __all__ = ["card_id", "detect_language", "load_bank", "load_deck", "parse_deck"]
 
@@ -41,6 +43,8 @@ def _markdown():
 
 def card_id(deck: str, question: str) -> str:
     """The automatic id: ``{deck}:{sha1(normalised question)[:10]}`` (normalised: casefolded, no punctuation)."""
+    from quizapp.content.mathtext import normalise
+
     digest = hashlib.sha1(normalise(question).encode("utf-8")).hexdigest()[:10]
     return f"{deck}:{digest}"
 
@@ -61,6 +65,8 @@ def detect_language(text: str) -> str:
 
 def _front_matter(text: str, path: str) -> tuple[dict[str, Any], str, list[ContentProblem]]:
     """Split ``---`` YAML front matter off; its lines become blank so markdown line numbers stay true."""
+    import yaml
+
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return {}, text, []
@@ -140,6 +146,8 @@ def _title_heading(bs: list[Block]) -> str | None:
     if not content or content[0].kind != "heading" or content[0].level != 1:
         return None
     if len(content) == 1 or (content[1].kind == "heading" and content[1].level == 1):
+        from quizapp.content.mathtext import render_text
+
         return render_text(content[0].text).strip() or None
     return None
 
@@ -151,6 +159,9 @@ def _pretty_stem(path: Path) -> str:
 
 def parse_deck(text: str, path: Path) -> Deck:
     """A deck from its markdown text; ``path`` names it in problems and gives the default id."""
+    from quizapp.content.notes import NotesReader
+    from quizapp.content.syntax import blocks
+
     src = str(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     data, body, problems = _front_matter(text, src)
@@ -231,27 +242,53 @@ def _topics(cards: tuple[Card, ...], templates: list[Any]) -> tuple[str, ...]:
 def load_deck(path: Path) -> Deck:
     """Read one deck file; a file that cannot be read gives a Deck holding only that problem."""
     path = Path(path)
-    src = str(path)
+    raw = _read_deck(path)
+    if isinstance(raw, Deck):
+        return raw
+    return _deck_from_bytes(raw, path)[0]
 
-    def failed(message: str, line: int = 0) -> Deck:
-        return Deck(id=path.stem, title=_pretty_stem(path), path=path, problems=(ContentProblem(SourceRef(src, line), message),))
 
+def _failed(path: Path, message: str, line: int = 0) -> Deck:
+    """A deck holding only the problem that stopped it from being read."""
+    return Deck(id=path.stem, title=_pretty_stem(path), path=path, problems=(ContentProblem(SourceRef(str(path), line), message),))
+
+
+def _read_deck(path: Path) -> bytes | Deck:
+    """The file's bytes, or a Deck naming why it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        return failed("no such file or folder")
+        return _failed(path, "no such file or folder")
     except IsADirectoryError:
-        return failed("is a folder, not a deck file")
+        return _failed(path, "is a folder, not a deck file")
     except OSError as exc:
-        return failed(f"cannot be read: {exc.strerror or exc}")
+        return _failed(path, f"cannot be read: {exc.strerror or exc}")
+
+
+def _deck_from_bytes(raw: bytes, path: Path) -> tuple[Deck, bool]:
+    """(the deck parsed from ``raw``, whether it was parsed): False for text that is not UTF-8 or a parse that failed."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return failed("is not UTF-8 text", raw[: exc.start].count(b"\n") + 1)
+        return _failed(path, "is not UTF-8 text", raw[: exc.start].count(b"\n") + 1), False
     try:
-        return _dedupe([parse_deck(text, path)])[0]
+        return _dedupe([parse_deck(text, path)])[0], True
     except Exception as exc:  # never let one odd deck stop the app; the problem names it
-        return failed(f"could not be read: {type(exc).__name__}: {exc}")
+        return _failed(path, f"could not be read: {type(exc).__name__}: {exc}"), False
+
+
+def _load_deck_cached(path: Path, cache: BankCache) -> Deck:
+    """load_deck through the bank cache: the cached deck when its entry matches, else parsed and stored."""
+    raw = _read_deck(path)
+    if isinstance(raw, Deck):
+        return raw
+    deck = cache.lookup(path, raw)
+    if deck is not None:
+        return deck
+    deck, parsed = _deck_from_bytes(raw, path)
+    if parsed:
+        cache.store(path, raw, deck)
+    return deck
 
 
 def _dedupe(decks: list[Deck]) -> list[Deck]:
@@ -309,8 +346,12 @@ def _deck_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_bank(paths: Sequence[Path], *, bundled: bool = True) -> Bank:
-    """The shipped bank (when ``bundled``) and every deck under ``paths``, in a deterministic order."""
+def load_bank(paths: Sequence[Path], *, bundled: bool = True, cache: bool = False) -> Bank:
+    """The shipped bank (when ``bundled``) and every deck under ``paths``, in a deterministic order.
+
+    ``cache``: take unchanged decks from the bank cache and store the ones parsed (the interactive
+    commands do; ``quizapp check`` and the tests parse every deck). The Bank is the same either way.
+    """
     problems: list[ContentProblem] = []
     roots: list[Path] = []
     if bundled:
@@ -339,5 +380,11 @@ def load_bank(paths: Sequence[Path], *, bundled: bool = True) -> Bank:
             if key not in seen:
                 seen.add(key)
                 files.append(p)
-    decks = _dedupe([load_deck(p) for p in files])
+    if cache:
+        from quizapp.content.cache import BankCache
+
+        bank_cache = BankCache.open()
+        decks = _dedupe([_load_deck_cached(p, bank_cache) for p in files])
+    else:
+        decks = _dedupe([load_deck(p) for p in files])
     return Bank(decks=tuple(decks), problems=tuple(problems))

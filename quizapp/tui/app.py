@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from quizapp.content.model import Bank
 from quizapp.tui.commands import QuizCommands
@@ -89,8 +90,10 @@ class QuizApp(App[None]):
         self.settings = load_settings(self._settings_path)
         known = set(topic_keys(bank))
         self.selection: tuple[tuple[str, str], ...] = tuple(k for k in self.settings.selection if k in known)
-        if self._topic_filters:
-            self.selection = tuple(topic_keys(restrict(bank, filters=self._topic_filters)))
+        # The CLI's --topic picks the same part of the bank until Home changes the selection: work it out once.
+        self._topic_bank = restrict(bank, filters=self._topic_filters) if self._topic_filters else None
+        if self._topic_bank is not None:
+            self.selection = tuple(topic_keys(self._topic_bank))
         # --count is the quiz length for `quizapp quiz`; for drill and review it is a limit (cli_count).
         quiz_count = count if mode in (None, "quiz") else None
         self.count = max(1, min(MAX_COUNT, quiz_count or self.settings.count or DEFAULT_COUNT))
@@ -101,24 +104,34 @@ class QuizApp(App[None]):
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self._store is None:
-            from quizapp.paths import database_path
-            from quizapp.store import Store, StoreError
-
-            try:
-                self._store = Store(database_path(self.data_dir))
-            except StoreError as err:
-                self.exit(return_code=1, message=f"quizapp: {err}")
-                return
+        # Home and Review read progress to start; a quiz or a drill needs it only once an answer is
+        # in, so for those the database opens after the first question is on screen.
+        if self.mode not in ("quiz", "drill") and not self._open_store():
+            return
         # Opened on a mode, the first question comes first; Home is built when the user goes back.
         started = {"quiz": self.start_quiz, "drill": self.start_drill, "review": self.start_review}.get(self.mode or "")
         if started is None or not started():
             self.go_home()
-        self.call_after_refresh(self._warm_up)
+        self.call_after_refresh(self._after_first_screen)
 
     def on_unmount(self) -> None:
         if self._store is not None and self._owns_store:
             self._store.close()
+
+    def _after_first_screen(self) -> None:
+        if self._open_store():
+            self._warm_up()
+
+    def _open_store(self) -> bool:
+        """Open the progress database unless it is open; when it cannot be opened, quit saying why (exit code 1)."""
+        from quizapp.store import StoreError
+
+        try:
+            self.store  # noqa: B018  (the property opens it)
+        except StoreError as err:
+            self.exit(return_code=1, message=f"quizapp: {err}")
+            return False
+        return True
 
     def _warm_up(self) -> None:
         # sympy takes ~0.6 s to import; pay for it in the background, after the first screen is up,
@@ -128,7 +141,12 @@ class QuizApp(App[None]):
 
     @property
     def store(self) -> Store:
-        assert self._store is not None, "the store opens on mount"
+        """The progress store, opened on first use (StoreError when the database cannot be opened)."""
+        if self._store is None:
+            from quizapp.paths import database_path
+            from quizapp.store import Store
+
+            self._store = Store(database_path(self.data_dir))
         return self._store
 
     def next_seed(self) -> int:
@@ -144,8 +162,8 @@ class QuizApp(App[None]):
 
     def practice_bank(self) -> Bank:
         """The bank restricted to what the user picked (the CLI's --topic until Home changes it)."""
-        if self._topic_filters:
-            return restrict(self.bank, filters=self._topic_filters)
+        if self._topic_filters and self._topic_bank is not None:
+            return self._topic_bank
         return restrict(self.bank, keys=self.selection or None)
 
     def set_selection(self, keys: Sequence[tuple[str, str]]) -> None:
@@ -225,9 +243,8 @@ class QuizApp(App[None]):
 
     def _drop_to_home(self) -> None:
         """Drop every screen above Home (answers are saved as they happen, so nothing is lost)."""
-        from quizapp.tui.screens.home import HomeScreen
-
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+        home = _home_screen_type()
+        while len(self.screen_stack) > 1 and not (home is not None and isinstance(self.screen, home)):
             self.pop_screen()
 
     def go_home(self) -> None:
@@ -377,6 +394,16 @@ class QuizApp(App[None]):
             self.push_screen(ConfirmScreen("Quit quizapp?", "Your answers so far are saved."), done)
             return
         self.exit()
+
+
+def _home_screen_type() -> type[Screen[None]] | None:
+    """HomeScreen once its module is loaded, else None.
+
+    Until it is loaded no Home can be on the stack (the app opened straight on a mode), and importing
+    it only to learn that would cost the first question the Home screen's imports.
+    """
+    module = sys.modules.get("quizapp.tui.screens.home")
+    return getattr(module, "HomeScreen", None)
 
 
 def _import_sympy() -> None:

@@ -1,0 +1,112 @@
+"""Heavy imports are paid for when used: numpy by the array solvers, the markdown and YAML parsers
+by a deck that is parsed, Home's widgets by Home. Each check runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PARSING = ("yaml", "markdown_it", "quizapp.content.notes", "quizapp.content.syntax", "quizapp.content.mathtext")
+
+
+def loaded_after(code: str, *, env_cache: Path | None = None) -> set[str]:
+    """The modules in sys.modules once ``code`` has run in a fresh interpreter."""
+    import os
+
+    env = dict(os.environ)
+    if env_cache is not None:
+        env["QUIZAPP_CACHE_DIR"] = str(env_cache)
+    program = textwrap.dedent(code) + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_the_registry_and_the_integer_solvers_run_without_numpy():
+    loaded = loaded_after(
+        """
+        import solvers
+        names = solvers.names()
+        assert "attention.softmax" in names and "conv.output_size" in names
+        assert solvers.get("conv.output_size").solve(size=32, kernel=3, stride=2, padding=1).value == 16
+        assert solvers.get("conv.param_count").solve(c_in=3, c_out=8, kernel=3).value == 224
+        assert solvers.get("linear.param_count").solve(n_in=784, n_out=256).value == 200960
+        assert abs(solvers.get("init.he_std").solve(fan_in=512).value - 0.0625) < 1e-12
+        """
+    )
+    assert "numpy" not in loaded
+
+
+def test_an_array_solver_still_gets_numpy():
+    loaded = loaded_after(
+        """
+        import solvers
+        value = solvers.get("attention.softmax").solve(x=[0.0, 0.0]).value
+        assert list(value) == [0.5, 0.5]
+        """
+    )
+    assert "numpy" in loaded
+
+
+def test_numpy_values_are_recognised_once_numpy_is_loaded():
+    loaded_after(
+        """
+        from solvers._core import check_bool, check_int, fmt, numpy_types, same_value, to_plain
+        assert numpy_types().integer == ()  # numpy not loaded: nothing is a numpy value
+        assert check_int("n", 3) == 3
+        import numpy as np
+        assert numpy_types() is np
+        assert check_int("n", np.int64(3)) == 3 and type(check_int("n", np.int64(3))) is int
+        assert check_bool("b", np.bool_(True)) is True
+        assert fmt(np.float64(-0.5)) == "−0.5"
+        assert to_plain(np.array([[1, 2]])) == [[1, 2]]
+        assert same_value(np.array([1.0, 2.0]), [1.0, 2.0])
+        """
+    )
+
+
+def test_importing_the_loader_leaves_the_parsers_out():
+    loaded = loaded_after("import quizapp.content.loader")
+    assert not loaded & {"numpy", *PARSING}
+
+
+def test_a_bank_from_the_cache_needs_no_parser(tmp_path):
+    cache = tmp_path / "cache"
+    warm = loaded_after("from quizapp.content.loader import load_bank; load_bank([], bundled=True, cache=True)", env_cache=cache)
+    assert "markdown_it" in warm  # the first load parsed and filled the cache
+    loaded = loaded_after(
+        "from quizapp.content.loader import load_bank; assert load_bank([], bundled=True, cache=True).templates()",
+        env_cache=cache,
+    )
+    assert not loaded & {"numpy", "sympy", *PARSING}
+
+
+@pytest.mark.parametrize("mode", ["drill", "quiz"])
+def test_the_first_question_needs_no_numpy_sympy_parser_or_home(tmp_path, mode):
+    cache = tmp_path / "cache"
+    code = f"""
+    import asyncio, sys
+    from textual.widgets import Input
+    from quizapp.content.loader import load_bank
+    from quizapp.tui.app import make_app
+
+    async def main():
+        app = make_app(load_bank([], bundled=True, cache=True), mode={mode!r}, topics=["conv"], seed=3,
+                       data_dir={str(tmp_path / "data")!r})
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert app.screen.current is not None, "no question on screen"
+
+    asyncio.run(main())
+    """
+    loaded_after(code, env_cache=cache)  # fills the cache
+    loaded = loaded_after(code, env_cache=cache)
+    # (mathtext may load: a drill's ask with a formula is rendered when the question is made.)
+    assert not loaded & {"numpy", "sympy", "yaml", "markdown_it", "quizapp.content.notes", "quizapp.content.syntax"}
+    assert "quizapp.tui.screens.home" not in loaded
+    assert "textual.widgets._selection_list" not in loaded  # the topic picker's list, Home only

@@ -1,0 +1,56 @@
+"""Opened on a quiz or a drill, the app shows the first question before it opens the progress
+database; the database still opens at once after, answers are still recorded, and a damaged one
+still stops the app with exit code 1."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from textual.widgets import Input
+
+from quizapp.paths import database_path
+from quizapp.store import Store
+from quizapp.tui.app import make_app
+from quizapp.tui.screens.drill import DrillScreen
+from quizapp.tui.screens.home import HomeScreen
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("mode", ["drill", "quiz"])
+async def test_a_damaged_database_stops_a_session_opened_from_the_command_line(bank, tmp_path, mode):
+    path = database_path(tmp_path / "data")
+    path.write_bytes(b"not a database " * 100)
+    app = make_app(bank, mode=mode, data_dir=tmp_path / "data", now=NOW, seed=1)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    assert app.return_code == 1
+    assert path.read_bytes() == b"not a database " * 100
+
+
+async def test_the_database_opens_after_the_first_question_and_records_answers(bank, tmp_path):
+    app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DrillScreen)
+        assert app._store is not None, "opened once the first screen was up"
+        drill = app.screen.current.drill
+        app.screen.query_one("#answer-input", Input).value = drill.answer_text
+        await pilot.press("enter")
+        await pilot.pause()
+        template_id = drill.template_id
+    assert app.return_code in (None, 0)
+    with Store(database_path(tmp_path / "data")) as store:
+        assert store.get_state(template_id) is not None
+
+
+async def test_leaving_a_drill_opened_directly_builds_home(bank, tmp_path):
+    app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DrillScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 2  # the default screen and Home: the drill is gone

@@ -112,6 +112,13 @@ SOLVER_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("attention.self_attention", dict(x=[[1, 0], [0, 1]], w_q=[[1, 0], [0, 1]], w_k=[[1, 0], [0, 1]], w_v=[[1, 2], [3, 4]])),
     ("attention.shapes", dict(n_tokens=10, d_model=512, d_k=64, d_v=64)),
     ("attention.multi_head_param_count", dict(d_model=512, n_heads=8)),
+    ("linear.flops", dict(n_in=784, n_out=256, batch=32)),
+    ("gradient.max_stable_lr", dict(curvature=10)),
+    ("init.default_uniform_bound", dict(fan_in=256)),
+    ("loss.cross_entropy", dict(logits=[2.0, 1.0, 0.1], target=0)),
+    ("loss.binary_cross_entropy", dict(p=0.8, y=1)),
+    ("loss.mse", dict(pred=[1.0, 2.0], target=[0.5, 2.5])),
+    ("loss.activation_derivative", dict(x=0.5, activation="sigmoid")),
 ]
 
 
@@ -128,6 +135,9 @@ def section_solvers() -> None:
             continue
         spec = registry[name]
         row(name, median_seconds(lambda s=spec, p=params: s.solve(**p), repeat=5), baseline)
+    missing = sorted(set(registry) - {name for name, _ in SOLVER_CALLS})
+    if missing:
+        print(f"  not measured (add them to SOLVER_CALLS): {', '.join(missing)}")
 
 
 def section_bank() -> None:

@@ -16,8 +16,9 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
 from quizapp.content.model import Bank
+from quizapp.tui import keys
 from quizapp.tui.commands import QuizCommands
-from quizapp.tui.items import Outcome, Question, restrict, topic_keys
+from quizapp.tui.items import Question, restrict, topic_keys
 from quizapp.tui.settings import (
     DEFAULT_COUNT,
     MAX_COUNT,
@@ -26,6 +27,8 @@ from quizapp.tui.settings import (
 )
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from quizapp.content.drill import DrillTemplate
     from quizapp.store import Store
     from quizapp.tui.widgets.topic_picker import TopicRow
@@ -42,13 +45,7 @@ class QuizApp(App[None]):
     TITLE = "quizapp"
     SUB_TITLE = "ML interview practice"
     COMMANDS = App.COMMANDS | {QuizCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", id="help"),
-        # An answer or search box takes printable keys (Textual drops '?' and 'q' bindings there):
-        # F1 stands in for '?' while one has focus.
-        Binding("f1", "help_typing", "Help", id="help-f1"),
-        Binding("q", "request_quit", "Quit", id="quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("app")
 
     def __init__(
         self,
@@ -86,8 +83,15 @@ class QuizApp(App[None]):
             self.clock = now
         from quizapp.paths import settings_path
 
-        self._settings_path = settings_path(data_dir)
-        self.settings = load_settings(self._settings_path)
+        self.settings_path = settings_path(data_dir)
+        self.settings = load_settings(self.settings_path)
+        self.keymap, problems = keys.check_keymap(self.settings.keymap)
+        self.keymap_problems: tuple[str, ...] = (*self.settings.problems, *problems)
+        """What was wrong in the settings file or its keymap, one line each (shown at start and in Help)."""
+        self._reported_clashes: set[frozenset[str]] = set()
+        if "app.palette" in self.keymap:
+            # The Footer finds the palette's key by this name.
+            self.COMMAND_PALETTE_BINDING = self.keymap["app.palette"].split(",")[0]
         known = set(topic_keys(bank))
         self.selection: tuple[tuple[str, str], ...] = tuple(k for k in self.settings.selection if k in known)
         # The CLI's --topic picks the same part of the bank until Home changes the selection: work it out once.
@@ -101,6 +105,10 @@ class QuizApp(App[None]):
     # --- lifetime ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.keymap_problems:
+            self._warn_settings()
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -117,6 +125,30 @@ class QuizApp(App[None]):
     def on_unmount(self) -> None:
         if self._store is not None and self._owns_store:
             self._store.close()
+
+    def _warn_settings(self) -> None:
+        """One warning for everything the settings file got wrong; the app starts regardless."""
+        shown = list(self.keymap_problems[:6])
+        if len(self.keymap_problems) > len(shown):
+            shown.append(f"… and {len(self.keymap_problems) - len(shown)} more (Help lists them)")
+        self.notify(
+            "\n".join(shown), title=f"Left out of {self.settings_path.name}", severity="warning", timeout=20, markup=False
+        )
+
+    def key_label(self, binding_id: str) -> str:
+        """The first key of binding ``binding_id`` as the app's text writes it (the user's keymap applied)."""
+        return keys.key_label(self.binding_keys(binding_id)[0])
+
+    def binding_keys(self, binding_id: str) -> list[str]:
+        """Every key of binding ``binding_id``, the user's keymap applied."""
+        return self.keymap.get(binding_id, keys.DEFAULT_KEYS[binding_id]).split(",")
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        # check_keymap keeps clashes out of our own bindings; this catches one with a widget's keys, once.
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids not in self._reported_clashes:
+            self._reported_clashes.add(ids)
+            self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning", markup=False)
 
     def _after_first_screen(self) -> None:
         if self._open_store():
@@ -185,8 +217,10 @@ class QuizApp(App[None]):
 
     def _save_settings(self, **changes: Any) -> None:
         self.settings = self.settings.with_(**changes)
+        if self.settings.damaged:
+            return  # the user's file is not overwritten; the warning at start said so
         try:
-            save_settings(self._settings_path, self.settings)
+            save_settings(self.settings_path, self.settings)
         except OSError as err:
             self.notify(f"Could not save settings: {err}", severity="warning")
 
@@ -209,35 +243,6 @@ class QuizApp(App[None]):
                 TopicRow(deck.id, topic, n_cards, n_templates, due=s.due if s else 0, accuracy=s.accuracy if s else None)
             )
         return rows
-
-    # --- recording --------------------------------------------------------------------------------
-
-    def record(self, outcome: Outcome) -> None:
-        """Save one answer and its schedule update at once; a failure is shown, never swallowed."""
-        from quizapp.schedule import review
-        from quizapp.store import StoreError
-
-        q = outcome.question
-        now = self.clock()
-        try:
-            with self.store.batch() as store:
-                store.record_attempt(
-                    q.schedule_id,
-                    kind=q.record_kind,
-                    topic=q.topic,
-                    deck=q.deck,
-                    verdict=outcome.verdict,
-                    score=outcome.score,
-                    rating=outcome.rating,
-                    hint_used=outcome.hint_used,
-                    answer_text=outcome.answer_text,
-                    elapsed_s=outcome.elapsed_s,
-                    now=now,
-                )
-                state, _due = review(store.get_state(q.schedule_id), outcome.rating, now)
-                store.save_state(q.schedule_id, state, now=now, kind=q.record_kind, topic=q.topic, deck=q.deck)
-        except StoreError as err:
-            self.notify(f"Progress not saved: {err}", severity="error", timeout=10)
 
     # --- starting sessions ------------------------------------------------------------------------
 

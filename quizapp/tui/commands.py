@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
 
 __all__ = ["QuizCommands"]
+
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
 
 
 class QuizCommands(Provider):
@@ -32,9 +35,11 @@ class QuizCommands(Provider):
                 (f"Topic: {topic}", partial(app.select_only, (deck.id, topic)), f"Pick only this topic ({n_cards} cards, {n_templates} drills)")
             )
         for template in app.bank.templates():
-            ask = " ".join(template.ask.split())
-            ask = ask if len(ask) <= 70 else ask[:69] + "…"
-            commands.append((f"Drill: {template.id}", partial(app.start_drill, [template]), f"{template.topic}: {ask}"))
+            # The question with its numbers left open ("{d_model}" reads as code), on one line at 80 columns.
+            ask = _PLACEHOLDER.sub("…", " ".join(template.ask.split()))
+            about = f"{template.topic}: {ask}"
+            about = about if len(about) <= 66 else about[:65].rstrip("… ") + "…"
+            commands.append((f"Drill: {template.id}", partial(app.start_drill, [template]), about))
         return commands
 
     async def discover(self) -> Hits:

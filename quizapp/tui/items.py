@@ -56,19 +56,6 @@ class Question:
         return self.drill.id if self.drill is not None else self.card.id  # type: ignore[union-attr]
 
     @property
-    def schedule_id(self) -> str:
-        """What FSRS schedules: the card, or for a computed question its template (the skill, not the numbers)."""
-        from quizapp.progress import schedule_target  # the scheduler loads when progress is first touched
-
-        return schedule_target(self).item_id
-
-    @property
-    def record_kind(self) -> str:
-        from quizapp.progress import schedule_target
-
-        return schedule_target(self).kind
-
-    @property
     def topic(self) -> str:
         return (self.drill or self.card).topic  # type: ignore[union-attr]
 

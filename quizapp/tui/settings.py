@@ -1,4 +1,5 @@
-"""Provides the TUI's remembered settings (topic selection, quiz length, theme) in a JSON file written atomically."""
+"""Provides the TUI's remembered settings (topic selection, quiz length, theme) and the user's key remapping,
+in one JSON file written atomically."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_COUNT", "Settings", "load_settings", "save_settings"]
+__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "Settings", "load_settings", "save_settings"]
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
@@ -17,24 +18,31 @@ MAX_COUNT = 100
 
 @dataclass(frozen=True)
 class Settings:
-    """What the app remembers between runs."""
+    """What the app remembers between runs, and the keymap the user wrote."""
 
     selection: tuple[tuple[str, str], ...] = ()
     """Picked topics as (deck id, topic); empty means every topic."""
     count: int = DEFAULT_COUNT
     theme: str = ""
+    keymap: tuple[tuple[str, str], ...] = ()
+    """The file's "keymap" as (binding id, comma-separated keys), in file order; quizapp.tui.keys checks them."""
+    problems: tuple[str, ...] = ()
+    """What could not be read from the file, one line each (the app shows them as a warning)."""
+    damaged: bool = False
+    """The file exists but is not a JSON object: it is left as the user wrote it, never overwritten."""
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
+        """What the app writes; the keymap is the user's and stays in the file as they wrote it."""
         return {"selection": [list(pair) for pair in self.selection], "count": self.count, "theme": self.theme}
 
     @classmethod
     def from_dict(cls, data: Any) -> Settings:
         """Lenient: anything malformed falls back to its default rather than failing the app's start."""
         if not isinstance(data, dict):
-            return cls()
+            return cls(problems=("settings.json does not hold a JSON object: using the defaults",), damaged=True)
         selection = tuple(
             (pair[0], pair[1])
             for pair in data.get("selection") or ()
@@ -44,24 +52,64 @@ class Settings:
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
             count = DEFAULT_COUNT
         theme = data.get("theme")
-        return cls(selection=selection, count=count, theme=theme if isinstance(theme, str) else "")
+        keymap, problems = _read_keymap(data.get("keymap"))
+        return cls(
+            selection=selection,
+            count=count,
+            theme=theme if isinstance(theme, str) else "",
+            keymap=keymap,
+            problems=problems,
+        )
+
+
+def _read_keymap(raw: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The well-formed entries of "keymap" (an id with a key string, or a list of keys) and a line per other entry."""
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, dict):
+        return (), ('"keymap" should map binding ids to keys, like {"practice.hint": "f2"}',)
+    entries: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for binding_id, keys in raw.items():
+        if isinstance(keys, str) and keys.strip():
+            entries.append((binding_id, keys))
+        elif isinstance(keys, list) and keys and all(isinstance(k, str) and k.strip() and "," not in k for k in keys):
+            entries.append((binding_id, ",".join(keys)))
+        else:
+            problems.append(f"{binding_id}: {json.dumps(keys)} is not a key or a list of keys")
+    return tuple(entries), tuple(problems)
 
 
 def load_settings(path: Path) -> Settings:
-    """The settings in ``path``; defaults when it is missing or unreadable."""
+    """The settings in ``path``: defaults when it is missing; defaults and a problem when it is unreadable."""
     try:
-        return Settings.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return Settings()
+    except (OSError, UnicodeDecodeError) as err:
+        return Settings(problems=(f"cannot read {path}: {err}; using the defaults",), damaged=True)
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        return Settings(problems=(f"{path} is not valid JSON ({err}): using the defaults, the file is left as it is",), damaged=True)
+    return Settings.from_dict(data)
 
 
 def save_settings(path: Path, settings: Settings) -> None:
-    """Write ``settings`` to ``path`` atomically: a temporary file in the same folder, then a rename."""
+    """Write ``settings`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+
+    Whatever else the file holds (the keymap, keys a newer version wrote) is kept as it was.
+    """
+    try:
+        existing = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        existing = {}
+    data = {**(existing if isinstance(existing, dict) else {}), **settings.to_dict()}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(settings.to_dict(), handle, ensure_ascii=False, indent=2)
+            json.dump(data, handle, ensure_ascii=False, indent=2)
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())

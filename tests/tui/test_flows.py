@@ -60,7 +60,7 @@ async def test_home_lists_every_topic_with_counts(new_app):
         assert isinstance(app.screen, HomeScreen)
         rows = {row.topic: (row.cards, row.templates, row.due, row.accuracy) for row in app.screen.rows}
         assert rows == {"Attention": (4, 1, 0, None), "Convolutional layers": (5, 1, 0, None)}
-        assert "All topics: 9 cards, 2 drills, 0 due" in text_of(app, "#summary")
+        assert "All topics (none picked): 9 cards, 2 drills, 0 due" in text_of(app, "#summary")
 
 
 async def test_home_shows_due_counts_and_recent_accuracy(new_app, store):
@@ -86,7 +86,7 @@ async def test_selection_and_length_are_remembered(new_app, tmp_path):
         await pilot.pause()
         assert app.selection == (("conv", "Convolutional layers"),)
         assert app.count == 11
-        assert "1 topic: 5 cards, 1 drills" in text_of(app, "#summary")
+        assert "1 topic picked: 5 cards, 1 drills" in text_of(app, "#summary")
     saved = json.loads((tmp_path / "data" / "settings.json").read_text())
     assert saved["selection"] == [["conv", "Convolutional layers"]] and saved["count"] == 11
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["settings.json"]  # no temporary file left
@@ -96,6 +96,40 @@ async def test_selection_and_length_are_remembered(new_app, tmp_path):
         await pilot.pause()
         assert again.screen.query_one(TopicPicker).selected == [("conv", "Convolutional layers")]
         assert again.count == 11
+
+
+def picker_lines(app) -> list[str]:
+    """The topic list as text, one line per topic (what a screen capture or a monochrome terminal shows)."""
+    picker = app.screen.query_one(TopicPicker)
+    return [picker.render_line(y).text.rstrip() for y in range(picker.option_count)]
+
+
+async def test_picked_topics_read_as_text_and_none_picked_reads_as_all(new_app):
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        lines = picker_lines(app)
+        assert [line[:14] for line in lines] == ["[ ] Attention ", "[ ] Convolutio"]
+        assert text_of(app, "#summary").startswith("All topics (none picked): 9 cards")
+        await pilot.press("down", "space")
+        await pilot.pause()
+        assert [line[:4] for line in picker_lines(app)] == ["[ ] ", "[✓] "]
+        assert text_of(app, "#summary").startswith("1 topic picked: 5 cards")
+        await pilot.press("a")  # something picked: a picks none
+        await pilot.pause()
+        assert [line[:4] for line in picker_lines(app)] == ["[ ] ", "[ ] "]
+        assert app.selection == ()
+        await pilot.press("a")  # nothing picked: a picks all
+        await pilot.pause()
+        assert [line[:4] for line in picker_lines(app)] == ["[✓] ", "[✓] "]
+        assert text_of(app, "#summary").startswith("2 topics picked: 9 cards")
+        # The column header sits over the columns on screen.
+        header = app.screen.query_one("#topic-header")
+        picker = app.screen.query_one(TopicPicker)
+        assert (
+            header.content_region.x + text_of(app, "#topic-header").index("Topic")
+            == picker.scrollable_content_region.x + lines[0].index("Attention")
+        )
 
 
 async def test_theme_choice_is_remembered(new_app, tmp_path):
@@ -523,3 +557,47 @@ asyncio.run(main())
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["HomeScreen", "False"]
+
+
+async def test_home_fits_80x24_with_the_whole_bank(store, tmp_path):
+    """The summary stays one line and every button shows, at the smallest size we support."""
+    from quizapp.content.loader import load_bank
+
+    big = load_bank([], bundled=True)
+    app = make_app(big, store=store, data_dir=tmp_path / "data", now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#summary").size.height == 1
+        assert "All topics (none picked)" in text_of(app, "#summary")
+        for button in screen.query("#modes Button"):
+            assert inside(button, screen), button.id
+
+
+async def test_a_long_option_wraps_under_its_own_text_and_keeps_its_place_when_marked(new_app, bank):
+    from dataclasses import replace
+
+    from quizapp.tui.widgets.mcq_options import McqOptions
+
+    long = "A linear layer applied to the channel vector of every pixel, with the same weights at every position"
+    mcq = replace(card(bank, "conv-formula-mcq"), options=("Short", long), correct=1)
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.start_quiz([Question(card=mcq)])
+        await pilot.pause()
+        options = app.screen.query_one(McqOptions)
+
+        def lines() -> list[str]:
+            return [options.render_line(y).text.rstrip() for y in range(3)]
+
+        before = lines()
+        assert before[0].lstrip().startswith("1. Short")
+        first, second = before[1], before[2]
+        assert first.lstrip().startswith("2. A linear layer")
+        assert second.strip() and second.index(second.strip()) == first.index("A linear")  # a hanging indent
+        await pilot.press("2")
+        await pilot.pause()
+        after = lines()
+        assert "✓ 2. A linear layer" in after[1]
+        assert after[1].index("A linear") == first.index("A linear")  # the mark did not move the text

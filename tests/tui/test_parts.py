@@ -95,3 +95,68 @@ def test_search_needs_every_word_in_any_order(bank):
     assert {c.id for c in search_cards(cards, "stride kernel")} == {"conv-stride"}
     assert search_cards(cards, "") == cards
     assert search_cards(cards, "no-such-word") == []
+
+
+def test_settings_read_the_keymap_as_written(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"keymap": {"practice.hint": "f2", "home.quiz": ["s", "ctrl+s"]}}))
+    loaded = load_settings(path)
+    assert loaded.keymap == (("practice.hint", "f2"), ("home.quiz", "s,ctrl+s"))
+    assert loaded.problems == () and not loaded.damaged
+
+
+@pytest.mark.parametrize(
+    ("keymap", "problem"),
+    [
+        ({"home.quiz": 5}, "home.quiz: 5 is not a key or a list of keys"),
+        ({"home.quiz": ""}, 'home.quiz: "" is not a key or a list of keys'),
+        ({"home.quiz": []}, "home.quiz: [] is not a key or a list of keys"),
+        ({"home.quiz": ["s", 1]}, 'home.quiz: ["s", 1] is not a key or a list of keys'),
+        ({"home.quiz": ["s,d"]}, 'home.quiz: ["s,d"] is not a key or a list of keys'),
+        ({"home.quiz": None}, "home.quiz: null is not a key or a list of keys"),
+    ],
+)
+def test_malformed_keymap_entries_are_named_and_the_rest_is_kept(tmp_path, keymap, problem):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"count": 12, "keymap": {**keymap, "app.help": "f2"}}))
+    loaded = load_settings(path)
+    assert loaded.problems == (problem,)
+    assert loaded.keymap == (("app.help", "f2"),) and loaded.count == 12
+
+
+def test_a_keymap_that_is_not_an_object_is_a_problem(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"keymap": ["practice.hint", "f2"]}))
+    loaded = load_settings(path)
+    assert loaded.keymap == () and len(loaded.problems) == 1 and '"keymap" should map binding ids' in loaded.problems[0]
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '"a string"'])
+def test_a_damaged_settings_file_is_reported_and_marked(tmp_path, text):
+    path = tmp_path / "settings.json"
+    path.write_text(text)
+    loaded = load_settings(path)
+    assert loaded.damaged and len(loaded.problems) == 1
+    assert (loaded.count, loaded.selection, loaded.keymap) == (DEFAULT_COUNT, (), ())
+
+
+def test_saving_keeps_the_keymap_and_unknown_keys_as_written(tmp_path):
+    path = tmp_path / "settings.json"
+    written = {"keymap": {"practice.hint": "f2", "bogus.id": 5}, "future": {"x": 1}, "count": 3}
+    path.write_text(json.dumps(written))
+    save_settings(path, load_settings(path).with_(count=20, theme="nord"))
+    saved = json.loads(path.read_text())
+    assert saved["keymap"] == written["keymap"] and saved["future"] == {"x": 1}
+    assert (saved["count"], saved["theme"]) == (20, "nord")
+
+
+async def test_the_palette_describes_a_drill_without_its_placeholders(new_app):
+    from quizapp.tui.commands import QuizCommands
+
+    app = new_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        found = {title: about for title, _command, about in QuizCommands(app.screen)._commands()}
+    about = found["Drill: attention-mha-params"]
+    assert about == "Attention: A multi-head attention layer with d_model = … and … he…"
+    assert "{" not in about and len(about) <= 66 and "……" not in about

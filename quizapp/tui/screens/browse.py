@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.content.model import Card
+from quizapp.tui import keys
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -65,11 +66,7 @@ def card_content(card: Card) -> Content:
 class BrowseScreen(Screen[None]):
     """A search box, the matching cards, and the highlighted card in full."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="browse-back"),
-        Binding("ctrl+f", "focus_search", "Search", id="browse-search"),
-        Binding("down", "to_results", "Results", show=False, id="browse-results"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("browse")
 
     app: QuizApp  # type: ignore[assignment]
 
@@ -79,7 +76,8 @@ class BrowseScreen(Screen[None]):
         self.results: list[Card] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search cards (words in any order); ↓ to the results", id="search")
+        to_results = self.app.key_label("browse.results")
+        yield Input(placeholder=f"Search cards (words in any order); {to_results} to the results", id="search")
         yield Static("", id="browse-count", markup=False)
         yield OptionList(id="results")
         with VerticalScroll(id="card-scroll"):

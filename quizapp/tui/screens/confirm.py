@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
+
+from quizapp.tui import keys
+
+if TYPE_CHECKING:
+    from quizapp.tui.app import QuizApp
 
 __all__ = ["ConfirmScreen"]
 
@@ -16,10 +21,9 @@ __all__ = ["ConfirmScreen"]
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True on y (or the Yes button), False on n / Escape (or No, focused first)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("confirm")
+
+    app: QuizApp  # type: ignore[assignment]
 
     def __init__(self, question: str, detail: str = "") -> None:
         super().__init__()
@@ -32,8 +36,9 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, id="confirm-detail", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button("Yes (y)", id="yes", variant="error", compact=True)
-                yield Button("No (n)", id="no", variant="primary", compact=True)
+                key = self.app.key_label
+                yield Button(f"Yes ({key('confirm.yes')})", id="yes", variant="error", compact=True)
+                yield Button(f"No ({key('confirm.no')})", id="no", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
+from quizapp.tui import keys
 from quizapp.tui.items import Outcome, Question
 from quizapp.tui.screens.practice import PracticeScreen
 
@@ -18,7 +20,8 @@ __all__ = ["DrillScreen"]
 class DrillScreen(PracticeScreen):
     """Fresh instances from a :class:`quizapp.session.DrillSession` until Escape (or ``limit`` answers)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Finish", id="leave")]
+    # The same binding as the quiz's Leave (one id to remap), named for what it does here.
+    BINDINGS: ClassVar[list[BindingType]] = [replace(keys.BINDINGS["practice.leave"], description="Finish")]
 
     mode_name = "Drill"
     show_progress = False

@@ -1,43 +1,62 @@
-"""Provides HelpScreen: how the app works and every key of the screen it was opened from."""
+"""Provides HelpScreen: the keys of the screen it was opened from, how the app works, and every binding id
+with its current keys and where to remap them."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import json
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-__all__ = ["HelpScreen"]
+from quizapp.tui import keys
 
-GUIDE_PARAGRAPHS = (
-    ("Home: pick topics with Space (none picked means all; a picks all or none), then start a Quiz (s), "
-     "a Drill (d) or a Review (r). + and - change the quiz length. b browses every card."),
-    ("Quiz: a fixed number of questions mixing flashcards, multiple choice and computations. "
-     "The results at the end list your mistakes: Enter opens one, r practises them again."),
-    ("Drill: endless computed questions; the numbers get harder while your streak grows. "
-     "Esc shows the results so far."),
-    "Review: the flashcards that spaced repetition says are due, the computations you got wrong lately, and some new cards.",
-    ("Answering: type the answer and press Enter (numbers like 16 or 0.25, shapes like 16x16x3, "
-     "vectors like [1, 2]). Multiple choice: the number keys, or the arrows and Enter. Flashcards: Space "
-     "shows the answer, then grade your recall 1 Again, 2 Hard, 3 Good, 4 Easy. Ctrl+T shows a hint; "
-     "a right answer after a hint counts half. Every answer is saved as you give it."),
-    ("? opens this help (F1 while the cursor is in an answer or search box). Ctrl+P opens the command "
-     "palette: screens, a single topic, a single drill (\"Drill: conv-output-size\"), and themes."),
-)
-GUIDE = "\n\n".join(GUIDE_PARAGRAPHS)
+if TYPE_CHECKING:
+    from quizapp.tui.app import QuizApp
+
+__all__ = ["HelpScreen", "guide_text", "keymap_content"]
+
+REMAP_EXAMPLE = {"keymap": {"practice.hint": "f2", "home.quiz": ["s", "ctrl+s"]}}
+
+
+def guide_text(app: QuizApp) -> str:
+    """How the app works, naming each key as it is bound now (the user's keymap applied)."""
+    k = app.key_label
+    grades = ", ".join(f"{k(f'flashcard.{g.lower()}')} {g}" for g in ("Again", "Hard", "Good", "Easy"))
+    paragraphs = (
+        f"Home: pick topics with {k('home.pick')} (none picked means all; {k('home.all-none')} picks all or none), "
+        f"then start a Quiz ({k('home.quiz')}), a Drill ({k('home.drill')}) or a Review ({k('home.review')}). "
+        f"{k('home.longer')} and {k('home.shorter')} change the quiz length. {k('home.browse')} browses every card.",
+        "Quiz: a fixed number of questions mixing flashcards, multiple choice and computations. "
+        f"The results at the end list your mistakes: Enter opens one, {k('results.retry')} practises them again.",
+        "Drill: endless computed questions; the numbers get harder while your streak grows. "
+        f"{k('practice.leave')} shows the results so far.",
+        "Review: the flashcards that spaced repetition says are due, the computations you got wrong lately, "
+        "and some new cards.",
+        "Answering: type the answer and press Enter (numbers like 16 or 0.25, shapes like 16x16x3, "
+        "vectors like [1, 2]). Multiple choice: the number keys, or the arrows and Enter. Flashcards: "
+        f"{k('flashcard.reveal')} shows the answer, then grade your recall: {grades}. "
+        f"{k('practice.hint')} shows a hint; a right answer after a hint counts half. "
+        "Every answer is saved as you give it.",
+        f"{k('app.help')} opens this help ({k('app.help-typing')} while the cursor is in an answer or search box). "
+        f"{k('app.palette')} opens the command palette: screens, a single topic, a single drill "
+        '("Drill: conv-output-size"), and themes.',
+    )
+    return "\n\n".join(paragraphs)
 
 
 def _keys_table(screen: Screen) -> Content:
+    """The keys the footer of ``screen`` shows (read before Help covers it, while they are still enabled)."""
     app = screen.app
     rows: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        # The keys the footer shows; the widgets' own navigation (arrows, Tab) is in the guide below.
+        # The widgets' own navigation (arrows, Tab) is in the guide below.
         if not binding.show or not binding.description or binding.system or not active.enabled:
             continue
         label = (binding.key_display or app.get_key_display(binding)).strip() or key
@@ -52,23 +71,61 @@ def _keys_table(screen: Screen) -> Content:
     return Content.assemble(*parts)
 
 
+def keymap_content(app: QuizApp) -> Content:
+    """Every binding id with its keys now and what it does, then where and how to remap them."""
+    id_width = max(len(binding_id) for binding_id in keys.BINDINGS) + 2
+    bound = {binding_id: keys.keys_label(app.binding_keys(binding_id)) for binding_id in keys.BINDINGS}
+    keys_width = max(len(label) for label in bound.values())
+    parts: list[str | tuple[str, str]] = [("Every key, by binding id", "bold underline")]
+    for section in keys.SECTIONS:
+        parts += ["\n\n", (section.title, "bold")]
+        for binding in section.bindings:
+            assert binding.id is not None
+            remapped = binding.id in app.keymap
+            parts += [
+                "\n  ",
+                (f"{binding.id:<{id_width}}", "$text-muted"),
+                (f"{bound[binding.id]:<{keys_width}}", "bold $text-accent"),
+                (" *" if remapped else "  ", "bold $text-warning"),
+                f" {binding.tooltip or binding.description}",
+            ]
+    example = json.dumps(REMAP_EXAMPLE)
+    parts += [
+        "\n\n",
+        ("Remap keys", "bold"),
+        f" in {app.settings_path} (restart quizapp to apply; * marks a key you remapped):\n  {example}\n"
+        "Keys go by their Textual names: a, ctrl+t, f2, escape, enter, space, question_mark (or ?); "
+        "several keys as a list. A screen's own keys must differ; keys used while typing an answer need Ctrl or F1–F12.",
+    ]
+    if app.keymap_problems:
+        parts += ["\n\n", ("Left out of the settings file", "bold $text-warning")]
+        for problem in app.keymap_problems:
+            parts += ["\n  ", problem]
+    return Content.assemble(*parts)
+
+
 class HelpScreen(ModalScreen[None]):
     """Opened with ? (or F1) from any screen; Escape, q or ? closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close", id="help-close")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("help")
 
     AUTO_FOCUS = "#help-scroll"
+
+    app: QuizApp  # type: ignore[assignment]
 
     def __init__(self, below: Screen) -> None:
         super().__init__()
         self.below = below
+        self.keys_below = _keys_table(below)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(Content.assemble(("quizapp help", "bold"), ("   Esc closes", "$text-muted")), id="help-title")
+            close = self.app.key_label("help.close")
+            yield Static(Content.assemble(("quizapp help", "bold"), (f"   {close} closes", "$text-muted")), id="help-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(_keys_table(self.below), id="help-keys")
-                yield Static(GUIDE, id="help-guide", markup=False)
+                yield Static(self.keys_below, id="help-keys")
+                yield Static(guide_text(self.app), id="help-guide", markup=False)
+                yield Static(keymap_content(self.app), id="help-keymap")
         yield Footer()
 
     def action_close(self) -> None:

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, SelectionList, Static
 
+from quizapp.tui import keys
 from quizapp.tui.widgets.topic_picker import TopicPicker, TopicRow, header_text
 
 if TYPE_CHECKING:
@@ -23,15 +24,7 @@ __all__ = ["HomeScreen"]
 class HomeScreen(Screen[None]):
     """Pick topics, then start a quiz, a drill or a review."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "start('quiz')", "Quiz", id="start-quiz"),
-        Binding("d", "start('drill')", "Drill", id="start-drill"),
-        Binding("r", "start('review')", "Review", id="start-review"),
-        Binding("b", "browse", "Browse", id="browse"),
-        Binding("a", "toggle_all", "All/none", show=False, id="select-all"),
-        Binding("plus,equals_sign", "count(1)", "Length", key_display="+/-", id="quiz-longer"),
-        Binding("minus", "count(-1)", "Shorter quiz", show=False, id="quiz-shorter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("home")
 
     app: QuizApp  # type: ignore[assignment]
 
@@ -40,18 +33,22 @@ class HomeScreen(Screen[None]):
         self.rows: list[TopicRow] = []
 
     def compose(self) -> ComposeResult:
+        key = self.app.key_label
         yield Header()
         yield Static(
-            "Space picks a topic (none picked = all) · a all/none · +/- quiz length", id="home-hint", markup=False
+            f"{key('home.pick')} picks a topic (none picked = all) · {key('home.all-none')} all/none · "
+            f"{key('home.longer')}/{key('home.shorter')} quiz length",
+            id="home-hint",
+            markup=False,
         )
         yield Static(header_text(), id="topic-header", markup=False)
         yield TopicPicker(id="topics")
         yield Static("", id="summary")
         with Horizontal(id="modes"):
-            yield Button("Quiz (s)", id="quiz", variant="primary", compact=True)
-            yield Button("Drill (d)", id="drill", compact=True)
-            yield Button("Review (r)", id="review", compact=True)
-            yield Button("Browse (b)", id="browse", compact=True)
+            yield Button(f"Quiz ({key('home.quiz')})", id="quiz", variant="primary", compact=True)
+            yield Button(f"Drill ({key('home.drill')})", id="drill", compact=True)
+            yield Button(f"Review ({key('home.review')})", id="review", compact=True)
+            yield Button(f"Browse ({key('home.browse')})", id="browse", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -69,17 +66,20 @@ class HomeScreen(Screen[None]):
         self._update_summary()
 
     def _update_summary(self) -> None:
-        picked = [row for row in self.rows if row.key in set(self.app.selection)] or self.rows
-        what = f"{len(picked)} topic{'s' if len(picked) != 1 else ''}" if self.app.selection else "All topics"
-        cards = sum(r.cards for r in picked)
-        templates = sum(r.templates for r in picked)
-        due = sum(r.due for r in picked)
+        chosen = set(self.app.selection)
+        picked = [row for row in self.rows if row.key in chosen]
+        # Nothing picked means every topic: say so in words, as every box is empty then.
+        what = f"{len(picked)} topic{'s' if len(picked) != 1 else ''} picked" if picked else "All topics (none picked)"
+        shown = picked or self.rows
+        cards = sum(r.cards for r in shown)
+        templates = sum(r.templates for r in shown)
+        due = sum(r.due for r in shown)
+        # One line at 80 columns: the keys for the length are on the line above and in the footer.
         self.query_one("#summary", Static).update(
             Content.assemble(
                 (what, "bold"),
-                f": {cards} cards, {templates} drills, {due} due   ·   quiz length ",
+                f": {cards} cards, {templates} drills, {due} due  ·  quiz length ",
                 (str(self.app.count), "bold"),
-                (" (+/-)", "$text-muted"),
             )
         )
 

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from quizapp.tui import keys
 from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question, record_outcome
 from quizapp.tui.widgets.answer_box import AnswerBox
 from quizapp.tui.widgets.feedback_view import (
@@ -47,17 +48,7 @@ def elapsed_text(seconds: float) -> str:
 class PracticeScreen(Screen[None]):
     """One question at a time; subclasses implement :meth:`next_question` and :meth:`finish`."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "reveal", "Show answer", id="reveal"),
-        Binding("1", "grade(1)", "Again", id="grade-again"),
-        Binding("2", "grade(2)", "Hard", id="grade-hard"),
-        Binding("3", "grade(3)", "Good", id="grade-good"),
-        Binding("4", "grade(4)", "Easy", id="grade-easy"),
-        *(Binding(str(n), f"choose({n})", f"Option {n}", show=False, id=f"choose-{n}") for n in range(1, 10)),
-        Binding("ctrl+t", "hint", "Hint", id="hint"),
-        Binding("enter", "next", "Next", id="next"),
-        Binding("escape", "leave", "Leave", id="leave"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("practice")
 
     phase: reactive[str] = reactive(ASKING, init=False)
     """Where the current question is: asking, revealed (flashcard awaiting a grade) or answered."""
@@ -154,21 +145,28 @@ class PracticeScreen(Screen[None]):
             options = self.query_one(McqOptions)
             options.show(question.card.options)
             n = len(question.card.options)
-            prompt.update(f"Press 1–{n}, or ↑ ↓ and Enter, to choose.")
+            prompt.update(f"Press {self._choice_keys(n)}, or ↑ ↓ and Enter, to choose.")
             options.focus()
         elif kind == DRILL:
             answer.reset()
-            hint = "  Ctrl+T shows a hint." if self._has_hint() else ""
+            hint = f"  {self.app.key_label('practice.hint')} shows a hint." if self._has_hint() else ""
             prompt.update(f"Type the answer and press Enter.{hint}")
             answer.focus()
         else:
-            prompt.update("Recall the answer, then press Space to see it.")
+            prompt.update(f"Recall the answer, then press {self.app.key_label('flashcard.reveal')} to see it.")
             feedback.display = False
             self.set_focus(None)
         prompt.display = True
         self.phase = ASKING
         self._update_status()
         self.refresh_bindings()
+
+    def _choice_keys(self, n: int) -> str:
+        """The keys that pick options 1..n: "1–4" by default, each named when the user moved them."""
+        labels = [self.app.key_label(f"choice.{i}") for i in range(1, n + 1)]
+        if labels == [str(i) for i in range(1, n + 1)]:
+            return f"1–{n}"
+        return ", ".join(labels)
 
     def _has_hint(self) -> bool:
         drill = self.current.drill if self.current else None
@@ -247,7 +245,10 @@ class PracticeScreen(Screen[None]):
         self._record(outcome)
         self.on_outcome(outcome)
         feedback = self.query_one(FeedbackView)
-        feedback.show(feedback_content(outcome, options_shown=True), footer="Press Enter for the next question.")
+        feedback.show(
+            feedback_content(outcome, options_shown=True),
+            footer=f"Press {self.app.key_label('practice.next')} for the next question.",
+        )
         self.query_one("#prompt", Static).display = False
         self.phase = ANSWERED
         feedback.focus()
@@ -273,8 +274,6 @@ class PracticeScreen(Screen[None]):
             return kind == FLASHCARD and self.phase == ASKING
         if action == "grade":
             return kind == FLASHCARD and self.phase == REVEALED
-        if action == "choose":
-            return kind == MCQ and self.phase == ASKING
         if action == "hint":
             return kind == DRILL and self.phase == ASKING and not self.hint_used and self._has_hint()
         if action == "next":
@@ -287,7 +286,8 @@ class PracticeScreen(Screen[None]):
             return
         self.query_one("#prompt", Static).display = False
         feedback = self.query_one(FeedbackView)
-        feedback.show(reveal_content(question.card))
+        grades = [self.app.key_label(f"flashcard.{name.lower()}") for name in RATING_NAMES.values()]
+        feedback.show(reveal_content(question.card, grade_keys=grades))
         feedback.focus()
         self.phase = REVEALED
 
@@ -310,10 +310,6 @@ class PracticeScreen(Screen[None]):
         self._record(outcome)
         self.on_outcome(outcome)
         self.advance()  # the answer is already on screen: the grade moves on
-
-    def action_choose(self, number: int) -> None:
-        if self.asks_cards:
-            self.query_one(McqOptions).choose(number - 1)
 
     def action_hint(self) -> None:
         drill = self.current.drill if self.current else None

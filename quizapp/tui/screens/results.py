@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from quizapp.tui import keys
 from quizapp.tui.items import KIND_LABELS, Outcome
 from quizapp.tui.screens.practice import elapsed_text
 from quizapp.tui.widgets.feedback_view import FeedbackView, feedback_content
@@ -43,10 +44,7 @@ def _short(text: str, width: int = 70) -> str:
 class ResultsScreen(Screen[None]):
     """The end of a quiz, drill or review."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "retry", "Retry mistakes", id="retry-mistakes"),
-        Binding("escape", "home", "Home", id="results-home"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("results")
 
     app: QuizApp  # type: ignore[assignment]
 
@@ -71,10 +69,11 @@ class ResultsScreen(Screen[None]):
         )
         table: DataTable[str] = DataTable(id="results-table", cursor_type="none", zebra_stripes=True)
         yield table
+        key = self.app.key_label
         label = (
-            f"Mistakes ({len(self.mistakes)}): Enter opens one, r practises them again"
+            f"Mistakes ({len(self.mistakes)}): Enter opens one, {key('results.retry')} practises them again"
             if self.mistakes
-            else "No mistakes. Escape goes back to Home."
+            else f"No mistakes. {key('results.home')} goes back to Home."
         )
         yield Static(label, id="mistakes-label", markup=False)
         yield OptionList(id="mistakes")
@@ -126,11 +125,7 @@ class ResultsScreen(Screen[None]):
 class MistakeScreen(Screen[None]):
     """One mistake with its feedback; n / p walk through the others."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n,right", "step(1)", "Next mistake", id="mistake-next"),
-        Binding("p,left", "step(-1)", "Previous", id="mistake-previous"),
-        Binding("escape", "back", "Back", id="mistake-back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("mistake")
 
     def __init__(self, mistakes: Sequence[Outcome], index: int = 0) -> None:
         super().__init__()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
@@ -19,7 +20,12 @@ __all__ = ["FeedbackView", "feedback_content", "reveal_content"]
 
 Part = str | tuple[str, str]
 
-GRADE_LINE = "How well did you recall it?  1 Again · 2 Hard · 3 Good · 4 Easy"
+GRADES = ("Again", "Hard", "Good", "Easy")
+
+
+def grade_line(grade_keys: Sequence[str] = ("1", "2", "3", "4")) -> str:
+    """The self-grade prompt under a revealed flashcard, with the key of each grade."""
+    return "How well did you recall it?  " + " · ".join(f"{key} {name}" for key, name in zip(grade_keys, GRADES, strict=True))
 
 
 def _verdict_line(outcome: Outcome) -> list[Part]:
@@ -93,12 +99,12 @@ def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Conten
     return Content.assemble(*parts)
 
 
-def reveal_content(card: Card) -> Content:
-    """A flashcard's answer, shown on Space, with the grades to choose from."""
+def reveal_content(card: Card, *, grade_keys: Sequence[str] = ("1", "2", "3", "4")) -> Content:
+    """A flashcard's answer, shown on Space, with the grades to choose from (``grade_keys``: Again..Easy)."""
     parts: list[Part] = [("Answer", "bold underline"), "\n", card.answer]
     if card.note:
         parts += ["\n\n", ("Why: ", "bold"), card.note]
-    parts += ["\n\n", (GRADE_LINE, "$text-accent")]
+    parts += ["\n\n", (grade_line(grade_keys), "$text-accent")]
     return Content.assemble(*parts)
 
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import BindingType
 from textual.content import Content
-from textual.widgets import SelectionList
+from textual.strip import Strip
+from textual.widgets import OptionList, SelectionList
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
-__all__ = ["TopicPicker", "TopicRow", "header_text"]
+from quizapp.tui import keys
+
+__all__ = ["PICKED", "UNPICKED", "TopicPicker", "TopicRow", "header_text"]
 
 NAME_WIDTH = 38
+PICKED = "[✓] "
+UNPICKED = "[ ] "
+"""The box before each topic: its state in characters, so it reads without colour (and in a screen capture)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ def _fit(text: str, width: int) -> str:
 
 
 def header_text() -> str:
-    return f"    {'Topic':<{NAME_WIDTH}} {'cards':>5} {'drills':>6} {'due':>4} {'recent':>6}"
+    return f"{' ' * len(PICKED)}{'Topic':<{NAME_WIDTH}} {'cards':>5} {'drills':>6} {'due':>4} {'recent':>6}"
 
 
 def _prompt(row: TopicRow) -> Content:
@@ -49,7 +60,9 @@ def _prompt(row: TopicRow) -> Content:
 
 
 class TopicPicker(SelectionList[tuple[str, str]]):
-    """Topics as a selection list; values are (deck id, topic)."""
+    """Topics as a selection list; values are (deck id, topic). Each line opens with [✓] or [ ]."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("topics")
 
     def show(self, rows: Sequence[TopicRow], selected: Iterable[tuple[str, str]]) -> None:
         """Replace the rows, keeping the highlighted line where it was."""
@@ -59,3 +72,21 @@ class TopicPicker(SelectionList[tuple[str, str]]):
         self.add_options([Selection(_prompt(row), row.key, row.key in chosen) for row in rows])
         if rows:
             self.highlighted = min(highlighted or 0, len(rows) - 1)
+
+    def _get_left_gutter_width(self) -> int:
+        return len(PICKED)
+
+    def render_line(self, y: int) -> Strip:
+        """The option's line after a text box: [✓] in the success colour when picked, a muted [ ] when not."""
+        line = OptionList.render_line(self, y)  # the prompt alone; SelectionList's own box is a coloured X
+        index = self.scroll_offset.y + y
+        try:
+            selection = self.get_option_at_index(index)
+        except OptionDoesNotExist:
+            return line
+        picked = selection.value in self.selected
+        component = "selection-list--button-selected" if picked else "selection-list--button"
+        underlying = next(iter(line)).style or self.rich_style
+        box = Style(color=self.get_component_rich_style(component).color, bold=picked)
+        box_style = underlying + box + Style(meta={"option": index})  # the meta lets a click on the box toggle it
+        return Strip([Segment(PICKED if picked else UNPICKED, box_style), *line])

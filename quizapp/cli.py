@@ -12,12 +12,26 @@ from quizapp import __version__
 LEVELS = ("easy", "medium", "hard")
 
 
-def _content_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    # Accepted before or after the command; a sub-command must not reset what was given before it.
+def _global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--data-dir, --content and --no-bundled: accepted before or after the command.
+
+    On a sub-command the defaults are SUPPRESS, so a value given before the command is not reset
+    by the sub-parser's own default (argparse copies a sub-parser's defaults over the parent's).
+    """
     default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default(None),
+        metavar="DIR",
+        help="where progress is kept (default: your user data folder; env QUIZAPP_DATA_DIR)",
+    )
     group = parser.add_argument_group("content")
     group.add_argument(
         "--content",
+        # After the command the paths go to their own list, joined to those given before it in main
+        # (an append on the sub-parser would start a new list and drop the earlier ones).
+        dest="content" if top else "content_after",
         action="append",
         type=Path,
         default=default([]),
@@ -66,35 +80,32 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the interactive app.",
     )
     parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
-    parser.add_argument(
-        "--data-dir", type=Path, default=None, metavar="DIR", help="where progress is kept (default: your user data folder; env QUIZAPP_DATA_DIR)"
-    )
-    _content_options(parser, top=True)
+    _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("quiz", help="a quiz mixing flashcards, multiple choice and numeric drills")
     _selection_options(p, count_help="number of questions (default 10)", default_count=None)
-    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input is not a terminal)")
-    _content_options(p)
+    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
+    _global_options(p)
 
     p = sub.add_parser("drill", help="endless fresh numeric drills (stop with Ctrl-D or --count)")
     _selection_options(p, count_help="stop after N drills (default: endless)", default_count=None)
     p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
-    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input is not a terminal)")
-    _content_options(p)
+    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
+    _global_options(p)
 
-    p = sub.add_parser("review", help="spaced-repetition review of the flashcards that are due")
-    _selection_options(p, count_help="at most N cards (default: all due)", default_count=None)
-    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input is not a terminal)")
-    _content_options(p)
+    p = sub.add_parser("review", help="spaced-repetition review of the flashcards and computations that are due")
+    _selection_options(p, count_help="at most N questions (default: all that are due)", default_count=None)
+    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
+    _global_options(p)
 
     p = sub.add_parser("topics", help="list decks and topics with card and template counts")
-    _content_options(p)
+    _global_options(p)
 
     p = sub.add_parser("check", help="validate decks: print file:line problems, exit 1 if any")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="decks to check (default: the shipped bank)")
     p.add_argument("--instances", type=_positive_int, default=200, metavar="N", help="instances generated per drill template (default 200)")
-    _content_options(p)
+    _global_options(p)
 
     p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
     p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
@@ -102,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         p, count_help="generated drill instances (default 20; 0 for cards only)", default_count=20, count_type=_non_negative_int
     )
     p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
-    _content_options(p)
+    _global_options(p)
 
     # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
     p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
@@ -123,22 +134,54 @@ def _use_plain(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "plain", False)) or not (sys.stdin.isatty() and sys.stdout.isatty())
 
 
+def _missing_content(paths: Sequence[Path]) -> int:
+    """Exit status 2 after naming each ``--content`` path that does not exist; 0 when all do."""
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"quizapp: {path}: no such file or folder", file=sys.stderr)
+    return 2 if missing else 0
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """(the parsed options, the solver's own parameters when the command is ``solve``, else []).
+
+    The command is found by the parser itself, wherever the global options stand; only ``solve``
+    takes options the parser does not know (a solver's parameters, checked by solve_cmd), so every
+    other command is parsed again strictly and an unknown option is an error there.
+    """
+    args, rest = parser.parse_known_args(argv)
+    if args.command != "solve":
+        args, rest = parser.parse_args(argv), []
+    args.content = [*args.content, *getattr(args, "content_after", [])]
+    return args, rest
+
+
+_TUI_MODES = (None, "quiz", "drill", "review")
+"""What the TUI opens on: home (no command) or one practice mode."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["solve"]:
-        # Solver parameters are the solver's own (--size 32 --kernel 3): parse them there.
-        args, rest = parser.parse_known_args(argv)
+    args, rest = _parse(parser, list(sys.argv[1:] if argv is None else argv))
+    command = args.command
+
+    if command == "solve":
         from quizapp.solve_cmd import run as run_solve
 
         return run_solve(args.solver, rest, as_json=args.json, list_only=args.list)
-    args = parser.parse_args(argv)
-    command = args.command
 
     if command == "check":
+        # check reports a missing path as one of its problems (file: message) and exits 1.
         from quizapp.content.check import run as run_check
 
         return run_check(args.paths, extra=args.content, bundled=not args.no_bundled, instances=args.instances)
+
+    if command not in ("topics", "export", *_TUI_MODES):
+        print(f"quizapp: unknown command {command!r}", file=sys.stderr)
+        return 2
+    status = _missing_content(args.content)
+    if status:
+        return status
 
     bank = _load_bank(args)
     for problem in bank.all_problems():
@@ -153,7 +196,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_export(bank, args.format, topics=args.topic, count=args.count, seed=args.seed, output=args.output)
 
-    if command in ("quiz", "drill", "review") and _use_plain(args):
+    if command is not None:
+        from quizapp.plain import topic_mismatch
+
+        mismatch = topic_mismatch(bank, args.topic)
+        if mismatch:
+            print(f"quizapp: {mismatch}", file=sys.stderr)
+            return 1
+
+    if command is not None and _use_plain(args):
         from quizapp import plain
 
         if command == "quiz":
@@ -162,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level, data_dir=args.data_dir)
         from quizapp.review import run_plain_review
 
-        return run_plain_review(bank, topics=args.topic, count=args.count, data_dir=args.data_dir)
+        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir)
 
     from quizapp.tui.app import make_app
 

@@ -3,14 +3,18 @@
 Each mode reads one line per answer, so ``printf '16\\n' | quizapp drill --plain`` works as well as a
 terminal. ``q`` quits, end of input ends cleanly, and a score line is printed in every case
 (Ctrl-C prints it too, then exits 130). Every answer is saved to the progress store the moment it is
-graded (quizapp.progress, as the TUI does), so a killed run keeps what was answered.
+graded (quizapp.progress, as the TUI does), so a killed run keeps what was answered. In a terminal,
+questions, steps and feedback are wrapped to its width between words; in a pipe nothing is wrapped.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,31 +26,109 @@ from quizapp.generate import DrillInstance, format_answer
 from quizapp.session import DrillSession, QuizItem, build_quiz
 
 if TYPE_CHECKING:
+    from quizapp.content.drill import DrillTemplate
+    from quizapp.progress import Recorded
     from quizapp.store import Store
 
-__all__ = ["print_topics", "run_drill", "run_quiz"]
+__all__ = ["GRADES", "GRADE_CHOICES", "cannot_generate", "print_topics", "run_drill", "run_quiz", "topic_mismatch", "wrap"]
 
 _MARK = {Verdict.CORRECT: "✓ correct", Verdict.PARTIAL: "~ partly correct", Verdict.WRONG: "✗ wrong"}
-# A flashcard's self-grade -> (its name, the FSRS rating); y/n are Good/Again.
-_GRADES = {
-    "1": ("Again", 1),
-    "2": ("Hard", 2),
-    "3": ("Good", 3),
-    "4": ("Easy", 4),
-    "y": ("Good", 3),
-    "yes": ("Good", 3),
-    "n": ("Again", 1),
-    "no": ("Again", 1),
+GRADES = {
+    **{key: ("Again", 1) for key in ("1", "again", "a", "n", "no")},
+    **{key: ("Hard", 2) for key in ("2", "hard", "h")},
+    **{key: ("Good", 3) for key in ("3", "good", "g", "y", "yes")},
+    **{key: ("Easy", 4) for key in ("4", "easy", "e")},
 }
+"""A flashcard's typed self-grade (casefolded) -> (its name, the FSRS rating); y/n are Good/Again."""
+
+GRADE_CHOICES = "type 1 Again, 2 Hard, 3 Good or 4 Easy (the words work too; y is Good, n is Again), or q to quit"
+"""What to say when a self-grade was not one of GRADES."""
+
 _QUIT = ("q", "quit", "exit")
+_TOPICS_SHOWN = 10
+"""Topics named when a --topic matches nothing (the rest are counted)."""
 
 
 class _Quit(Exception):
     """The user typed q, or the input ended."""
 
 
+def topic_mismatch(bank: Bank, topics: Sequence[str] | None) -> str | None:
+    """Why ``topics`` select nothing ("no cards or drills match topic 'x'; topics: ..."), or None when they
+    select some card or drill template (or no filter is given)."""
+    if not topics or bank.cards(topics) or bank.templates(topics):
+        return None
+    names = list(dict.fromkeys(topic for _, topic, _, _ in bank.topics()))
+    if not names:
+        return f"no cards or drills match topic {' or '.join(map(repr, topics))}: no decks are loaded"
+    shown = ", ".join(names[:_TOPICS_SHOWN])
+    if len(names) > _TOPICS_SHOWN:
+        shown += f" and {len(names) - _TOPICS_SHOWN} more (see `quizapp topics`)"
+    elif len(names) > 3:
+        shown += " (see `quizapp topics`)"
+    return f"no cards or drills match topic {' or '.join(map(repr, topics))}; topics: {shown}"
+
+
+def cannot_generate(templates: Sequence[DrillTemplate], level: str) -> str:
+    """One line naming the templates that made no drill at ``level``, with the first one's reason."""
+    from quizapp.generate import GenerationError, generate
+
+    first = templates[0]
+    names = ", ".join(repr(t.id) for t in templates[:5])
+    if len(templates) > 5:
+        names += f" and {len(templates) - 5} more"
+    try:
+        generate(first, 0, level)
+        reason = ""
+    except GenerationError as exc:
+        reason = f": {exc.reason}"
+    noun = "template" if len(templates) == 1 else "templates"
+    return f"no drill can be made from {noun} {names} at level {level} ({first.source}{reason}); `quizapp check` shows why"
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    """The width to wrap to: the terminal's (less one column) when ``stream`` is one, else None (no wrapping)."""
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return max(20, shutil.get_terminal_size().columns - 1)
+
+
+_LIST_MARK = re.compile(r"(?:\d+\.|[-•*]) ")
+
+
+def wrap(text: str, width: int | None) -> str:
+    """``text`` with each line longer than ``width`` broken between words (never inside one); continuation
+    lines keep the line's indent plus two spaces (or the width of a list marker). None: unchanged."""
+    if width is None:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        lead = line[: len(line) - len(body)]
+        mark = _LIST_MARK.match(body)
+        hang = " " * (len(mark.group(0)) if mark else 2)
+        out.append(
+            textwrap.fill(
+                body,
+                width,
+                initial_indent=lead,
+                subsequent_indent=lead + hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)
+
+
 class _Terminal:
-    """Reading answers and writing lines; echoes what was read when input is not a terminal."""
+    """Reading answers and writing lines; echoes what was read when input is not a terminal, and wraps
+    what it says to the terminal's width when output is one."""
 
     def __init__(self, stdin: TextIO | None, stdout: TextIO | None) -> None:
         self.stdin = stdin if stdin is not None else sys.stdin
@@ -55,9 +137,10 @@ class _Terminal:
             self.echo = not self.stdin.isatty()
         except (AttributeError, ValueError):
             self.echo = True
+        self.width = _terminal_width(self.stdout)
 
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(wrap(text, self.width) + "\n")
         self.stdout.flush()
 
     def ask(self, prompt: str) -> str:
@@ -104,17 +187,19 @@ class _Progress:
         self.clock = clock
         self.failed = 0
 
-    def save(self, item: Any, *, asked_at: datetime, **answer: Any) -> None:
-        """Record one answered ``item`` (card or drill instance); ``answer`` as record_answer takes it."""
+    def save(self, item: Any, *, asked_at: datetime, **answer: Any) -> Recorded | None:
+        """Record one answered ``item`` (card or drill instance); ``answer`` as record_answer takes it.
+        What was recorded, or None when the save failed."""
         from quizapp.progress import record_answer
         from quizapp.store import StoreError
 
         now = self.clock()
         try:
-            record_answer(self.store, item, elapsed_s=(now - asked_at).total_seconds(), now=now, **answer)
+            return record_answer(self.store, item, elapsed_s=(now - asked_at).total_seconds(), now=now, **answer)
         except StoreError as err:
             self.failed += 1
             print(f"quizapp: progress not saved: {err}", file=sys.stderr)
+            return None
 
     def status(self, code: int) -> int:
         """The exit status: ``code``, or 1 when an answer could not be saved."""
@@ -156,10 +241,10 @@ def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) -> float:
+def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) -> tuple[float, Recorded | None]:
     """Ask one drill until the answer can be read; save it, then show the verdict, the answer and the steps.
 
-    Returns the score: the checker's, times HINT_COST when the hint was shown first.
+    Returns (the score: the checker's, times HINT_COST when the hint was shown first; what was recorded).
     """
     from quizapp.progress import hinted_score
 
@@ -194,7 +279,7 @@ def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) ->
             continue
         break
     score = hinted_score(result.score, hint_used)
-    progress.save(instance, asked_at=asked_at, verdict=result.verdict, score=score, hint_used=hint_used, answer_text=text)
+    recorded = progress.save(instance, asked_at=asked_at, verdict=result.verdict, score=score, hint_used=hint_used, answer_text=text)
     precision = instance.tolerance.describe(instance.form)
     half = " (with the hint: half a point)" if hint_used and result.verdict is Verdict.CORRECT else ""
     term.say(f"{_MARK[result.verdict]}{half}: the answer is {instance.answer_text} ({precision})")
@@ -208,7 +293,7 @@ def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) ->
         term.say("  worked solution:")
         for step in instance.steps:
             term.say(_indent(step, "    "))
-    return score
+    return score, recorded
 
 
 def _show_parsed(parsed, instance: DrillInstance) -> str:
@@ -235,10 +320,17 @@ def run_drill(
 ) -> int:
     """Fresh drills until ``count`` (or endless), difficulty climbing with the streak; each answer is saved
     to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
+    from quizapp.generate import GenerationError
+
     term = _Terminal(stdin, stdout)
+    mismatch = topic_mismatch(bank, topics)
+    if mismatch:
+        print(f"quizapp: {mismatch}", file=sys.stderr)
+        return 1
     templates = bank.templates(topics or None)
     if not templates:
-        term.say(f"no drill templates for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
+        chosen = f"topic {' or '.join(map(repr, topics))}" if topics else "the loaded decks"
+        print(f"quizapp: no drill templates in {chosen}, only flashcards (see `quizapp topics`)", file=sys.stderr)
         return 1
     with _progress(data_dir, now) as progress:
         if progress is None:
@@ -248,24 +340,30 @@ def run_drill(
         term.say("? shows a hint (a right answer then counts half), q quits.")
         session = DrillSession(templates, seed=seed, level=level)
         score = _Score()
+        status = 0
         try:
             while count is None or session.answered < count:
                 instance = session.next()
                 total = f"/{count}" if count else ""
                 term.say("")
                 term.say(f"drill {session.answered + 1}{total} · {instance.topic} · {instance.level} · streak {session.streak}")
-                points = _ask_drill(term, instance, progress)
+                points, _ = _ask_drill(term, instance, progress)
                 score.add(points)
                 # Only an unaided right answer makes the numbers harder (the hint costs the streak, as in the TUI).
                 session.record(points >= 1.0)
         except _Quit:
             pass
+        except GenerationError:
+            # Every template of the selection failed at this level (a deck's impossible template):
+            # `session.next` only gives up when none is left.
+            print(f"quizapp: {cannot_generate(session.templates, session.level)}", file=sys.stderr)
+            status = 1
         except KeyboardInterrupt:
             term.say("")
             term.say(score.line())
             return 130
         term.say(score.line())
-        return progress.status(0)
+        return progress.status(status)
 
 
 def _ask_card(term: _Terminal, card: Card, progress: _Progress) -> float:
@@ -278,9 +376,10 @@ def _ask_card(term: _Terminal, card: Card, progress: _Progress) -> float:
         term.say(_indent(f"why: {card.note}"))
     while True:
         text = term.ask("how did you do? 1 Again · 2 Hard · 3 Good · 4 Easy (or y/n) ").strip().casefold()
-        if text in _GRADES:
+        if text in GRADES:
             break
-    name, rating = _GRADES[text]
+        term.say(f"  {GRADE_CHOICES}")
+    name, rating = GRADES[text]
     progress.save(card, asked_at=asked_at, rating=rating, answer_text=name)
     term.say(f"  graded {name}")
     return 0.0 if rating == 1 else 1.0
@@ -328,13 +427,23 @@ def run_quiz(
     """A quiz of ``count`` questions mixing flashcards (self-graded), multiple choice and drills; each
     answer is saved to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
     term = _Terminal(stdin, stdout)
+    mismatch = topic_mismatch(bank, topics)
+    if mismatch:
+        print(f"quizapp: {mismatch}", file=sys.stderr)
+        return 1
     with _progress(data_dir, now) as progress:
         if progress is None:
             return 1
         seed = _seed(seed, term)
         items: list[QuizItem] = build_quiz(bank, topics=topics or None, count=count, seed=seed)
+        templates = bank.templates(topics or None)
+        if templates and len(items) < count and not any(item.drill is not None for item in items):
+            # The quiz wanted drills and build_quiz could make none: every template of the selection failed.
+            print(f"quizapp: {cannot_generate(templates, 'medium')}", file=sys.stderr)
+            if not items:
+                return 1
         if not items:
-            term.say(f"no questions for {', '.join(topics) if topics else 'the loaded decks'} (see `quizapp topics`)")
+            print("quizapp: no questions in the loaded decks (see `quizapp topics`)", file=sys.stderr)
             return 1
         term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
         term.say("Computations: type the value (? shows a hint; a right answer then counts half). q quits.")
@@ -344,7 +453,7 @@ def run_quiz(
                 term.say("")
                 term.say(f"question {number}/{len(items)} · {item.topic} · {item.kind}")
                 if item.drill is not None:
-                    score.add(_ask_drill(term, item.drill, progress))
+                    score.add(_ask_drill(term, item.drill, progress)[0])
                 elif item.kind == "mcq":
                     score.add(_ask_choice(term, item.card, progress))
                 else:

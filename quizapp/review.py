@@ -1,7 +1,9 @@
-"""Provides spaced-repetition review: which cards are due, and the line-based review for plain terminals."""
+"""Provides spaced-repetition review: which cards and computations are due, and the line-based review for plain terminals."""
 
 from __future__ import annotations
 
+import random
+import secrets
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -9,19 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from quizapp.content.model import Bank, Card
-from quizapp.progress import record_answer
 from quizapp.schedule import Rating
 from quizapp.store import Store, StoreError
 
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
+    from quizapp.generate import DrillInstance
+    from quizapp.plain import _Progress, _Terminal
+    from quizapp.progress import Recorded
 
 __all__ = ["NEW_PER_SESSION", "due_items", "due_templates", "humanize_delta", "run_plain_review"]
 
 NEW_PER_SESSION = 20
 """Cards never seen before that one review session introduces at most (the rest wait for later sessions)."""
-
-_GRADE_WORDS = {"1": 1, "2": 2, "3": 3, "4": 4, "again": 1, "hard": 2, "good": 3, "easy": 4, "a": 1, "h": 2, "g": 3, "e": 4}
 
 
 def due_items(
@@ -68,19 +70,27 @@ def run_plain_review(
     *,
     topics: Sequence[str] | None = None,
     count: int | None = None,
+    seed: int | None = None,
     data_dir: str | Path | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Review due cards line by line: Enter reveals, a grade 1-4 records; a score line at the end or on EOF.
+    """Review line by line what is due, as the TUI's review does: the due flashcards (Enter reveals, a
+    grade 1-4 records), a fresh instance of each due computation (typed and checked as in the plain
+    drill), then new flashcards; at most ``count`` questions. A score line at the end or on EOF.
 
-    ``now`` fixes the clock (tests); by default each review is stamped with the real time.
+    ``seed`` fixes the numbers of the computations (default: a random seed); ``now`` fixes the clock
+    (tests); by default each review is stamped with the real time. Exit status 1 when ``topics``
+    match nothing, the progress store cannot be opened or an answer could not be saved.
     """
     from quizapp.paths import database_path
+    from quizapp.plain import topic_mismatch
 
-    stdin = stdin if stdin is not None else sys.stdin
-    out = stdout if stdout is not None else sys.stdout
+    mismatch = topic_mismatch(bank, topics)
+    if mismatch:
+        print(f"quizapp: {mismatch}", file=sys.stderr)
+        return 1
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
     try:
         store = Store(database_path(data_dir))
@@ -88,7 +98,7 @@ def run_plain_review(
         print(f"quizapp: {err}", file=sys.stderr)
         return 1
     try:
-        return _review_loop(bank, store, topics=topics, count=count, stdin=stdin, out=out, clock=clock)
+        return _review_loop(bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, clock=clock)
     except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
         print(f"quizapp: {err}", file=sys.stderr)
         return 1
@@ -96,25 +106,26 @@ def run_plain_review(
         store.close()
 
 
-def _read(stdin: TextIO, out: TextIO, prompt: str) -> str | None:
-    """One line without its newline; None at end of input or on q. Echoed when input is not a terminal,
-    so a piped transcript reads like a session."""
-    out.write(prompt)
-    out.flush()
-    line = stdin.readline()
-    if not line:
-        out.write("\n")
-        return None
-    text = line.rstrip("\r\n")
-    try:
-        echo = not stdin.isatty()
-    except (AttributeError, ValueError):
-        echo = True
-    if echo:
-        out.write(text + "\n")
-    if text.strip().casefold() in ("q", "quit"):
-        return None
-    return text
+def _due_drills(templates: Sequence[DrillTemplate], seed: int | None) -> list[DrillInstance]:
+    """A fresh medium instance of each due template, as the TUI makes them; a template that cannot make
+    one is named on stderr and left out (`quizapp check` says why)."""
+    from quizapp.generate import GenerationError, generate
+    from quizapp.plain import cannot_generate
+
+    rng = random.Random(secrets.randbits(31) if seed is None else seed)
+    made, broken = [], []
+    for template in templates:
+        try:
+            made.append(generate(template, rng.getrandbits(31), "medium"))
+        except GenerationError:
+            broken.append(template)
+    if broken:
+        print(f"quizapp: {cannot_generate(broken, 'medium')}", file=sys.stderr)
+    return made
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _review_loop(
@@ -123,78 +134,91 @@ def _review_loop(
     *,
     topics: Sequence[str] | None,
     count: int | None,
-    stdin: TextIO,
-    out: TextIO,
+    seed: int | None,
+    stdin: TextIO | None,
+    stdout: TextIO | None,
     clock: Callable[[], datetime],
 ) -> int:
+    # The plain drill's terminal, checking and saving, so a computation is asked the same way in both.
+    from quizapp.plain import _ask_drill, _Progress, _Quit, _Terminal
+
+    term = _Terminal(stdin, stdout)
+    progress = _Progress(store, clock)
     start = clock()
-    items = due_items(bank, store, topics=topics, now=start)
+    cards = due_items(bank, store, topics=topics, now=start)
+    n_new = len(store.unseen([card.id for card in cards]))
+    due_cards, new_cards = cards[: len(cards) - n_new], cards[len(cards) - n_new :]
+    drills = _due_drills(due_templates(bank, store, topics=topics, now=start), seed)
+    # As in the TUI: reviews that are due first (cards, then computations), new cards after them.
+    items: list[Card | DrillInstance] = [*due_cards, *drills, *new_cards]
     if count is not None:
         items = items[:count]
     if not items:
-        ids = [card.id for card in bank.cards(topics or None)]
-        if not ids:
-            print("No cards match the chosen topics.", file=out)
-            return 0
+        ids = [card.id for card in bank.cards(topics or None)] + [t.id for t in bank.templates(topics or None)]
         upcoming = store.next_due(ids)
-        when = f" Next card due {humanize_delta(upcoming, start)}." if upcoming else ""
-        print(f"Nothing to review.{when}", file=out)
+        when = f" The next one is due {humanize_delta(upcoming, start)}." if upcoming else ""
+        term.say(f"Nothing to review.{when}")
         return 0
 
-    n_new = len(store.unseen([card.id for card in items]))
-    print(
-        f"Review: {len(items)} cards ({len(items) - n_new} due, {n_new} new). "
-        "Enter reveals the answer; then grade 1 Again, 2 Hard, 3 Good, 4 Easy. q or Ctrl-D stops.",
-        file=out,
+    new_ids = {card.id for card in new_cards}
+    n_drills = sum(1 for item in items if not isinstance(item, Card))
+    n_new = sum(1 for item in items if isinstance(item, Card) and item.id in new_ids)
+    what = _plural(len(items) - n_drills, "card") + (f" and {_plural(n_drills, 'computation')}" if n_drills else "")
+    term.say(
+        f"Review: {what} ({len(items) - n_new} due, {n_new} new). "
+        "Flashcards: Enter reveals the answer; then grade 1 Again, 2 Hard, 3 Good, 4 Easy."
+        + (" Computations: type the value (? shows a hint; a right answer then counts half)." if n_drills else "")
+        + " q or Ctrl-D stops."
     )
     grades: dict[int, int] = {1: 0, 2: 0, 3: 0, 4: 0}
     status = 0
     try:
-        for k, card in enumerate(items, 1):
-            print(f"\n[{k}/{len(items)}] {card.topic}", file=out)
-            print(card.question, file=out)
-            for i, option in enumerate(card.options, 1):
-                print(f"  {i}. {option}", file=out)
-            asked_at = clock()
-            if _read(stdin, out, "(Enter to reveal) ") is None:
-                break
-            if card.options and card.correct is not None:
-                print(f"Answer: {card.correct + 1}. {card.options[card.correct]}", file=out)
+        for k, item in enumerate(items, 1):
+            term.say("")
+            if isinstance(item, Card):
+                term.say(f"[{k}/{len(items)}] {item.topic}")
+                recorded = _review_card(term, item, progress)
             else:
-                print(card.answer, file=out)
-            if card.note:
-                print(f"Why: {card.note}", file=out)
-            rating = None
-            while rating is None:
-                line = _read(stdin, out, "Grade 1 Again, 2 Hard, 3 Good, 4 Easy: ")
-                if line is None:
-                    break
-                rating = _GRADE_WORDS.get(line.strip().casefold())
-                if rating is None:
-                    print("Type 1, 2, 3 or 4.", file=out)
-            if rating is None:
-                break
-            now = clock()
-            recorded = record_answer(
-                store,
-                card,
-                rating=rating,
-                answer_text=Rating(rating).name,  # as the TUI records a self-grade: Again / Hard / Good / Easy
-                elapsed_s=(now - asked_at).total_seconds(),
-                now=now,
-            )
-            grades[rating] += 1
-            print(f"Next review {humanize_delta(recorded.due, now)}.", file=out)
+                term.say(f"[{k}/{len(items)}] {item.topic} · computation")
+                _, recorded = _ask_drill(term, item, progress)
+            if recorded is not None:
+                grades[int(recorded.rating)] += 1
+                term.say(f"Next review {humanize_delta(recorded.due, progress.clock())}.")
+    except _Quit:
+        pass
     except KeyboardInterrupt:
         status = 130
-    except StoreError as err:  # the grade in hand was not kept; those before it were
-        print(f"quizapp: progress not saved: {err}", file=sys.stderr)
-        status = 1
     reviewed = sum(grades.values())
     recalled = reviewed - grades[1]
-    print(
-        f"\nReviewed {reviewed} of {len(items)}: recalled {recalled}, forgot {grades[1]} "
-        f"(Again {grades[1]}, Hard {grades[2]}, Good {grades[3]}, Easy {grades[4]}).",
-        file=out,
+    term.say("")
+    term.say(
+        f"Reviewed {reviewed} of {len(items)}: recalled {recalled}, forgot {grades[1]} "
+        f"(Again {grades[1]}, Hard {grades[2]}, Good {grades[3]}, Easy {grades[4]})."
     )
-    return status
+    return progress.status(status)
+
+
+def _review_card(term: _Terminal, card: Card, progress: _Progress) -> Recorded | None:
+    """One flashcard: Enter reveals the answer (the right option of a multiple choice), a grade 1-4 is
+    saved and feeds FSRS. What was recorded, or None when the save failed."""
+    from quizapp.plain import GRADE_CHOICES, GRADES
+
+    term.say(card.question)
+    for i, option in enumerate(card.options, 1):
+        term.say(f"  {i}. {option}")
+    asked_at = progress.clock()
+    term.ask("(Enter to reveal) ")
+    if card.options and card.correct is not None:
+        term.say(f"Answer: {card.correct + 1}. {card.options[card.correct]}")
+    else:
+        term.say(card.answer)
+    if card.note:
+        term.say(f"Why: {card.note}")
+    while True:
+        text = term.ask("Grade 1 Again, 2 Hard, 3 Good, 4 Easy: ").strip().casefold()
+        if text in GRADES:
+            break
+        term.say(GRADE_CHOICES)
+    rating = GRADES[text][1]
+    # As the TUI records a self-grade: answer_text Again / Hard / Good / Easy.
+    return progress.save(card, asked_at=asked_at, rating=rating, answer_text=Rating(rating).name)

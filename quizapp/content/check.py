@@ -4,19 +4,29 @@ Beyond what the loader reports, it looks for duplicate ids and empty answers acr
 generates ``instances`` instances of every drill template at every level, so a template whose
 ``where`` no draw satisfies, or whose solver refuses its numbers, is caught before a user meets it.
 Each generated instance is also checked against itself: its printed answer, typed back, must be
-graded correct (so the precision printed and the tolerance agree).
+graded correct (so the precision printed and the tolerance agree). And every number that varies
+from one instance to the next must be shown by the ``ask`` text, or the question cannot be
+answered as asked (a hard level that draws ``dilation: [1, 2]`` under an ask that never says it).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from quizapp.content.model import Bank, ContentProblem, SourceRef
 
-__all__ = ["check_bank", "run"]
+if TYPE_CHECKING:
+    from quizapp.content.drill import Domain, DrillTemplate
+
+__all__ = ["check_bank", "hidden_parameters", "run"]
+
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_MANY = 10_000
+"""A list with more values than this counts as varying without comparing them."""
 
 
 def run(paths: list[Path], *, extra: list[Path], bundled: bool, instances: int = 200, out: TextIO | None = None) -> int:
@@ -60,6 +70,7 @@ def check_bank(bank: Bank, *, instances: int = 200) -> tuple[list[ContentProblem
             found, n = _check_template(template, instances)
             problems += found
             generated += n
+            problems += _unshown(template)
 
     # One line per distinct problem, in file order.
     seen: set[tuple[str, int, str]] = set()
@@ -163,3 +174,115 @@ def _self_check(inst, check, AnswerError, Verdict) -> str:
     if result.verdict is not Verdict.CORRECT:
         return f"the printed answer {inst.answer_text!r} is not graded correct ({result.message})"
     return ""
+
+
+def _unshown(template: DrillTemplate) -> list[ContentProblem]:
+    """An error when the ask hides a number that varies (see hidden_parameters)."""
+    hidden = hidden_parameters(template)
+    if not hidden:
+        return []
+    names = ", ".join(hidden)
+    add = " ".join(f"{{{name}}}" for name in hidden)
+    return [
+        ContentProblem(
+            template.source,
+            f"drill {template.id!r}: {names} {'varies' if len(hidden) == 1 else 'vary'} between instances but the ask "
+            f"never shows {'it' if len(hidden) == 1 else 'them'}, so the question cannot be answered as asked (add {add} to ask)",
+        )
+    ]
+
+
+def hidden_parameters(template: DrillTemplate) -> list[str]:
+    """The parameters and derived values that vary between instances but that the ``ask`` text does not show.
+
+    A parameter varies when the values it can take, over every level, are more than one (a level that
+    does not draw a solver parameter uses the solver's default, so ``hard: {dilation: [2]}`` varies it
+    too); a derived value or a text parameter varies when something it is made from varies. What the
+    ask shows: its placeholders; what a shown text parameter or derived value is made from; and any
+    text parameter or derived value made only from shown or fixed values (the reader can work it out).
+    """
+    import solvers
+    from quizapp.content.drill import LEVELS, PLACEHOLDER, Const
+
+    spec = solvers.get(template.solver)
+    defaults = {p.name: p.default for p in spec.params if not p.required}
+    names = dict.fromkeys([*dict(template.params), *(name for _, over in template.levels for name, _ in over)])
+    derived = [d.name for d in template.derive]
+    known = set(names) | set(derived)
+
+    varies: set[str] = set()
+    made_of: dict[str, set[str]] = {}  # text parameters and derived values -> the names they are made from
+    for name in names:
+        values: set[str] = set()
+        many = False
+        for level in LEVELS:
+            dom = template.domains(level).get(name)
+            if dom is None:
+                if name not in defaults:
+                    continue
+                dom = Const(defaults[name])
+            for text in _texts(dom):
+                made_of.setdefault(name, set()).update(m.group(1) for m in PLACEHOLDER.finditer(text))
+            drawn = _values(dom)
+            if drawn is None:
+                many = True
+            else:
+                values |= drawn
+        if many or len(values) > 1:
+            varies.add(name)
+    for d in template.derive:
+        made_of[d.name] = {n for n in _NAME.findall(d.text) if n in known}
+
+    changed = True
+    while changed:  # a value made from a varying one varies
+        changed = False
+        for name, parts in made_of.items():
+            if name not in varies and parts & varies:
+                varies.add(name)
+                changed = True
+
+    shown = {m.group(1) for m in PLACEHOLDER.finditer(template.ask)}
+    changed = True
+    while changed:
+        changed = False
+        for name, parts in made_of.items():
+            if name in shown and not parts <= shown:
+                shown |= parts  # shown through the text or derived value it is part of
+                changed = True
+            elif name not in shown and parts and all(p in shown or p not in varies for p in parts):
+                shown.add(name)  # worked out from what is shown
+                changed = True
+    order = [*names, *derived]
+    return [name for name in order if name in varies and name not in shown]
+
+
+def _texts(dom: Domain) -> list[str]:
+    """The strings of a domain that have placeholders (a text parameter, or a list of them)."""
+    from quizapp.content.drill import PLACEHOLDER, Choice, Text
+
+    if isinstance(dom, Text):
+        return [dom.text]
+    if isinstance(dom, Choice):
+        return [v for v in dom.values if isinstance(v, str) and PLACEHOLDER.search(v)]
+    return []
+
+
+def _values(dom: Domain) -> set | None:
+    """The values a domain can draw (lists made tuples, to be hashable), or None when they are many."""
+    from quizapp.content.drill import ArrayDomain, IntRange, Uniform
+
+    if isinstance(dom, Uniform):
+        return {dom.lo} if dom.lo == dom.hi else None
+    if isinstance(dom, IntRange):  # counted, not listed: a range may span millions
+        return {dom.lo} if (dom.hi - dom.lo) // dom.step == 0 else None
+    if isinstance(dom, ArrayDomain):
+        element = _values(dom.element)
+        return None if element is None or len(element) > 1 else {(dom.shape, *element)}
+    finite = dom.finite()
+    if finite is None or len(finite) > _MANY:
+        return None
+    return {_hashable(v) for v in finite}
+
+
+def _hashable(value):
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value

@@ -2,9 +2,11 @@
 
 Every format is a pure function of (bank, topics, count, seed): the same arguments give
 byte-identical output. Without ``--seed`` the export uses seed 0 (not a random one), so two runs
-of the same command agree. Instance ``k`` (0-based) comes from template ``k mod T`` of the chosen
-topics at level ``("medium", "easy", "hard")[(k // T) mod 3]`` with the seed
-``sha256("export", seed, k)`` (31 bits), recorded with the instance, so
+of the same command agree. The chosen topics' T templates are put in a round-robin order (one
+template from each topic in turn; topics and the templates within each shuffled by the seed, see
+``template_order``), so any count of instances covers the topics evenly. Instance ``k`` (0-based)
+comes from template ``k mod T`` of that order at level ``("medium", "easy", "hard")[(k // T) mod 3]``
+with the seed ``sha256("export", seed, k)`` (31 bits), recorded with the instance, so
 ``generate(template, instance.seed, instance.level)`` reproduces it. Files are written atomically
 (a temporary file in the same folder, then ``os.replace``); without ``-o`` the text formats go to
 stdout. Card ``source`` paths inside the shipped bank are written relative to it, so the export
@@ -15,17 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizapp import __version__
 from quizapp.content.model import Bank, Card, Deck, SourceRef
 
-__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "write_atomic"]
+if TYPE_CHECKING:
+    from quizapp.content.drill import DrillTemplate
+
+__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "template_order", "write_atomic"]
 
 FORMATS = ("json", "csv", "md", "anki", "gift")
 _LEVEL_CYCLE = ("medium", "easy", "hard")
@@ -55,12 +62,35 @@ def instance_seed(seed: int, k: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
 
 
+def template_order(templates: Sequence[DrillTemplate], seed: int) -> list[DrillTemplate]:
+    """``templates`` in the order the export takes them: one from each topic in turn until all are taken.
+
+    Templates are grouped by (deck, topic); the groups and the templates within each are shuffled by
+    ``random.Random(int.from_bytes(sha256("export-order", seed)[:8], "big"))``; then the first of each
+    group, the second of each, and so on. So the first n templates spread over min(n, topics) topics,
+    no topic more than one ahead of another while it has templates left.
+    """
+    digest = hashlib.sha256(f"export-order\x1f{seed}".encode()).digest()
+    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    groups: dict[tuple[str, str], list[DrillTemplate]] = {}
+    for template in templates:
+        groups.setdefault((template.deck, template.topic), []).append(template)
+    queues = list(groups.values())
+    for queue in queues:
+        rng.shuffle(queue)
+    rng.shuffle(queues)
+    order = []
+    for depth in range(max((len(q) for q in queues), default=0)):
+        order += [q[depth] for q in queues if depth < len(q)]
+    return order
+
+
 def collect(bank: Bank, *, topics: Sequence[str] | None, count: int, seed: int, warn: Callable[[str], None] | None = None) -> ExportData:
-    """Every card of ``topics`` and ``count`` drill instances cycling through their templates."""
+    """Every card of ``topics`` and ``count`` drill instances taking their templates in ``template_order``."""
     from quizapp.generate import GenerationError, generate
 
     cards = tuple(_portable(c) for c in bank.cards(topics or None))
-    templates = bank.templates(topics or None)
+    templates = template_order(bank.templates(topics or None), seed)
     instances = []
     if templates:
         for k in range(count):

@@ -1,9 +1,11 @@
 """Provides the CSV export: one row per card and per drill instance, UTF-8 with a BOM for spreadsheets.
 
-Columns: id, deck, topic, kind, question, answer, options, tolerance, steps. Multiple choice puts
-its options one a line ("1. ...") in ``options`` and the correct one in ``answer``; a drill row
-has kind ``drill``, its id is ``template@seed``, its question ends with the precision asked for,
-``answer`` is the printed answer and ``tolerance`` says how close an answer must be. Multi-line cells are quoted (RFC 4180, CRLF rows).
+Columns: id, deck, topic, kind, question, answer, options, tolerance, steps, note. Multiple choice
+puts its options one a line ("1. ...") in ``options`` and the correct one in ``answer``; ``note`` is
+a card's "Why:" note; a drill row has kind ``drill``, its id is ``template@seed``, its question ends
+with the precision asked for, ``answer`` is the printed answer and ``tolerance`` says how close an
+answer must be. Multi-line cells are quoted (RFC 4180, CRLF rows). The byte-order mark is what makes
+Excel read the file as UTF-8; a program reading it should use the encoding ``utf-8-sig``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 __all__ = ["COLUMNS", "render"]
 
-COLUMNS = ("id", "deck", "topic", "kind", "question", "answer", "options", "tolerance", "steps")
+COLUMNS = ("id", "deck", "topic", "kind", "question", "answer", "options", "tolerance", "steps", "note")
 
 
 def render(data: Any) -> bytes:
@@ -27,7 +29,7 @@ def render(data: Any) -> bytes:
         answer = card.answer
         if card.options and card.correct is not None and 0 <= card.correct < len(card.options):
             answer = f"{card.correct + 1}. {card.options[card.correct]}"
-        writer.writerow([card.id, card.deck, card.topic, str(card.kind), card.question, answer, options, "", ""])
+        writer.writerow([card.id, card.deck, card.topic, str(card.kind), card.question, answer, options, "", "", card.note])
     for inst in data.instances:
         writer.writerow(
             [
@@ -38,8 +40,10 @@ def render(data: Any) -> bytes:
                 inst.question,
                 inst.answer_text,
                 "",
-                inst.tolerance.describe(),
+                # with the form and value: "exact sizes" for a shape, "... each" for a vector
+                inst.tolerance.describe(inst.form, expected=inst.answer),
                 "\n".join(inst.steps),
+                "",
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")

@@ -8,7 +8,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from quizapp.content.check import run
+import pytest
+
+from quizapp.content.check import hidden_parameters, run
+from quizapp.content.drill import parse_template
+from quizapp.content.model import SourceRef
 
 DATA = Path(__file__).parent / "data"
 
@@ -111,3 +115,104 @@ def test_shipped_bank_checks_clean():
     report = out.getvalue()
     assert code == 0, report
     assert "0 errors" in report.splitlines()[-1]
+
+
+# ---------------------------------------------------------------- numbers the ask does not show
+
+
+def drill_deck(tmp_path, body: str) -> Path:
+    deck = tmp_path / "d.md"
+    deck.write_text(f"# T\n\n```drill\n{textwrap.dedent(body).strip()}\n```\n", encoding="utf-8")
+    return deck
+
+
+CONV = """\
+    id: conv
+    solver: conv.output_size
+    params:
+      size: [16, 32]
+      kernel: [3]
+    {levels}
+    ask: "{ask}"
+    answer: {{form: integer}}
+    """
+
+
+@pytest.mark.parametrize(
+    ("levels", "ask", "hidden"),
+    [
+        ("levels: {hard: {dilation: [1, 2]}}", "Input {size}, kernel {kernel}: output size?", "dilation varies"),
+        # one value at hard, but not the default the other levels use: the ask must still say it
+        ("levels: {hard: {dilation: [2]}}", "Input {size}, kernel {kernel}: output size?", "dilation varies"),
+        ("levels: {easy: {kernel: [3, 5]}}", "Input {size}: output size?", "kernel varies"),
+        ("levels: {hard: {stride: {range: [1, 3]}, padding: [0, 1]}}", "Input {size}, kernel {kernel}?", "stride, padding vary"),
+        ("", "Input {size}: output size with a 3 kernel?", None),  # kernel is always 3: nothing hidden
+        ("levels: {hard: {dilation: [1]}}", "Input {size}, kernel {kernel}?", None),  # dilation is always 1
+        ("levels: {hard: {dilation: [1, 2]}}", "Input {size}, kernel {kernel}, dilation {dilation}?", None),
+    ],
+)
+def test_a_varying_number_the_ask_hides_is_an_error(tmp_path, levels, ask, hidden):
+    deck = drill_deck(tmp_path, CONV.format(levels=levels, ask=ask))
+    code, lines = check([deck], instances=3)
+    if hidden is None:
+        assert code == 0, lines
+        return
+    assert code == 1
+    [problem, _summary] = lines
+    assert problem.startswith(f"{deck}:3: drill 'conv': {hidden} between instances but the ask never shows")
+    assert "so the question cannot be answered as asked" in problem
+
+
+@pytest.mark.parametrize(
+    ("body", "hidden"),
+    [
+        # shown through a derived value: fan_in is in the ask, c_in and k are what it is made of
+        ("params: {c_in: [3, 8], k: [3, 5]}\nderive: {fan_in: c_in * k * k}\nask: 'fan_in = {fan_in}: He std?'", []),
+        # a derived value worked out from shown numbers need not be printed itself
+        ("params: {c_in: [3, 8], k: [3, 5]}\nderive: {fan_in: c_in * k * k}\nask: '{k}x{k} conv, {c_in} channels: He std?'", []),
+        # a hidden derived value and what it is made of
+        ("params: {c_in: [3, 8], k: [3]}\nderive: {fan_in: c_in * k * k}\nask: 'a {k}x{k} conv: He std?'", ["c_in", "fan_in"]),
+        # a derived value made only of fixed numbers does not vary
+        ("params: {c_in: [3], k: [3]}\nderive: {fan_in: c_in * k * k}\nask: 'He std?'", []),
+    ],
+)
+def test_derived_values_count_as_shown_through_what_they_are_made_of(body, hidden):
+    yaml_text = f"id: t\nsolver: init.he_std\n{body}\nanswer: {{form: decimal}}\n"
+    template = parse_template(yaml_text, source=SourceRef("d.md", 1), deck="d", topic="T")
+    assert hidden_parameters(template) == hidden
+
+
+@pytest.mark.parametrize(
+    ("ask", "hidden"),
+    [
+        ("Minimise {f} from w = {start}: w after {steps} steps at lr {lr}?", []),  # a shown through the formula
+        ("From w = {start}: w after {steps} steps at lr {lr}?", ["a", "f"]),
+        ("Minimise (w - {a})**2 from w = {start}: w after {steps} steps at lr {lr}?", []),  # f worked out from a
+    ],
+)
+def test_text_parameters_show_their_placeholders(ask, hidden):
+    yaml_text = textwrap.dedent(
+        f"""\
+        id: gd
+        solver: gradient.descend
+        params:
+          a: {{range: [1, 5]}}
+          f: "(w - {{a}})**2"
+          start: [0]
+          lr: [0.1]
+          steps: [2]
+        ask: "{ask}"
+        answer: {{form: decimal}}
+        """
+    )
+    assert hidden_parameters(parse_template(yaml_text, source=SourceRef("d.md", 1), deck="d", topic="T")) == hidden
+
+
+def test_the_readme_deck_example_checks_clean(tmp_path):
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    deck = tmp_path / "example.md"
+    deck.write_text(example + "\n", encoding="utf-8")
+    code, lines = check([deck], instances=30)
+    assert code == 0, lines
+    assert lines[-1].endswith("0 errors, 0 warnings")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.content.loader import load_bank, load_deck
-from quizapp.export import FORMATS, collect, instance_seed, render, run, write_atomic
+from quizapp.export import FORMATS, collect, instance_seed, render, run, template_order, write_atomic
 from quizapp.export.gift import escape as gift_escape
 from quizapp.export.markdown import escape as md_escape
 from quizapp.generate import generate
@@ -65,7 +65,8 @@ def test_same_arguments_same_bytes(bank, fmt):
 
 
 def test_instances_cycle_templates_and_levels(bank, data):
-    templates = bank.templates()
+    templates = template_order(bank.templates(), SEED)
+    assert sorted(t.id for t in templates) == sorted(t.id for t in bank.templates())
     assert len(data.instances) == COUNT
     for k, inst in enumerate(data.instances):
         assert inst.template_id == templates[k % len(templates)].id
@@ -73,6 +74,33 @@ def test_instances_cycle_templates_and_levels(bank, data):
         assert inst.seed == instance_seed(SEED, k)
         # the recorded seed and level reproduce the instance
         assert generate(templates[k % len(templates)], inst.seed, inst.level) == inst
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_default_export_covers_every_topic_evenly(seed):
+    """The shipped bank's instances spread over its topics: with as many instances as topics, one each;
+    with the default 20, none left out and none above its share; the decks an interviewer starts with
+    (conv, init, gradient descent, linear) are all in."""
+    bank = load_bank([], bundled=True)
+    topics = {(t.deck, t.topic) for t in bank.templates()}
+    for count in (len(topics), 20):
+        per_topic = dict.fromkeys(topics, 0)
+        for inst in collect(bank, topics=None, count=count, seed=seed).instances:
+            per_topic[(inst.deck, inst.topic)] += 1
+        assert min(per_topic.values()) == 1 and max(per_topic.values()) == -(-count // len(topics)), per_topic
+    decks = {i.deck for i in collect(bank, topics=None, count=20, seed=seed).instances}
+    assert {"convolution", "initialisation", "gradient-descent", "linear-layers"} <= decks
+
+
+def test_template_order_is_round_robin_over_topics_and_shuffled_by_seed(bank):
+    templates = bank.templates()
+    order = template_order(templates, 3)
+    assert order == template_order(templates, 3)
+    # the first len(topics) templates are one from each topic
+    topics = {(t.deck, t.topic) for t in templates}
+    assert len({(t.deck, t.topic) for t in order[: len(topics)]}) == len(topics)
+    orders = {tuple(t.id for t in template_order(templates, s)) for s in range(20)}
+    assert len(orders) > 1  # the seed shuffles
 
 
 def test_topics_filter(bank):
@@ -121,17 +149,29 @@ def test_csv_opens_as_a_table(data):
     payload = render(data, "csv")
     assert payload.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets then read UTF-8
     rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["id", "deck", "topic", "kind", "question", "answer", "options", "tolerance", "steps"]
+    assert rows[0] == ["id", "deck", "topic", "kind", "question", "answer", "options", "tolerance", "steps", "note"]
     body = rows[1:]
     assert len(body) == len(data.cards) + len(data.instances)
-    assert all(len(r) == 9 for r in body)
+    assert all(len(r) == 10 for r in body)
     by_id = {r[0]: r for r in body}
     mcq = next(r for r in body if r[3] == "mcq")
     assert mcq[5] == "2. Max pooling" and mcq[6].splitlines() == ["1. Convolution", "2. Max pooling", "3. Linear"]
     for inst in data.instances:
         row = by_id[inst.id]
         assert row[3] == "drill" and row[4] == inst.question and row[5] == inst.answer_text
-        assert row[7] == inst.tolerance.describe() and row[8].splitlines() == list(inst.steps)
+        assert row[7] == inst.tolerance.describe(inst.form, expected=inst.answer) and row[8].splitlines() == list(inst.steps)
+
+
+def test_csv_keeps_the_cards_notes(data):
+    rows = list(csv.DictReader(io.StringIO(render(data, "csv").decode("utf-8-sig"), newline="")))
+    notes = {r["id"]: r["note"] for r in rows}
+    with_notes = [c for c in data.cards if c.note]
+    assert len(with_notes) >= 2  # the stride card's Why: and the multiple choice's
+    for card in data.cards:
+        assert notes[card.id] == card.note
+    assert notes["small-stride"] == "A stride of 2 halves the output size."
+    shape = next(r for r in rows if r["id"].startswith("small-shapes@"))
+    assert shape["tolerance"] == "exact sizes"  # not "an exact integer"
 
 
 # ---------------------------------------------------------------- markdown

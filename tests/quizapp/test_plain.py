@@ -98,9 +98,20 @@ def test_same_seed_same_drills(bank):
     assert drill(bank, "1\n2\n3\n", count=3) == drill(bank, "1\n2\n3\n", count=3)
 
 
-def test_no_templates(bank):
+def test_unknown_topic(bank, capsys):
     code, text = drill(bank, "", topics=["nothing-like-this"])
-    assert code == 1 and "no drill templates" in text
+    assert code == 1 and text == ""
+    assert capsys.readouterr().err == (
+        "quizapp: no cards or drills match topic 'nothing-like-this'; topics: Convolutions, Attention, Linear layers\n"
+    )
+
+
+def test_a_topic_of_flashcards_only_has_no_drills(tmp_path, capsys):
+    deck = tmp_path / "cards.md"
+    deck.write_text("# Cards only\n\nQ: Stride?\nA: The step.\n", encoding="utf-8")
+    code, text = drill(load_bank([deck], bundled=False), "", topics=["cards"])
+    assert code == 1 and text == ""
+    assert capsys.readouterr().err == "quizapp: no drill templates in topic 'cards', only flashcards (see `quizapp topics`)\n"
 
 
 def test_ctrl_c_prints_score_and_returns_130(bank):
@@ -216,3 +227,151 @@ def test_drill_through_a_real_pipe():
         check=False,
     )
     assert again.stdout == proc.stdout
+
+
+# ---------------------------------------------------------------- a template that can make no drill
+
+IMPOSSIBLE = """\
+# Impossible
+
+```drill
+id: never-holds
+solver: conv.output_size
+params:
+  size: [8, 16]
+  kernel: [3]
+where:
+  - size < kernel
+ask: "Input {size}, kernel {kernel}: output size?"
+answer: {form: integer}
+```
+"""
+
+
+@pytest.fixture
+def impossible(tmp_path) -> Path:
+    path = tmp_path / "impossible.md"
+    path.write_text(IMPOSSIBLE, encoding="utf-8")
+    return path
+
+
+def test_drill_from_an_impossible_template_says_so_in_one_line(impossible, capsys):
+    out = io.StringIO()
+    code = run_drill(load_bank([impossible], bundled=False), topics=None, count=None, seed=1, level=None, stdin=io.StringIO(""), stdout=out)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("quizapp: no drill can be made from template 'never-holds' at level easy ")
+    assert f"({impossible}:3: no parameters satisfy `where`" in err and "`quizapp check` shows why" in err
+    assert out.getvalue().rstrip().endswith("score: no answers")
+
+
+def test_the_cli_plain_drill_and_quiz_from_an_impossible_deck_exit_1_without_a_traceback(impossible):
+    for command in ("drill", "quiz"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "quizapp", "--no-bundled", "--content", str(impossible), command, "--plain", "--seed", "1"],
+            input="",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.count("\n") == 1 and "'never-holds'" in proc.stderr, proc.stderr
+
+
+def test_quiz_with_cards_and_an_impossible_template_names_it_and_goes_on(impossible, capsys):
+    impossible.write_text(IMPOSSIBLE + "\nQ: Stride?\nA: The step.\n", encoding="utf-8")
+    bank = load_bank([impossible], bundled=False)
+    out = io.StringIO()
+    code = run_quiz(bank, topics=None, count=3, seed=1, stdin=io.StringIO("\n3\n"), stdout=out)
+    assert code == 0
+    assert "'never-holds'" in capsys.readouterr().err
+    assert "question 1/1 · Impossible · flashcard" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("score: 1/1 (100%)")
+
+
+# ---------------------------------------------------------------- grades and wrapping
+
+
+def test_quiz_self_grade_says_what_is_accepted(bank):
+    items = build_quiz(bank, topics=["Convolutions"], count=12, seed=4)
+    lines = []
+    for item in items:
+        if item.kind == "drill":
+            lines.append(item.drill.answer_text)
+        elif item.kind == "mcq":
+            lines.append(str(item.card.correct + 1))
+        else:
+            lines += ["", "5", "good"]  # 5 is no grade: say what is; the word good is one
+    out = io.StringIO()
+    code = run_quiz(bank, topics=["Convolutions"], count=12, seed=4, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    text = out.getvalue()
+    n_cards = sum(i.kind == "flashcard" for i in items)
+    assert code == 0 and n_cards >= 1
+    assert text.count("type 1 Again, 2 Hard, 3 Good or 4 Easy") == n_cards
+    assert text.count("graded Good") == n_cards
+    assert text.rstrip().endswith(f"score: {len(items)}/{len(items)} (100%)")
+
+
+class _TtyOut(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+LONG = """\
+# Wrapping
+
+Q: Why does a convolutional layer with a three by three kernel, stride one and padding one keep the spatial size of its input unchanged?
+A: Because the padding adds exactly as many positions as the kernel takes away: O = I + 2P - K + 1 = I when P = (K - 1)/2.
+"""
+
+
+def test_plain_output_wraps_between_words_to_the_terminal_width(tmp_path, monkeypatch):
+    deck = tmp_path / "long.md"
+    deck.write_text(LONG, encoding="utf-8")
+    monkeypatch.setattr("shutil.get_terminal_size", lambda *a, **k: os.terminal_size((41, 24)))
+    out = _TtyOut()
+    run_quiz(load_bank([deck], bundled=False), topics=None, count=1, seed=1, stdin=io.StringIO("\n3\n"), stdout=out)
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines() if not line.startswith(("how did you do?", "(Enter"))) <= 40
+    card = load_bank([deck], bundled=False).cards()[0]
+    # every word is whole on some line: joining the lines again gives the question and answer back
+    flat = " ".join(text.split())
+    assert " ".join(card.question.split()) in flat and " ".join(card.answer.split()) in flat
+    assert "\n  " in text.split(card.question.split()[-1])[1]  # the answer's continuation keeps its indent
+
+
+def test_plain_output_is_not_wrapped_in_a_pipe(tmp_path):
+    deck = tmp_path / "long.md"
+    deck.write_text(LONG, encoding="utf-8")
+    out = io.StringIO()
+    run_quiz(load_bank([deck], bundled=False), topics=None, count=1, seed=1, stdin=io.StringIO("\n3\n"), stdout=out)
+    card = load_bank([deck], bundled=False).cards()[0]
+    assert f"\n{card.question}\n" in out.getvalue()
+
+
+@pytest.mark.parametrize("width", [10, 20, 33, 80])
+def test_wrap_never_breaks_a_word_and_keeps_indents(width):
+    from quizapp.plain import wrap
+
+    text = "  that is the forgot floor mistake: the output size rounds down, a window that does not fit is not counted\n    O = ⌊(32 + 2·1 − 3) / 2⌋ + 1 = 16"
+    wrapped = wrap(text, width)
+    assert wrapped.split() == text.split()
+    for line in wrapped.splitlines():
+        assert len(line) <= width or " " not in line.strip()
+        assert line.startswith("  ")
+    assert wrap(text, None) == text
+
+
+def test_the_readme_plain_example_is_answered_right():
+    """README's `printf '16\\n' | quizapp drill --plain ...` types the right answer (content edits can
+    change which question a seed asks: pick another seed, checking it by running the command)."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    [line] = [ln.strip() for ln in readme.splitlines() if ln.strip().startswith("$ printf ") and "--plain" in ln]
+    command = line.removeprefix("$ ").replace("quizapp", f"{sys.executable} -m quizapp", 1)
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "✓ correct" in proc.stdout, f"README's plain example is not answered right:\n{proc.stdout}"

@@ -14,6 +14,7 @@ import pytest
 
 from quizapp.content.model import Bank, Card, CardKind, Deck, SourceRef
 from quizapp.paths import database_path
+from quizapp.plain import GRADE_CHOICES
 from quizapp.review import due_items, due_templates, humanize_delta, run_plain_review
 from quizapp.schedule import Rating, review
 from quizapp.store import Store
@@ -111,9 +112,9 @@ def test_plain_review_reveals_grades_and_records(bank, tmp_path):
         assert store.get_state("conv:2") is None
 
 
-def test_plain_review_asks_again_for_an_unreadable_grade(bank, tmp_path):
+def test_plain_review_asks_again_for_an_unreadable_grade_saying_what_is_accepted(bank, tmp_path):
     _, out = run(bank, tmp_path, "\n5\nmaybe\ngood\n", count=1)
-    assert out.count("Type 1, 2, 3 or 4.") == 2
+    assert out.count(GRADE_CHOICES) == 2
     with stored(tmp_path) as store:
         assert [a.rating for a in store.attempts()] == [3]
 
@@ -140,13 +141,13 @@ def test_nothing_due_says_when_the_next_card_is(bank, tmp_path):
             schedule(store, c.id, timedelta(hours=3))
     code, out = run(bank, tmp_path, "")
     assert code == 0
-    assert out.strip() == "Nothing to review. Next card due in 3 hours."
+    assert out.strip() == "Nothing to review. The next one is due in 3 hours."
 
 
-def test_review_with_no_matching_cards(bank, tmp_path):
+def test_review_with_no_matching_cards_exits_1_like_quiz_and_drill(bank, tmp_path, capsys):
     code, out = run(bank, tmp_path, "", topics=["no such topic"])
-    assert code == 0
-    assert out.strip() == "No cards match the chosen topics."
+    assert code == 1 and out == ""
+    assert capsys.readouterr().err == "quizapp: no cards or drills match topic 'no such topic'; topics: Conv, Attention\n"
 
 
 def test_a_damaged_database_is_reported_not_replaced(bank, tmp_path, capsys):
@@ -205,3 +206,76 @@ def test_due_templates_are_the_answered_computations_that_are_due(store):
     schedule(store, "attention-mha-params", timedelta(days=2))
     assert [t.id for t in due_templates(bank, store, now=NOW)] == ["conv-output-size"]
     assert due_templates(bank, store, topics=["attention"], now=NOW) == []
+
+
+# ---------------------------------------------------------------- due computations in the plain review
+
+
+@pytest.fixture
+def small_bank():
+    from quizapp.content.loader import load_bank
+
+    return load_bank([Path(__file__).parent / "data" / "small.md"], bundled=False)
+
+
+def due_small(tmp_path) -> None:
+    """small.md's stride card and its conv output-size template due; the He template not yet."""
+    with stored(tmp_path) as store:
+        schedule(store, "small-stride", timedelta(hours=-2))
+        schedule(store, "small-conv-out", timedelta(hours=-1))
+        schedule(store, "small-he", timedelta(days=2))
+
+
+def test_plain_review_asks_the_due_computations_as_the_tui_does(small_bank, tmp_path):
+    due_small(tmp_path)
+    code, out = run(small_bank, tmp_path, "\n3\n-1\n", count=2, seed=3)
+    assert code == 0
+    assert "Review: 1 card and 1 computation (2 due, 0 new)." in out
+    assert "[1/2] Convolutions\nWhat does stride mean?" in out
+    assert "[2/2] Convolutions · computation\nInput " in out and "What is the output width? (integer)" in out
+    assert "✗ wrong: the answer is " in out and "worked solution:" in out
+    assert out.count("Next review in") == 2
+    assert "Reviewed 2 of 2: recalled 1, forgot 1" in out
+    with stored(tmp_path) as store:
+        attempts = store.attempts()
+        assert [(a.item_id, a.kind, a.rating, a.verdict, a.answer_text) for a in attempts] == [
+            ("small-stride", "qa", 3, "correct", "Good"),
+            ("small-conv-out", "drill", 1, "wrong", "-1"),
+        ]
+        assert store.get_state("small-conv-out").due > NOW  # rescheduled
+        assert store.get_state("small-he").due == NOW + timedelta(days=2)  # not due: not asked
+
+
+def test_plain_review_puts_due_cards_then_due_computations_then_new_cards(small_bank, tmp_path):
+    due_small(tmp_path)
+    code, out = run(small_bank, tmp_path, "", seed=3)
+    assert code == 0
+    n_new = len(small_bank.cards()) - 1
+    assert f"Review: {n_new + 1} cards and 1 computation (2 due, {n_new} new)." in out
+    assert f"[1/{n_new + 2}] Convolutions\nWhat does stride mean?" in out  # EOF while it waits
+
+
+def test_a_right_answer_to_a_due_computation_is_graded_good_and_the_seed_fixes_the_numbers(small_bank, tmp_path):
+    import re
+
+    due_small(tmp_path / "first")
+    _, first = run(small_bank, tmp_path / "first", "\n3\n-1\n", count=2, seed=3)
+    answer = re.search(r"the answer is (\S+) ", first).group(1)
+    due_small(tmp_path / "second")
+    code, second = run(small_bank, tmp_path / "second", f"\n3\n{answer}\n", count=2, seed=3)
+    assert code == 0
+    question = first.split("· computation\n", 1)[1].splitlines()[0]
+    assert f"· computation\n{question}\n" in second  # the same seed asks the same numbers
+    assert f"✓ correct: the answer is {answer} " in second
+    with stored(tmp_path / "second") as store:
+        assert [(a.item_id, a.rating, a.verdict) for a in store.attempts()][-1] == ("small-conv-out", 3, "correct")
+
+
+def test_nothing_due_counts_computations_for_the_next_due_time(small_bank, tmp_path):
+    with stored(tmp_path) as store:
+        for c in small_bank.cards():
+            schedule(store, c.id, timedelta(days=3))
+        schedule(store, "small-conv-out", timedelta(hours=5))
+    code, out = run(small_bank, tmp_path, "")
+    assert code == 0
+    assert out.strip() == "Nothing to review. The next one is due in 5 hours."

@@ -20,11 +20,14 @@ written; :func:`variables` leaves them out). ``log`` and ``ln`` are the natural 
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import operator
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any
 
 __all__ = [
     "CONSTANTS",
@@ -456,9 +459,7 @@ class _Parser:
                     continue
                 op = self._infix_op(tok)
                 if op is None:
-                    implicit = prev.kind == "num" and (
-                        tok.kind in ("name", "(") or (tok.kind == "op" and tok.value == "√")
-                    )
+                    implicit = prev.kind == "num" and (tok.kind in ("name", "(") or (tok.kind == "op" and tok.value == "√"))
                     if not implicit or (tok.kind == "name" and tok.value in _KEYWORDS):
                         break
                     if _IMPLICIT_BP[0] <= min_bp:
@@ -673,66 +674,372 @@ def _arith(op: str, a: float, b: float) -> int | float:
         raise ExprError("number too large") from None
 
 
-def _compare(op: str, a: float, b: float) -> bool:
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    if op == "==":
-        return a == b
-    return a != b
+_COMPARATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+}  # fmt: skip
+
+_UNSET = object()
+
+# A compiled node: (env, values) -> its value. ``values`` holds, for one evaluation, the value of each
+# subtree that occurs more than once (None when there is none).
+_Compiled = Callable[[Mapping[str, object], "list[object] | None"], "int | float | bool"]
 
 
-def _eval(node: Node, env: Mapping[str, object]) -> int | float | bool:
-    if isinstance(node, Num):
-        return _as_number(repr(node.value), node.value)
-    if isinstance(node, Var):
-        if node.name in CONSTANTS:
-            return CONSTANTS[node.name]
-        if node.name not in env:
-            raise ExprError(f"no value for '{node.name}'")
-        return _as_number(node.name, env[node.name])
-    if isinstance(node, Unary):
-        value = _eval(node.operand, env)
-        if node.op == "not":
-            return not value
-        if node.op == "-":
-            return _check_number(-int(value) if isinstance(value, bool) else -value)
-        if node.op == "+":
-            return int(value) if isinstance(value, bool) else value
-        raise ExprError(f"unknown operator '{node.op}'")
-    if isinstance(node, Binary):
-        if node.op in _LOGIC_OPS:
-            left = bool(_eval(node.left, env))
-            if node.op == "and":
-                return left and bool(_eval(node.right, env))
-            return left or bool(_eval(node.right, env))
-        a = _eval(node.left, env)
-        b = _eval(node.right, env)
-        if node.op in _COMPARE_OPS:
-            return _compare(node.op, a, b)
-        if node.op in _ARITH_OPS:
-            return _arith(node.op, a, b)
-        raise ExprError(f"unknown operator '{node.op}'")
-    if isinstance(node, Call):
-        spec = FUNCTIONS.get(node.func)
-        if spec is None:
-            raise ExprError(f"unknown function '{node.func}'")
-        args = [_eval(arg, env) for arg in node.args]
-        args = [int(a) if isinstance(a, bool) else a for a in args]
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
-            raise ExprError(f"{node.func}() got {len(args)} arguments")
+def _is_truth_value(node: Node) -> bool:
+    """Whether ``node`` evaluates to a bool (True + True must still be 2, as in _arith)."""
+    return (isinstance(node, Binary) and node.op in _COMPARE_OPS + _LOGIC_OPS) or (isinstance(node, Unary) and node.op == "not")
+
+
+def _failing(message: str) -> _Compiled:
+    """A node that raises ExprError(message) when, and only when, evaluation reaches it."""
+
+    def fail(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+        raise ExprError(message)
+
+    return fail
+
+
+def _checked(value: int | float) -> int | float:
+    """_check_number with the common case (a finite float, an int in float range) answered by one comparison."""
+    return value if -_MAX_FLOAT <= value <= _MAX_FLOAT else _check_number(value)
+
+
+_INLINE_ARITH: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
+def _arith_closure(
+    apply: Callable[[Any, Any], Any],
+    left: _Compiled,
+    right: _Compiled,
+    left_value: int | float | None,
+    right_value: int | float | None,
+) -> _Compiled:
+    """a + b, a − b or a·b of numbers that are not bools, checked as _arith checks them; a number literal
+    operand (x − 1, 2·x) is used directly instead of through its closure."""
+    top = _MAX_FLOAT
+    if right_value is not None:
+        c = right_value
+
+        def with_number_right(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            value = apply(left(env, values), c)
+            return value if -top <= value <= top else _check_number(value)
+
+        return with_number_right
+    if left_value is not None:
+        c = left_value
+
+        def with_number_left(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            value = apply(c, right(env, values))
+            return value if -top <= value <= top else _check_number(value)
+
+        return with_number_left
+
+    def arithmetic(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+        value = apply(left(env, values), right(env, values))
+        return value if -top <= value <= top else _check_number(value)
+
+    return arithmetic
+
+
+def _power_closure(left: _Compiled, right: _Compiled, exponent: int | float | None) -> _Compiled:
+    """a^b as _power computes it. A float base that is positive, or non-zero under a whole exponent, goes
+    straight to math.pow: _power would do the same after checks that cannot fail there (its range estimate
+    only refuses results that math.pow overflows on, with the same message)."""
+
+    def power(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+        a = left(env, values)
+        b = right(env, values) if exponent is None else exponent
         try:
-            return _check_number(spec.impl(*args))
-        except ExprError:
-            raise
-        except (ArithmeticError, ValueError):  # math domain errors, overflow, decimal limits
-            raise ExprError(f"{node.func}() of this value is not defined") from None
-    raise ExprError(f"not an expression node: {type(node).__name__}")
+            if a.__class__ is float and (a > 0.0 or (a < 0.0 and b.__class__ is int)):
+                return math.pow(a, b)  # type: ignore[arg-type]
+            return _power(a, b)  # type: ignore[arg-type]
+        except OverflowError:
+            raise ExprError("number too large") from None
+
+    return power
+
+
+def _children(n: object) -> tuple[Node, ...]:
+    if isinstance(n, Binary):
+        return (n.left, n.right)
+    if isinstance(n, Unary):
+        return (n.operand,)
+    if isinstance(n, Call):
+        return n.args
+    return ()
+
+
+def _post_order(root: Node) -> tuple[list[Node], dict[int, int]]:
+    """Each distinct node once, children before parents, and how many times each is referred to.
+
+    Iterative, so a long chain (x + x + … + x) costs no Python stack; a node reached again through
+    another parent (a derivative shares subtrees) is counted, not walked again.
+    """
+    order: list[Node] = []
+    uses: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        n, children_done = stack.pop()
+        if children_done:
+            order.append(n)
+            continue
+        if id(n) in uses:
+            uses[id(n)] += 1
+            continue
+        uses[id(n)] = 1
+        stack.append((n, True))
+        stack.extend((child, False) for child in reversed(_children(n)))
+    return order, uses
+
+
+class _Compiler:
+    """Turns a formula into a tree of closures, once, so that evaluating it again costs one call per node.
+
+    Each closure does what a tree walk would do at its node, in the same order, with the same checks
+    and messages; what can be settled once (operator dispatch, function specs, number literals) is
+    settled here. A subtree that occurs more than once (the chain rule repeats the inner function:
+    σ(u)·(1 − σ(u))·u′) gets one slot in ``values`` and is computed once per evaluation. No text is
+    generated and nothing reaches ``eval``/``compile``: the closures are built from our own nodes.
+    """
+
+    def __init__(self, root: Node) -> None:
+        order, uses = _post_order(root)  # root keeps every node alive, so ids stay unique
+        self.built: dict[int, _Compiled] = {}
+        self.constants: dict[int, int | float] = {}  # id(Num) -> its checked value, for operators to use inline
+        self.slots = 0
+        for n in order:
+            compiled = self._node(n)
+            if uses[id(n)] > 1 and isinstance(n, (Unary, Binary, Call)):
+                compiled = self._shared(compiled, self.slots)
+                self.slots += 1
+            self.built[id(n)] = compiled
+        self.root = self.built[id(root)]
+
+    def compile(self, node: Node) -> _Compiled:
+        return self.built[id(node)]  # children are built before their parents
+
+    @staticmethod
+    def _shared(inner: _Compiled, slot: int) -> _Compiled:
+        def shared(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            value = values[slot]  # type: ignore[index]
+            if value is _UNSET:
+                value = values[slot] = inner(env, values)  # type: ignore[index]
+            return value  # type: ignore[return-value]
+
+        return shared
+
+    def _node(self, node: Node) -> _Compiled:
+        if isinstance(node, Num):
+            return self._number(node)
+        if isinstance(node, Var):
+            return self._variable(node)
+        if isinstance(node, Unary):
+            return self._unary(node)
+        if isinstance(node, Binary):
+            return self._binary(node)
+        if isinstance(node, Call):
+            return self._call(node)
+        return _failing(f"not an expression node: {type(node).__name__}")
+
+    def _number(self, node: Num) -> _Compiled:
+        # Converted and checked once here; repr is only needed to name a literal that is not a number.
+        raw = node.value
+        try:
+            value = _check_number(raw) if type(raw) in (int, float) else _as_number(repr(raw), raw)
+        except ExprError as exc:
+            return _failing(str(exc))
+        self.constants[id(node)] = value
+
+        def number(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            return value
+
+        return number
+
+    @staticmethod
+    def _variable(node: Var) -> _Compiled:
+        name = node.name
+        if name in CONSTANTS:
+            constant = CONSTANTS[name]
+
+            def fixed(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                return constant
+
+            return fixed
+
+        def variable(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            if name not in env:
+                raise ExprError(f"no value for '{name}'")
+            value = env[name]
+            if value.__class__ is float and -_MAX_FLOAT <= value <= _MAX_FLOAT:  # type: ignore[operator]
+                return value  # type: ignore[return-value]
+            return _as_number(name, value)
+
+        return variable
+
+    def _unary(self, node: Unary) -> _Compiled:
+        operand, op = self.compile(node.operand), node.op
+        if op == "not":
+
+            def negation(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                return not operand(env, values)
+
+            return negation
+        if op == "-":
+
+            def minus(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                value = operand(env, values)
+                if value.__class__ is float:
+                    return -value  # a checked float negated stays in range
+                return _check_number(-int(value) if isinstance(value, bool) else -value)
+
+            return minus
+        if op == "+":
+
+            def plus(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                value = operand(env, values)
+                return int(value) if isinstance(value, bool) else value
+
+            return plus
+
+        def unknown(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            operand(env, values)
+            raise ExprError(f"unknown operator '{op}'")
+
+        return unknown
+
+    def _binary(self, node: Binary) -> _Compiled:
+        left, right, op = self.compile(node.left), self.compile(node.right), node.op
+        if op == "and":
+
+            def both(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                return bool(left(env, values)) and bool(right(env, values))
+
+            return both
+        if op == "or":
+
+            def either(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                return bool(left(env, values)) or bool(right(env, values))
+
+            return either
+        if op in _COMPARE_OPS:
+            compare = _COMPARATORS[op]
+
+            def comparison(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                return compare(left(env, values), right(env, values))
+
+            return comparison
+        if op not in _ARITH_OPS:
+
+            def unknown(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                left(env, values)
+                right(env, values)
+                raise ExprError(f"unknown operator '{op}'")
+
+            return unknown
+        if _is_truth_value(node.left) or _is_truth_value(node.right) or op in ("//", "%"):
+
+            def arithmetic(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                return _arith(op, left(env, values), right(env, values))
+
+            return arithmetic
+        # Neither operand can be a bool here, so _arith's bool-to-int step has nothing to do.
+        if op in _INLINE_ARITH:
+            return _arith_closure(
+                _INLINE_ARITH[op], left, right, self.constants.get(id(node.left)), self.constants.get(id(node.right))
+            )
+        if op == "^":
+            return _power_closure(left, right, self.constants.get(id(node.right)))
+
+        def divide(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            a = left(env, values)
+            b = right(env, values)
+            try:
+                return _divide(a, b)
+            except OverflowError:
+                raise ExprError("number too large") from None
+
+        return divide
+
+    def _call(self, node: Call) -> _Compiled:
+        func = node.func
+        spec = FUNCTIONS.get(func)
+        if spec is None:
+            return _failing(f"unknown function '{func}'")
+        args = [self.compile(arg) for arg in node.args]
+        impl = spec.impl
+        undefined = f"{func}() of this value is not defined"
+        if len(args) == 1 and spec.min_args <= 1 and (spec.max_args is None or spec.max_args >= 1):
+            (arg,) = args
+            top = _MAX_FLOAT
+            if _is_truth_value(node.args[0]):
+
+                def call_on_truth_value(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                    x = arg(env, values)
+                    try:
+                        return _checked(impl(int(x)))
+                    except ExprError:
+                        raise
+                    except (ArithmeticError, ValueError):
+                        raise ExprError(undefined) from None
+
+                return call_on_truth_value
+
+            def call_one(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+                x = arg(env, values)
+                try:
+                    value = impl(x)
+                except ExprError:
+                    raise
+                except (ArithmeticError, ValueError):  # math domain errors, overflow, decimal limits
+                    raise ExprError(undefined) from None
+                return value if -top <= value <= top else _check_number(value)
+
+            return call_one
+        wrong_count = len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args)
+
+        def call(env: Mapping[str, object], values: list[object] | None) -> int | float | bool:
+            xs = [arg(env, values) for arg in args]
+            xs = [int(x) if isinstance(x, bool) else x for x in xs]
+            if wrong_count:
+                raise ExprError(f"{func}() got {len(xs)} arguments")
+            try:
+                return _checked(impl(*xs))
+            except ExprError:
+                raise
+            except (ArithmeticError, ValueError):
+                raise ExprError(undefined) from None
+
+        return call
+
+
+def _compile(node: Node) -> Callable[[Mapping[str, object]], int | float | bool]:
+    """``node`` as a function of the variables; evaluating raises RecursionError on trees too deep to walk."""
+    compiler = _Compiler(node)
+    root, slots = compiler.root, compiler.slots
+    if not slots:
+        return lambda env: root(env, None)
+    return lambda env: root(env, [_UNSET] * slots)
+
+
+class _ByIdentity:
+    """A cache key that is its node's identity: hashing a deep tree by value costs as much as evaluating it."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    def __hash__(self) -> int:
+        return id(self.node)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByIdentity) and other.node is self.node
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(key: _ByIdentity) -> Callable[[Mapping[str, object]], int | float | bool]:
+    # The cache holds the node through its key, so its id cannot be reused while the entry lives.
+    return _compile(key.node)
 
 
 def evaluate(node: Node, env: Mapping[str, float] | None = None) -> int | float | bool:
@@ -742,9 +1049,11 @@ def evaluate(node: Node, env: Mapping[str, float] | None = None) -> int | float 
     divides exactly); otherwise floats. Comparisons and ``and``/``or``/``not`` give bools.
     Raises :class:`ExprError` on a missing variable, division by zero, log or sqrt outside the
     domain, and any result beyond float range (checked before computing a power).
+    The formula is compiled once and kept (by identity) for the next call with the same node, so a
+    loop that evaluates one formula at many points pays one call per node and point.
     """
     try:
-        return _eval(node, env or {})
+        return _compiled(_ByIdentity(node))(env or {})
     except RecursionError:
         raise ExprError("expression too complex") from None
 
@@ -756,9 +1065,13 @@ def evaluate(node: Node, env: Mapping[str, float] | None = None) -> int | float 
 def variables(node: Node) -> set[str]:
     """The names of the variables in ``node`` (constants ``pi`` and ``e`` left out)."""
     found: set[str] = set()
+    seen: set[int] = set()  # a derivative shares subtrees: visit each once
     stack: list[Node] = [node]
     while stack:
         n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
         if isinstance(n, Var):
             if n.name not in CONSTANTS:
                 found.add(n.name)
@@ -784,19 +1097,24 @@ def substitute(node: Node, env: Mapping[str, object]) -> Node:
     Nothing is simplified, so ``to_text(substitute(f, {"w": 5}))`` shows the numbers in place,
     as a worked step would. Constants are never replaced.
     """
+    done: dict[int, tuple[Node, Node]] = {}  # id -> (node, result): a shared subtree stays shared
 
     def sub(n: Node) -> Node:
+        hit = done.get(id(n))
+        if hit is not None:
+            return hit[1]
         if isinstance(n, Var):
-            if n.name in env and n.name not in CONSTANTS:
-                return _to_node(n.name, env[n.name])
-            return n
-        if isinstance(n, Unary):
-            return Unary(n.op, sub(n.operand))
-        if isinstance(n, Binary):
-            return Binary(n.op, sub(n.left), sub(n.right))
-        if isinstance(n, Call):
-            return Call(n.func, tuple(sub(a) for a in n.args))
-        return n
+            result = _to_node(n.name, env[n.name]) if n.name in env and n.name not in CONSTANTS else n
+        elif isinstance(n, Unary):
+            result = Unary(n.op, sub(n.operand))
+        elif isinstance(n, Binary):
+            result = Binary(n.op, sub(n.left), sub(n.right))
+        elif isinstance(n, Call):
+            result = Call(n.func, tuple(sub(a) for a in n.args))
+        else:
+            result = n
+        done[id(n)] = (n, result)
+        return result
 
     try:
         return sub(node)
@@ -835,40 +1153,6 @@ def _fold(op: str, a: Num, b: Num) -> Num | None:
     return Num(value)
 
 
-def _neg(a: Node) -> Node:
-    if isinstance(a, Num):
-        if a.value == 0:
-            return Num(0 if isinstance(a.value, int) else 0.0)
-        return Num(-a.value)
-    if isinstance(a, Unary) and a.op == "-":
-        return a.operand
-    if isinstance(a, Binary) and a.op == "*" and _is_num(a.left):
-        return _mul(_neg(a.left), a.right)
-    if isinstance(a, Binary) and a.op == "-":
-        return _sub(a.right, a.left)
-    return Unary("-", a)
-
-
-def _canon(n: Node) -> object:
-    """A key equal for trees that differ only in the order of + and · operands (x·y and y·x)."""
-    if isinstance(n, Binary):
-        left, right = _canon(n.left), _canon(n.right)
-        if n.op in ("+", "*"):
-            left, right = sorted((left, right), key=repr)
-        return (n.op, left, right)
-    if isinstance(n, Unary):
-        return (n.op, _canon(n.operand))
-    if isinstance(n, Call):
-        return (n.func, *(_canon(a) for a in n.args))
-    if isinstance(n, Num):
-        return ("num", n.value)
-    return n
-
-
-def _same(a: Node, b: Node) -> bool:
-    return a == b or _canon(a) == _canon(b)
-
-
 def _split_coefficient(n: Node) -> tuple[int | float, Node]:
     """n = c·rest with a numeric c (1 when there is none; a number c is c·1)."""
     if isinstance(n, Num) and not isinstance(n.value, bool):
@@ -881,95 +1165,15 @@ def _split_coefficient(n: Node) -> tuple[int | float, Node]:
     return 1, n
 
 
-def _add(a: Node, b: Node) -> Node:
-    if isinstance(a, Num) and isinstance(b, Num):
-        folded = _fold("+", a, b)
-        if folded is not None:
-            return folded
-    if _is_num(a, 0):
-        return b
-    if _is_num(b, 0):
-        return a
-    if _is_negative(b):
-        return _sub(a, _neg(b))
-    if isinstance(a, Unary) and a.op == "-":
-        return _sub(b, a.operand)
-    if isinstance(a, Binary) and a.op == "-" and _same(a.right, b):
-        return a.left  # (p − q) + q
-    if not isinstance(a, Num) and not isinstance(b, Num):
-        ca, ra = _split_coefficient(a)
-        cb, rb = _split_coefficient(b)
-        if _same(ra, rb):
-            return _mul(Num(ca + cb), ra)
-    return Binary("+", a, b)
-
-
-def _sub(a: Node, b: Node) -> Node:
-    if isinstance(a, Num) and isinstance(b, Num):
-        folded = _fold("-", a, b)
-        if folded is not None:
-            return folded
-    if _is_num(b, 0):
-        return a
-    if _is_num(a, 0):
-        return _neg(b)
-    if _same(a, b):
-        return _ZERO
-    if _is_negative(b):
-        return _add(a, _neg(b))
-    if isinstance(a, Binary) and a.op == "+" and _same(a.right, b):
-        return a.left  # (p + q) − q
-    if isinstance(a, Binary) and a.op == "+" and _same(a.left, b):
-        return a.right  # (p + q) − p
-    if isinstance(a, Binary) and a.op == "-" and _same(a.left, b):
-        return _neg(a.right)  # (p − q) − p
-    if not isinstance(a, Num) and not isinstance(b, Num):
-        ca, ra = _split_coefficient(a)
-        cb, rb = _split_coefficient(b)
-        if _same(ra, rb):
-            return _mul(Num(ca - cb), ra)
-    return Binary("-", a, b)
-
-
-def _mul(a: Node, b: Node) -> Node:
-    if isinstance(a, Num) and isinstance(b, Num):
-        folded = _fold("*", a, b)
-        if folded is not None:
-            return folded
-    if _is_num(a, 0) or _is_num(b, 0):
-        return _ZERO
-    if _is_num(a, 1):
-        return b
-    if _is_num(b, 1):
-        return a
-    if _is_num(a, -1):
-        return _neg(b)
-    if _is_num(b, -1):
-        return _neg(a)
-    if _is_num(b) and not _is_num(a):
-        return _mul(b, a)  # numbers in front: 2·x, not x·2
-    if isinstance(a, Unary) and a.op == "-":
-        return _neg(_mul(a.operand, b))
-    if isinstance(b, Unary) and b.op == "-":
-        return _neg(_mul(a, b.operand))
-    if _is_num(a) and isinstance(b, Binary) and b.op == "*" and _is_num(b.left):
-        return _mul(_mul(a, b.left), b.right)
-    if _is_num(a) and isinstance(b, Binary) and b.op == "/" and _is_num(b.left):
-        return _div(_mul(a, b.left), b.right)
-    if not _is_num(a) and isinstance(b, Binary) and b.op == "*" and _is_num(b.left):
-        return _mul(b.left, _mul(a, b.right))  # x·(2·y) -> 2·(x·y)
-    if isinstance(a, Binary) and a.op == "*" and _is_num(a.left):
-        return _mul(a.left, _mul(a.right, b))  # (2·x)·y -> 2·(x·y)
-    # One fraction: (p/q)·r -> p·r/q, so x·(1/x) cancels and 1/(2·√u)·2·x reads x/√u.
-    if isinstance(a, Binary) and a.op == "/":
-        return _div(_mul(a.left, b), a.right)
-    if isinstance(b, Binary) and b.op == "/":
-        return _div(_mul(a, b.left), b.right)
-    base_a, exp_a = _as_power(a)
-    base_b, exp_b = _as_power(b)
-    if base_a == base_b and _is_num(exp_a) and _is_num(exp_b) and not _is_num(base_a):
-        return _pow(base_a, _add(exp_a, exp_b))
-    return Binary("*", a, b)
+def _differ_at_the_top(a: Node, b: Node) -> bool:
+    """Whether ``a`` and ``b`` differ in their own kind, operator or function: unequal without looking further."""
+    if type(a) is not type(b):
+        return True
+    if isinstance(a, (Binary, Unary)):
+        return a.op != b.op  # type: ignore[union-attr]
+    if isinstance(a, Call):
+        return a.func != b.func or len(a.args) != len(b.args)  # type: ignore[union-attr]
+    return False
 
 
 def _as_power(n: Node) -> tuple[Node, Node]:
@@ -978,100 +1182,421 @@ def _as_power(n: Node) -> tuple[Node, Node]:
     return n, _ONE
 
 
-def _div(a: Node, b: Node) -> Node:
-    if isinstance(a, Num) and isinstance(b, Num):
-        folded = _fold("/", a, b)
-        if folded is not None:
-            return folded
-    if _is_num(b, 1):
-        return a
-    if _is_num(b, -1):
-        return _neg(a)
-    if _is_num(a, 0) and not _is_num(b, 0):
-        return _ZERO
-    if _same(a, b) and not _is_num(a, 0):
-        return _ONE
-    if isinstance(a, Unary) and a.op == "-":
-        return _neg(_div(a.operand, b))
-    if isinstance(b, Unary) and b.op == "-":
-        return _neg(_div(a, b.operand))
-    if isinstance(a, Binary) and a.op == "/":
-        return _div(a.left, _mul(a.right, b))  # (p/q)/r = p/(q·r)
-    if isinstance(b, Binary) and b.op == "/":
-        return _div(_mul(a, b.right), b.left)  # p/(q/r) = p·r/q
-    ca, ra = _split_coefficient(a)
-    cb, rb = _split_coefficient(b)
-    if isinstance(ca, int) and isinstance(cb, int) and cb != 0:
-        common = math.gcd(ca, cb) * (1 if cb > 0 else -1)
-        if common not in (0, 1):  # (4·p)/(2·q) -> 2·p/q, 6/4 -> 3/2
-            return _div(_mul(Num(ca // common), ra), _mul(Num(cb // common), rb))
-        if _same(ra, rb) and not _is_num(ra):
-            return _div(Num(ca), Num(cb))  # (3·x)/(5·x) -> 3/5
-    return Binary("/", a, b)
+class _Rewriter:
+    """The smart constructors, simplification and differentiation, with memo tables for one call.
 
+    The tables are keyed by ``id(node)`` and hold the node itself, so an id cannot be reused while
+    its entry lives, and nodes are immutable, so a remembered answer stays right: each distinct node
+    is simplified, differentiated and put in canonical form once per call, however often the
+    derivative repeats it. Equality of two subtrees (exact, or up to the order of + and · operands) is
+    one integer comparison: every distinct shape gets a number, made from its operands' numbers.
+    """
 
-def _pow(a: Node, b: Node) -> Node:
-    if isinstance(a, Num) and isinstance(b, Num):
-        folded = _fold("^", a, b)
-        if folded is not None:
-            return folded
-    if _is_num(b, 0):
-        return _ONE
-    if _is_num(b, 1):
-        return a
-    if _is_num(a, 1):
-        return _ONE
-    if (
-        isinstance(a, Binary)
-        and a.op == "^"
-        and _is_num(a.right)
-        and _is_num(b)
-        and isinstance(a.right.value, int)  # type: ignore[union-attr]
-        and isinstance(b.value, int)  # type: ignore[union-attr]
-    ):
-        return _pow(a.left, Num(a.right.value * b.value))  # type: ignore[union-attr]
-    return Binary("^", a, b)
+    def __init__(self) -> None:
+        self._forms: dict[tuple[object, ...], int] = {}
+        self._numbers_of: dict[int, tuple[Node, tuple[int, int]]] = {}
+        self._simplified: dict[int, tuple[Node, Node]] = {}
+        self._names: dict[int, tuple[Node, frozenset[str]]] = {}
+        self._derivatives: dict[int, tuple[Node, Node]] = {}  # one variable per call
 
+    # -- equality, exact and up to commutation
 
-_BUILDERS: dict[str, Callable[[Node, Node], Node]] = {"+": _add, "-": _sub, "*": _mul, "/": _div, "^": _pow}
+    def _numbers(self, root: Node) -> tuple[int, int]:
+        """Two numbers for ``root``'s shape: equal first numbers mean equal trees (as ``==``, so 2 and 2.0
+        agree), equal second numbers mean equal up to the order of + and · operands (x·y and y·x)."""
+        table = self._numbers_of
+        hit = table.get(id(root))
+        if hit is not None:
+            return hit[1]
+        stack: list[Node] = [root]
+        while stack:  # children first, without recursion: a sum of 400 terms is 400 levels deep
+            n = stack[-1]
+            if id(n) in table:
+                stack.pop()
+                continue
+            kids = _children(n)
+            missing = [k for k in kids if id(k) not in table]
+            if missing:
+                stack += missing
+                continue
+            stack.pop()
+            numbers = [table[id(k)][1] for k in kids]
+            if isinstance(n, Binary):
+                (left_exact, left), (right_exact, right) = numbers
+                if n.op in ("+", "*") and right < left:
+                    left, right = right, left
+                exact, commuted = ("binary", n.op, left_exact, right_exact), ("binary~", n.op, left, right)
+            elif isinstance(n, Unary):
+                ((operand_exact, operand),) = numbers
+                exact, commuted = ("unary", n.op, operand_exact), ("unary~", n.op, operand)
+            elif isinstance(n, Call):
+                exact = ("call", n.func, *(e for e, _ in numbers))
+                commuted = ("call~", n.func, *(c for _, c in numbers))
+            else:  # Num(2) == Num(2.0) and so are ("num", 2) and ("num", 2.0)
+                exact = commuted = ("num", n.value) if isinstance(n, Num) else ("leaf", n)
+            forms = self._forms
+            pair = (forms.setdefault(exact, len(forms)), forms.setdefault(commuted, len(forms)))
+            table[id(n)] = (n, pair)
+        return table[id(root)][1]
 
+    def equal(self, a: Node, b: Node) -> bool:
+        """a == b, in one comparison once both have been numbered."""
+        if a is b or _differ_at_the_top(a, b):
+            return a is b
+        if isinstance(a, (Num, Var)):
+            return a == b
+        return self._numbers(a)[0] == self._numbers(b)[0]
 
-def _fold_call(func: str, args: tuple[Node, ...]) -> Node:
-    node = Call(func, args)
-    if all(_is_num(a) for a in args):
-        try:
-            value = _eval(node, {})
-        except ExprError:
-            return node
-        # Only fold results that print exactly (sqrt(16) -> 4, cos(0) -> 1); sqrt(2) stays readable.
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Num(value)
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            return Num(int(value))
-    return node
+    def same(self, a: Node, b: Node) -> bool:
+        """a equals b up to the order of + and · operands."""
+        if a is b or _differ_at_the_top(a, b):
+            return a is b
+        if isinstance(a, (Num, Var)):
+            return a == b
+        return self._numbers(a)[1] == self._numbers(b)[1]
 
+    # -- smart constructors
 
-def _simplify(node: Node) -> Node:
-    if isinstance(node, Unary):
-        operand = _simplify(node.operand)
-        if node.op == "-":
-            return _neg(operand)
-        if node.op == "+":
-            return operand
-        return Unary(node.op, operand)
-    if isinstance(node, Binary):
-        left, right = _simplify(node.left), _simplify(node.right)
-        builder = _BUILDERS.get(node.op)
-        if builder is not None:
-            return builder(left, right)
-        if isinstance(left, Num) and isinstance(right, Num) and node.op in ("//", "%"):
-            folded = _fold(node.op, left, right)
+    def neg(self, a: Node) -> Node:
+        if isinstance(a, Num):
+            if a.value == 0:
+                return Num(0 if isinstance(a.value, int) else 0.0)
+            return Num(-a.value)
+        if isinstance(a, Unary) and a.op == "-":
+            return a.operand
+        if isinstance(a, Binary) and a.op == "*" and _is_num(a.left):
+            return self.mul(self.neg(a.left), a.right)
+        if isinstance(a, Binary) and a.op == "-":
+            return self.sub(a.right, a.left)
+        return Unary("-", a)
+
+    def add(self, a: Node, b: Node) -> Node:
+        if isinstance(a, Num) and isinstance(b, Num):
+            folded = _fold("+", a, b)
             if folded is not None:
                 return folded
-        return Binary(node.op, left, right)
-    if isinstance(node, Call):
-        return _fold_call(node.func, tuple(_simplify(a) for a in node.args))
-    return node
+        if _is_num(a, 0):
+            return b
+        if _is_num(b, 0):
+            return a
+        if _is_negative(b):
+            return self.sub(a, self.neg(b))
+        if isinstance(a, Unary) and a.op == "-":
+            return self.sub(b, a.operand)
+        if isinstance(a, Binary) and a.op == "-" and self.same(a.right, b):
+            return a.left  # (p − q) + q
+        if not isinstance(a, Num) and not isinstance(b, Num):
+            ca, ra = _split_coefficient(a)
+            cb, rb = _split_coefficient(b)
+            if self.same(ra, rb):
+                return self.mul(Num(ca + cb), ra)
+        return Binary("+", a, b)
+
+    def sub(self, a: Node, b: Node) -> Node:
+        if isinstance(a, Num) and isinstance(b, Num):
+            folded = _fold("-", a, b)
+            if folded is not None:
+                return folded
+        if _is_num(b, 0):
+            return a
+        if _is_num(a, 0):
+            return self.neg(b)
+        if self.same(a, b):
+            return _ZERO
+        if _is_negative(b):
+            return self.add(a, self.neg(b))
+        if isinstance(a, Binary) and a.op == "+" and self.same(a.right, b):
+            return a.left  # (p + q) − q
+        if isinstance(a, Binary) and a.op == "+" and self.same(a.left, b):
+            return a.right  # (p + q) − p
+        if isinstance(a, Binary) and a.op == "-" and self.same(a.left, b):
+            return self.neg(a.right)  # (p − q) − p
+        if not isinstance(a, Num) and not isinstance(b, Num):
+            ca, ra = _split_coefficient(a)
+            cb, rb = _split_coefficient(b)
+            if self.same(ra, rb):
+                return self.mul(Num(ca - cb), ra)
+        return Binary("-", a, b)
+
+    def mul(self, a: Node, b: Node) -> Node:
+        if isinstance(a, Num) and isinstance(b, Num):
+            folded = _fold("*", a, b)
+            if folded is not None:
+                return folded
+        if _is_num(a, 0) or _is_num(b, 0):
+            return _ZERO
+        if _is_num(a, 1):
+            return b
+        if _is_num(b, 1):
+            return a
+        if _is_num(a, -1):
+            return self.neg(b)
+        if _is_num(b, -1):
+            return self.neg(a)
+        if _is_num(b) and not _is_num(a):
+            return self.mul(b, a)  # numbers in front: 2·x, not x·2
+        if isinstance(a, Unary) and a.op == "-":
+            return self.neg(self.mul(a.operand, b))
+        if isinstance(b, Unary) and b.op == "-":
+            return self.neg(self.mul(a, b.operand))
+        if _is_num(a) and isinstance(b, Binary) and b.op == "*" and _is_num(b.left):
+            return self.mul(self.mul(a, b.left), b.right)
+        if _is_num(a) and isinstance(b, Binary) and b.op == "/" and _is_num(b.left):
+            return self.div(self.mul(a, b.left), b.right)
+        if not _is_num(a) and isinstance(b, Binary) and b.op == "*" and _is_num(b.left):
+            return self.mul(b.left, self.mul(a, b.right))  # x·(2·y) -> 2·(x·y)
+        if isinstance(a, Binary) and a.op == "*" and _is_num(a.left):
+            return self.mul(a.left, self.mul(a.right, b))  # (2·x)·y -> 2·(x·y)
+        # One fraction: (p/q)·r -> p·r/q, so x·(1/x) cancels and 1/(2·√u)·2·x reads x/√u.
+        if isinstance(a, Binary) and a.op == "/":
+            return self.div(self.mul(a.left, b), a.right)
+        if isinstance(b, Binary) and b.op == "/":
+            return self.div(self.mul(a, b.left), b.right)
+        base_a, exp_a = _as_power(a)
+        base_b, exp_b = _as_power(b)
+        if _is_num(exp_a) and _is_num(exp_b) and not _is_num(base_a) and self.equal(base_a, base_b):
+            return self.pow(base_a, self.add(exp_a, exp_b))
+        return Binary("*", a, b)
+
+    def div(self, a: Node, b: Node) -> Node:
+        if isinstance(a, Num) and isinstance(b, Num):
+            folded = _fold("/", a, b)
+            if folded is not None:
+                return folded
+        if _is_num(b, 1):
+            return a
+        if _is_num(b, -1):
+            return self.neg(a)
+        if _is_num(a, 0) and not _is_num(b, 0):
+            return _ZERO
+        if self.same(a, b) and not _is_num(a, 0):
+            return _ONE
+        if isinstance(a, Unary) and a.op == "-":
+            return self.neg(self.div(a.operand, b))
+        if isinstance(b, Unary) and b.op == "-":
+            return self.neg(self.div(a, b.operand))
+        if isinstance(a, Binary) and a.op == "/":
+            return self.div(a.left, self.mul(a.right, b))  # (p/q)/r = p/(q·r)
+        if isinstance(b, Binary) and b.op == "/":
+            return self.div(self.mul(a, b.right), b.left)  # p/(q/r) = p·r/q
+        ca, ra = _split_coefficient(a)
+        cb, rb = _split_coefficient(b)
+        if isinstance(ca, int) and isinstance(cb, int) and cb != 0:
+            common = math.gcd(ca, cb) * (1 if cb > 0 else -1)
+            if common not in (0, 1):  # (4·p)/(2·q) -> 2·p/q, 6/4 -> 3/2
+                return self.div(self.mul(Num(ca // common), ra), self.mul(Num(cb // common), rb))
+            if not _is_num(ra) and self.same(ra, rb):
+                return self.div(Num(ca), Num(cb))  # (3·x)/(5·x) -> 3/5
+        return Binary("/", a, b)
+
+    def pow(self, a: Node, b: Node) -> Node:
+        if isinstance(a, Num) and isinstance(b, Num):
+            folded = _fold("^", a, b)
+            if folded is not None:
+                return folded
+        if _is_num(b, 0):
+            return _ONE
+        if _is_num(b, 1):
+            return a
+        if _is_num(a, 1):
+            return _ONE
+        if (
+            isinstance(a, Binary)
+            and a.op == "^"
+            and _is_num(a.right)
+            and _is_num(b)
+            and isinstance(a.right.value, int)  # type: ignore[union-attr]
+            and isinstance(b.value, int)  # type: ignore[union-attr]
+        ):
+            return self.pow(a.left, Num(a.right.value * b.value))  # type: ignore[union-attr]
+        return Binary("^", a, b)
+
+    def call(self, func: str, *args: Node) -> Node:
+        node = Call(func, args)
+        if all(_is_num(a) for a in args):
+            try:
+                value = _compile(node)({})
+            except ExprError:
+                return node
+            # Only fold results that print exactly (sqrt(16) -> 4, cos(0) -> 1); sqrt(2) stays readable.
+            if isinstance(value, int) and not isinstance(value, bool):
+                return Num(value)
+            if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+                return Num(int(value))
+        return node
+
+    # -- simplification
+
+    def _simplified_once(self, node: Node) -> Node:
+        """One bottom-up pass over ``node``, each distinct subtree rewritten once."""
+        hit = self._simplified.get(id(node))
+        if hit is not None:
+            return hit[1]
+        result: Node = node
+        if isinstance(node, Unary):
+            operand = self._simplified_once(node.operand)
+            if node.op == "-":
+                result = self.neg(operand)
+            elif node.op == "+":
+                result = operand
+            elif operand is not node.operand:
+                result = Unary(node.op, operand)
+            if isinstance(result, Unary) and result.op == node.op and result.operand is node.operand:
+                result = node
+        elif isinstance(node, Binary):
+            left, right = self._simplified_once(node.left), self._simplified_once(node.right)
+            if node.op in ("+", "-", "*", "/", "^"):
+                result = _BUILDERS[node.op](self, left, right)
+            else:
+                folded = None
+                if isinstance(left, Num) and isinstance(right, Num) and node.op in ("//", "%"):
+                    folded = _fold(node.op, left, right)
+                result = folded if folded is not None else Binary(node.op, left, right)
+            # The same operator on the same operands is the node itself: keeps the fixed-point test cheap.
+            if isinstance(result, Binary) and result.op == node.op and result.left is node.left and result.right is node.right:
+                result = node
+        elif isinstance(node, Call):
+            args = tuple(self._simplified_once(a) for a in node.args)
+            result = self.call(node.func, *args)
+            if isinstance(result, Call) and all(x is y for x, y in zip(args, node.args)):
+                result = node
+        self._simplified[id(node)] = (node, result)
+        return result
+
+    def simplify(self, node: Node) -> Node:
+        previous = node
+        for _ in range(8):  # a pass can expose new folds; stop at the fixed point
+            current = self._simplified_once(previous)
+            if self.equal(current, previous):
+                return current
+            previous = current
+        return previous
+
+    # -- differentiation
+
+    def names(self, node: Node) -> frozenset[str]:
+        """The variables in ``node``, each distinct subtree looked at once."""
+        hit = self._names.get(id(node))
+        if hit is not None:
+            return hit[1]
+        if isinstance(node, Var):
+            found = frozenset() if node.name in CONSTANTS else frozenset((node.name,))
+        elif isinstance(node, Unary):
+            found = self.names(node.operand)
+        elif isinstance(node, Binary):
+            found = self.names(node.left) | self.names(node.right)
+        elif isinstance(node, Call):
+            found = frozenset().union(*(self.names(a) for a in node.args))
+        else:
+            found = frozenset()
+        self._names[id(node)] = (node, found)
+        return found
+
+    def _derivative_of_call(self, node: Call, var: str) -> Node:
+        func, args = node.func, node.args
+        if func in ("min", "max") and len(args) > 2:
+            # min(a, b, c) = min(min(a, b), c)
+            nested: Node = Call(func, args[:2])
+            for arg in args[2:]:
+                nested = Call(func, (nested, arg))
+            return self.d(nested, var)
+        if func in ("min", "max"):
+            if len(args) == 1:
+                return self.d(args[0], var)
+            a, b = args
+            # d min(a, b) = [a ≤ b]·a' + [a > b]·b' (comparisons evaluate to 0 or 1)
+            first, second = ("<=", ">") if func == "min" else (">=", "<")
+            return self.add(self.mul(Binary(first, a, b), self.d(a, var)), self.mul(Binary(second, a, b), self.d(b, var)))
+        if func in ("floor", "ceil", "round", "sign"):
+            return _ZERO  # piecewise constant: zero wherever the derivative exists
+        (u,) = args
+        du = self.d(u, var)
+        if func == "sqrt":
+            outer: Node = self.div(_ONE, self.mul(Num(2), self.call("sqrt", u)))
+        elif func == "exp":
+            outer = self.call("exp", u)
+        elif func == "log":
+            outer = self.div(_ONE, u)
+        elif func in ("log2", "log10"):
+            outer = self.div(_ONE, self.mul(u, self.call("log", Num(2 if func == "log2" else 10))))
+        elif func == "sin":
+            outer = self.call("cos", u)
+        elif func == "cos":
+            outer = self.neg(self.call("sin", u))
+        elif func == "tan":
+            outer = self.div(_ONE, self.pow(self.call("cos", u), Num(2)))
+        elif func == "tanh":
+            outer = self.sub(_ONE, self.pow(self.call("tanh", u), Num(2)))
+        elif func == "sigmoid":
+            s = self.call("sigmoid", u)
+            outer = self.mul(s, self.sub(_ONE, s))
+        elif func == "abs":
+            outer = self.call("sign", u)
+        else:
+            raise ExprError(f"cannot differentiate {func}()")
+        return self.mul(outer, du)  # mul puts a numeric factor in front: 2·cos(2·x)
+
+    def d(self, node: Node, var: str) -> Node:
+        """∂node/∂var built with the smart constructors; each distinct subtree differentiated once.
+
+        One Python frame per level of the tree (the memo is inline), as deep as a plain walk."""
+        hit = self._derivatives.get(id(node))
+        if hit is not None:
+            return hit[1]
+        d = self.d
+        result: Node
+        if isinstance(node, Num):
+            result = _ZERO
+        elif isinstance(node, Var):
+            result = _ONE if node.name == var and node.name not in CONSTANTS else _ZERO
+        elif var not in self.names(node) or _is_truth_value(node):
+            # a truth value (0 or 1) is piecewise constant: (x > 0)·x differentiates to (x > 0)
+            result = _ZERO
+        elif isinstance(node, Unary):
+            if node.op == "-":
+                result = self.neg(d(node.operand, var))
+            elif node.op == "+":
+                result = d(node.operand, var)
+            else:
+                raise ExprError(f"cannot differentiate '{node.op}'")
+        elif isinstance(node, Binary):
+            a, b, op = node.left, node.right, node.op
+            if op == "+":
+                result = self.add(d(a, var), d(b, var))
+            elif op == "-":
+                result = self.sub(d(a, var), d(b, var))
+            elif op == "*":
+                result = self.add(self.mul(d(a, var), b), self.mul(a, d(b, var)))
+            elif op == "/" and var not in self.names(b):
+                result = self.div(d(a, var), b)
+            elif op == "/":
+                # (a/b)' = (a'·b − a·b') / b²
+                result = self.div(self.sub(self.mul(d(a, var), b), self.mul(a, d(b, var))), self.pow(b, Num(2)))
+            elif op == "^" and var not in self.names(b):
+                # (u^n)' = n·u^(n−1)·u'
+                result = self.mul(self.mul(b, self.pow(a, self.sub(b, _ONE))), d(a, var))
+            elif op == "^" and var not in self.names(a):
+                # (c^v)' = c^v·ln c·v'
+                result = self.mul(self.mul(node, self.call("log", a)), d(b, var))
+            elif op == "^":
+                # (u^v)' = u^v·(v'·ln u + v·u'/u)
+                result = self.mul(node, self.add(self.mul(d(b, var), self.call("log", a)), self.div(self.mul(b, d(a, var)), a)))
+            elif op in ("%", "//") and var not in self.names(b):
+                # a mod c = a − c·⌊a/c⌋ and ⌊a/c⌋ is piecewise constant
+                result = d(a, var) if op == "%" else _ZERO
+            else:
+                raise ExprError(f"cannot differentiate '{op}'")
+        elif isinstance(node, Call):
+            result = self._derivative_of_call(node, var)
+        else:
+            raise ExprError(f"not an expression node: {type(node).__name__}")
+        self._derivatives[id(node)] = (node, result)
+        return result
+
+
+_BUILDERS: dict[str, Callable[[_Rewriter, Node, Node], Node]] = {
+    "+": _Rewriter.add, "-": _Rewriter.sub, "*": _Rewriter.mul, "/": _Rewriter.div, "^": _Rewriter.pow,
+}  # fmt: skip
 
 
 def simplify(node: Node) -> Node:
@@ -1079,13 +1604,7 @@ def simplify(node: Node) -> Node:
     and like terms (2·x + 3·x) reduced, numbers moved in front of products. Values are unchanged
     wherever the original is defined."""
     try:
-        previous = node
-        for _ in range(8):  # a pass can expose new folds; stop at the fixed point
-            current = _simplify(previous)
-            if current == previous:
-                return current
-            previous = current
-        return previous
+        return _Rewriter().simplify(node)
     except RecursionError:
         raise ExprError("expression too complex") from None
 
@@ -1094,111 +1613,17 @@ def simplify(node: Node) -> Node:
 # Differentiation
 
 
-def _c(func: str, *args: Node) -> Node:
-    return _fold_call(func, args)
-
-
-def _derivative_of_call(node: Call, var: str) -> Node:
-    func, args = node.func, node.args
-    if func in ("min", "max") and len(args) > 2:
-        # min(a, b, c) = min(min(a, b), c)
-        nested: Node = Call(func, args[:2])
-        for arg in args[2:]:
-            nested = Call(func, (nested, arg))
-        return _d(nested, var)
-    if func in ("min", "max"):
-        if len(args) == 1:
-            return _d(args[0], var)
-        a, b = args
-        # d min(a, b) = [a ≤ b]·a' + [a > b]·b' (comparisons evaluate to 0 or 1)
-        first, second = ("<=", ">") if func == "min" else (">=", "<")
-        return _add(_mul(Binary(first, a, b), _d(a, var)), _mul(Binary(second, a, b), _d(b, var)))
-    if func in ("floor", "ceil", "round", "sign"):
-        return _ZERO  # piecewise constant: zero wherever the derivative exists
-    (u,) = args
-    du = _d(u, var)
-    if func == "sqrt":
-        outer: Node = _div(_ONE, _mul(Num(2), _c("sqrt", u)))
-    elif func == "exp":
-        outer = _c("exp", u)
-    elif func == "log":
-        outer = _div(_ONE, u)
-    elif func in ("log2", "log10"):
-        outer = _div(_ONE, _mul(u, _c("log", Num(2 if func == "log2" else 10))))
-    elif func == "sin":
-        outer = _c("cos", u)
-    elif func == "cos":
-        outer = _neg(_c("sin", u))
-    elif func == "tan":
-        outer = _div(_ONE, _pow(_c("cos", u), Num(2)))
-    elif func == "tanh":
-        outer = _sub(_ONE, _pow(_c("tanh", u), Num(2)))
-    elif func == "sigmoid":
-        s = _c("sigmoid", u)
-        outer = _mul(s, _sub(_ONE, s))
-    elif func == "abs":
-        outer = _c("sign", u)
-    else:
-        raise ExprError(f"cannot differentiate {func}()")
-    return _mul(outer, du)  # _mul puts a numeric factor in front: 2·cos(2·x)
-
-
-def _d(node: Node, var: str) -> Node:
-    if isinstance(node, Num):
-        return _ZERO
-    if isinstance(node, Var):
-        return _ONE if node.name == var and node.name not in CONSTANTS else _ZERO
-    if var not in variables(node):
-        return _ZERO
-    if (isinstance(node, Binary) and node.op in _COMPARE_OPS + _LOGIC_OPS) or (
-        isinstance(node, Unary) and node.op == "not"
-    ):
-        return _ZERO  # a truth value (0 or 1) is piecewise constant: (x > 0)·x differentiates to (x > 0)
-    if isinstance(node, Unary):
-        if node.op == "-":
-            return _neg(_d(node.operand, var))
-        if node.op == "+":
-            return _d(node.operand, var)
-        raise ExprError(f"cannot differentiate '{node.op}'")
-    if isinstance(node, Binary):
-        a, b, op = node.left, node.right, node.op
-        if op == "+":
-            return _add(_d(a, var), _d(b, var))
-        if op == "-":
-            return _sub(_d(a, var), _d(b, var))
-        if op == "*":
-            return _add(_mul(_d(a, var), b), _mul(a, _d(b, var)))
-        if op == "/":
-            if var not in variables(b):
-                return _div(_d(a, var), b)
-            # (a/b)' = (a'·b − a·b') / b²
-            return _div(_sub(_mul(_d(a, var), b), _mul(a, _d(b, var))), _pow(b, Num(2)))
-        if op == "^":
-            if var not in variables(b):
-                # (u^n)' = n·u^(n−1)·u'
-                return _mul(_mul(b, _pow(a, _sub(b, _ONE))), _d(a, var))
-            if var not in variables(a):
-                # (c^v)' = c^v·ln c·v'
-                return _mul(_mul(node, _c("log", a)), _d(b, var))
-            # (u^v)' = u^v·(v'·ln u + v·u'/u)
-            return _mul(node, _add(_mul(_d(b, var), _c("log", a)), _div(_mul(b, _d(a, var)), a)))
-        if op in ("%", "//") and var not in variables(b):
-            # a mod c = a − c·⌊a/c⌋ and ⌊a/c⌋ is piecewise constant
-            return _d(a, var) if op == "%" else _ZERO
-        raise ExprError(f"cannot differentiate '{op}'")
-    if isinstance(node, Call):
-        return _derivative_of_call(node, var)
-    raise ExprError(f"not an expression node: {type(node).__name__}")
-
-
 def differentiate(node: Node, var: str) -> Node:
     """∂node/∂var, symbolically (sum, product, quotient, power and chain rules), simplified.
 
     min/max give [a ≤ b]·a' + [a > b]·b'; floor, ceil, round, sign, comparisons and and/or/not are
     piecewise constant and give 0; abs gives sign(u)·u'. ``//`` and ``%`` need a constant divisor.
+    The result shares subtrees where the chain rule repeats one (σ(u)·(1 − σ(u))·u′): it is a tree
+    to every reader, and evaluate, substitute and to_text handle each shared part once.
     """
     try:
-        return simplify(_d(node, var))
+        rewriter = _Rewriter()
+        return rewriter.simplify(rewriter.d(node, var))
     except RecursionError:
         raise ExprError("expression too complex") from None
 
@@ -1244,12 +1669,15 @@ def _prec(node: Node) -> int:
 
 
 def _starts_with_sign(node: Node) -> bool:
+    """Whether the printed ``node`` begins with − or +: follows the left operands down (a loop, not recursion)."""
+    while isinstance(node, Binary) and node.op != "^":
+        if _prec(node) < 5:
+            return False
+        node = node.left
     if isinstance(node, Num):
         return node.value < 0
     if isinstance(node, Unary):
         return node.op in ("-", "+")
-    if isinstance(node, Binary) and node.op != "^":
-        return _starts_with_sign(node.left) and _prec(node) >= 5
     return False
 
 
@@ -1269,39 +1697,31 @@ def _show_number(value: float, digits: int | None) -> str:
     return sign + text
 
 
-def _text(node: Node, digits: int | None) -> str:
-    if isinstance(node, Num):
-        return _show_number(node.value, digits)
-    if isinstance(node, Var):
-        return _SHOWN_NAME.get(node.name, node.name)
-    if isinstance(node, Unary):
-        inner = _text(node.operand, digits)
-        if node.op == "not":
-            return f"not ({inner})" if _prec(node.operand) < _PREC["not"] else f"not {inner}"
-        sign = "\u2212" if node.op == "-" else "+"
-        # −(a·b) and −(a/b) print as −a·b, −a/b (same value); −(a//b) and −(a % b) keep brackets.
-        operand_prec = _prec(node.operand)
-        floor_like = isinstance(node.operand, Binary) and node.operand.op in ("//", "%")
-        if operand_prec < _PREC["*"] or floor_like or _starts_with_sign(node.operand):
-            return f"{sign}({inner})"
-        return sign + inner
-    if isinstance(node, Call):
-        if node.func == "sqrt":
-            (arg,) = node.args
-            inner = _text(arg, digits)
-            if _prec(arg) == _PREC["atom"] and not (isinstance(arg, Num) and isinstance(arg.value, float) and "e" in inner):
-                return "\u221a" + inner
-            return f"\u221a({inner})"
-        name = _SHOWN_FUNC.get(node.func, node.func)
-        return f"{name}({', '.join(_text(a, digits) for a in node.args)})"
-    if isinstance(node, Binary):
-        return _binary_text(node, digits)
-    raise ExprError(f"not an expression node: {type(node).__name__}")
+def _unary_text(node: Unary, inner: str) -> str:
+    if node.op == "not":
+        return f"not ({inner})" if _prec(node.operand) < _PREC["not"] else f"not {inner}"
+    sign = "\u2212" if node.op == "-" else "+"
+    # −(a·b) and −(a/b) print as −a·b, −a/b (same value); −(a//b) and −(a % b) keep brackets.
+    operand_prec = _prec(node.operand)
+    floor_like = isinstance(node.operand, Binary) and node.operand.op in ("//", "%")
+    if operand_prec < _PREC["*"] or floor_like or _starts_with_sign(node.operand):
+        return f"{sign}({inner})"
+    return sign + inner
 
 
-def _binary_text(node: Binary, digits: int | None) -> str:
+def _call_text(node: Call, args: list[str]) -> str:
+    if node.func == "sqrt":
+        (arg,) = node.args
+        (inner,) = args
+        if _prec(arg) == _PREC["atom"] and not (isinstance(arg, Num) and isinstance(arg.value, float) and "e" in inner):
+            return "\u221a" + inner
+        return f"\u221a({inner})"
+    return f"{_SHOWN_FUNC.get(node.func, node.func)}({', '.join(args)})"
+
+
+def _binary_text(node: Binary, left: str, right: str) -> str:
+    """``left op right`` with the brackets the operands' precedence needs."""
     op, p = node.op, _PREC[node.op]
-    left, right = _text(node.left, digits), _text(node.right, digits)
     lp, rp = _prec(node.left), _prec(node.right)
     if op == "^":
         if lp <= p or (isinstance(node.left, Num) and "e" in left):
@@ -1325,7 +1745,28 @@ def to_text(node: Node, *, digits: int | None = None) -> str:
     """``node`` as Unicode text with the fewest brackets that keep its meaning: ``2·(w − 3)``, ``x²``,
     ``√2/4``, ``ln(x)``, ``π``. ``digits``: significant digits for floats (default: shortest exact).
     The result parses back to an equal value."""
+    done: dict[int, tuple[Node, str]] = {}  # a subtree the derivative shares is printed once
+
+    def text(n: Node) -> str:
+        if isinstance(n, Num):
+            return _show_number(n.value, digits)
+        if isinstance(n, Var):
+            return _SHOWN_NAME.get(n.name, n.name)
+        hit = done.get(id(n))
+        if hit is not None:
+            return hit[1]
+        if isinstance(n, Binary):
+            shown = _binary_text(n, text(n.left), text(n.right))
+        elif isinstance(n, Unary):
+            shown = _unary_text(n, text(n.operand))
+        elif isinstance(n, Call):
+            shown = _call_text(n, [text(a) for a in n.args])
+        else:
+            raise ExprError(f"not an expression node: {type(n).__name__}")
+        done[id(n)] = (n, shown)
+        return shown
+
     try:
-        return _text(node, digits)
+        return text(node)
     except RecursionError:
         raise ExprError("expression too complex") from None

@@ -51,14 +51,16 @@ MAX_STEPS = 10_000
 _SHOWN_STEPS = 10
 """Step lines shown before an ellipsis; the last step is always shown as well."""
 
-_MAX_F_PARTS = 50
-"""The most numbers, variables and operations in f: symbolic differentiation grows steeply with the
-formula (a 32-fold quotient x/x/…/x took 0.3 s, a 1000-character product minutes), and any
-interview formula fits easily."""
+_MAX_F_PARTS = 200
+"""The most numbers, variables and operations in f: differentiating 200 parts takes a few milliseconds,
+but the worked steps print the gradient written out, which a chain of 200 functions makes tens of
+thousands of parts long; any interview formula fits easily."""
 
-_MAX_WORK = 400_000
-"""The most formula parts evaluated in one call (steps × parts of f and its gradient, for every
-path run), about half a second at most: 10,000 steps of f and ∇f with up to 40 parts together."""
+_MAX_WORK = 1_000_000
+"""The most parts evaluated in one call (steps × distinct parts of f and its gradient, for every path
+run), about 0.4 s at most: 10,000 steps of an f and ∇f with up to 100 distinct parts together, or
+1,000 steps of one with 1,000. A part the gradient repeats (σ(u) in σ(u)·(1 − σ(u))) counts once:
+evaluation computes it once per point."""
 
 _MISCONCEPTION_STEPS = 1_000
 """The wrong paths (ascent, forgotten or EMA momentum) are worked out up to this many steps, and
@@ -216,18 +218,22 @@ def _value(point: tuple[float, ...]) -> float | tuple[float, ...]:
 
 
 def _parts(node: expr.Node) -> int:
-    """Numbers, variables and operations in ``node``: what one evaluation walks through."""
-    count, stack = 0, [node]
+    """Distinct numbers, variables and operations in ``node``: what one evaluation computes, each
+    subtree the derivative shares (σ(u) in σ(u)·(1 − σ(u))·u′) counted once, as evaluate computes it once."""
+    seen: set[int] = set()
+    stack = [node]
     while stack:
         n = stack.pop()
-        count += 1
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
         if isinstance(n, expr.Unary):
             stack.append(n.operand)
         elif isinstance(n, expr.Binary):
             stack += [n.left, n.right]
         elif isinstance(n, expr.Call):
             stack += n.args
-    return count
+    return len(seen)
 
 
 def _given(x: float) -> str:
@@ -256,7 +262,7 @@ def descend(
     ``f`` is parsed by ``solvers.expr`` and differentiated symbolically. Variables are ordered as
     ``variables`` lists them, else by first appearance in ``f``. The value is the point after the
     last step: a float for one variable, a tuple otherwise. ValueError("lr: ...") when the iterates
-    diverge, ("start: ...") when f overflows at the start, ("f: ...") for a formula of more than 50
+    diverge, ("start: ...") when f overflows at the start, ("f: ...") for a formula of more than 200
     parts and ("steps: ...") for more steps than _MAX_WORK allows for this formula.
     """
     if not isinstance(f, str):

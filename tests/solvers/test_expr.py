@@ -192,12 +192,12 @@ REJECTED = [
     ("1..2", "missing operator before number .2 at position 3"),
     ("x.y", "unexpected character '.' at position 2"),
     ("().__class__", "unexpected character '.' at position 3"),
-    ("__import__('os')", "unexpected character \"'\""),
+    ("__import__('os')", 'unexpected character "\'"'),
     ("__import__", "unknown name '__import__'"),
     ("_x", "unknown name '_x'"),
     ("lambda: 0", "unexpected character ':'"),
     ("a[0]", "unexpected character '['"),
-    ("'a'", "unexpected character \"'\" at position 1"),
+    ("'a'", 'unexpected character "\'" at position 1'),
     ("\x00", "unexpected character '\\x00' at position 1"),
     ("1;2", "unexpected character ';'"),
     ("2 and", "expected a number after 'and'"),
@@ -299,6 +299,32 @@ def test_long_flat_sum_evaluates_and_differentiates():
 def test_evaluate_bounds(text, message):
     with pytest.raises(ExprError, match=message):
         evaluate(parse(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("x^3", {"x": -2.0}, -8.0),
+        ("x^y", {"x": -2.0, "y": 2}, 4.0),
+        ("x^-2", {"x": 0.5}, 4.0),
+        ("x^0.5", {"x": 2.25}, 1.5),
+        ("x^y", {"x": 2, "y": 0.5}, math.sqrt(2)),
+        ("x^0", {"x": 0.0}, 1.0),
+        ("x^0.5", {"x": -2.0}, "a negative number to a fractional power"),
+        ("x^y", {"x": -8.0, "y": 1 / 3}, "a negative number to a fractional power"),
+        ("x^-1", {"x": 0.0}, "division by zero"),
+        ("x^y", {"x": 0.0, "y": -0.5}, "division by zero"),
+        ("x^2000", {"x": 2.0}, "number too large"),
+        ("x^y", {"x": -2.0, "y": 1025}, "number too large"),
+        ("x^y", {"x": 10.0, "y": 308.5}, "number too large"),
+    ],
+)
+def test_powers_of_float_values(text, env, expected):
+    if isinstance(expected, str):
+        with pytest.raises(ExprError, match=expected):
+            evaluate(parse(text), env)
+    else:
+        assert evaluate(parse(text), env) == pytest.approx(expected, rel=1e-15)
 
 
 def test_evaluate_is_exact_on_integers():
@@ -416,6 +442,10 @@ SIMPLIFY = [
     ("sqrt(16)", "4"),
     ("sqrt(2)", "√2"),
     ("(x^2)^3", "x⁶"),
+    ("(x*y)*(x*y)", "(x·y)²"),
+    ("(x*y)*(y*x)", "x·y·y·x"),  # a power only of the very same factor; commuted ones stay as written
+    ("(x - y)/(y - x)", "(x − y)/(y − x)"),  # − does not commute: not 1
+    ("(x - y) - (y - x)", "x − y − (y − x)"),
     ("(x + 1) - 1", "x"),
     ("x + -y", "x − y"),
 ]
@@ -571,6 +601,128 @@ def test_grammarish_input_parses_or_raises_expr_error(text):
         to_text(node)
     except ExprError:
         pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Long formulas and shared subtrees: simplification, evaluation and printing work on each distinct
+# subtree once, so these must give exactly what a plain tree walk gives.
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("*".join(["x"] * 30), "30·x^29"),  # 62 ms before memoised simplification
+        ("*".join(["x"] * 100), "100·x^99"),  # 9 s before
+        ("(x*y)*(y*x)", "2·y·y·x"),  # x·(y·x)·… and (y·x)·… are like terms up to operand order
+    ],
+)
+def test_long_products_differentiate_to_the_power_rule(text, shown):
+    assert to_text(differentiate(parse(text), "x")) == shown
+
+
+def test_long_quotients_and_sums_differentiate_exactly():
+    # x/x/…/x with 32 factors is x^−30, so f′(x) = −30·x^−31
+    quotient = differentiate(parse("/".join(["x"] * 32)), "x")
+    assert evaluate(quotient, {"x": 1}) == -30
+    assert evaluate(quotient, {"x": 2.0}) == pytest.approx(-30 * 2.0**-31, rel=1e-12)
+    # Σ (x − i)² for i = 1..67: f′(x) = 2·(67·x − 67·68/2), −4489 at x = 0.5
+    squares = differentiate(parse(" + ".join(f"(x - {i})^2" for i in range(1, 68))), "x")
+    assert evaluate(squares, {"x": 0.5}) == -4489.0
+
+
+def _unshared(node):
+    """``node`` rebuilt as a plain tree: every repeated subtree becomes a separate copy."""
+    if isinstance(node, Unary):
+        return Unary(node.op, _unshared(node.operand))
+    if isinstance(node, Binary):
+        return Binary(node.op, _unshared(node.left), _unshared(node.right))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_unshared(a) for a in node.args))
+    return type(node)(*vars(node).values())
+
+
+def _outcome(fn):
+    try:
+        return fn()
+    except ExprError as exc:
+        return f"ExprError: {exc}"
+
+
+def test_derivatives_share_repeated_subtrees():
+    d = differentiate(parse("sigmoid(x)"), "x")
+    assert to_text(d) == "sigmoid(x)·(1 − sigmoid(x))"
+    assert d.left is d.right.right  # σ(x) is built once, so evaluate computes it once per point
+
+
+@settings(max_examples=200, deadline=None)
+@given(_smooth(3), points, points, st.sampled_from(["x", "y"]))
+def test_shared_derivative_reads_like_its_plain_tree_copy(f, x, y, var):
+    d = differentiate(f, var)
+    tree = _unshared(d)
+    assert tree == d and tree is not d
+    env = {"x": x, "y": y}
+    assert to_text(d) == to_text(tree)
+    assert to_text(substitute(d, env), digits=6) == to_text(substitute(tree, env), digits=6)
+    assert to_text(simplify(d)) == to_text(simplify(tree))
+    assert _outcome(lambda: evaluate(d, env)) == _outcome(lambda: evaluate(tree, env))
+    assert expr.variables(d) == expr.variables(tree)
+
+
+def test_a_shared_subtree_is_evaluated_only_where_reached():
+    inverse = parse("1/x")
+    guarded = Binary("or", parse("x == 0"), Binary(">", inverse, Num(0)))  # 1/x skipped at x = 0
+    assert evaluate(guarded, {"x": 0}) is True
+    both = Binary("+", guarded, inverse)  # the same 1/x node, now reached
+    assert evaluate(both, {"x": 2}) == 1.5
+    with pytest.raises(ExprError, match="division by zero"):
+        evaluate(both, {"x": 0})
+
+
+def test_evaluate_keeps_nothing_between_formulas_or_points():
+    # Compiled formulas are kept by identity; new nodes (which may reuse freed ids) get their own.
+    for k in range(300):
+        assert evaluate(parse(f"x * {k} + 1"), {"x": 2}) == 2 * k + 1
+    node = parse("x^2 + y")
+    assert [evaluate(node, {"x": v, "y": 1}) for v in (1, 2.5, -3)] == [2, 7.25, 10]
+    slope = differentiate(parse("sigmoid(x)"), "x")  # σ(x) shared: its value is per point, never reused
+    for v in (0, 2.0, -1.5, 0):
+        s = 1 / (1 + math.exp(-v))
+        assert evaluate(slope, {"x": v}) == pytest.approx(s * (1 - s), rel=1e-15)
+    with pytest.raises(ExprError, match="no value for 'y'"):
+        evaluate(node, {"x": 1})
+
+
+_REFERENCE_FUNCTIONS = {
+    "sin": math.sin, "cos": math.cos, "tanh": math.tanh, "exp": math.exp, "sqrt": math.sqrt, "log": math.log,
+    "sigmoid": lambda v: 1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v)),
+}  # fmt: skip
+
+
+def _reference(node, env):
+    """A plain float evaluation of the smooth expressions, independent of expr's evaluator."""
+    if isinstance(node, Num):
+        return float(node.value)
+    if isinstance(node, Var):
+        return {"pi": math.pi, "e": math.e}.get(node.name, env.get(node.name))
+    if isinstance(node, Unary):
+        return -_reference(node.operand, env)
+    if isinstance(node, Call):
+        (a,) = (_reference(arg, env) for arg in node.args)
+        return _REFERENCE_FUNCTIONS[node.func](a)
+    a, b = _reference(node.left, env), _reference(node.right, env)
+    return {"+": a + b, "-": a - b, "*": a * b}[node.op] if node.op in "+-*" else (a / b if node.op == "/" else a**b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_smooth(3), points, points)
+def test_evaluate_matches_a_plain_float_evaluation(f, x, y):
+    env = {"x": x, "y": y}
+    try:
+        value = evaluate(f, env)
+    except ExprError:
+        assume(False)
+        return
+    assert value == pytest.approx(_reference(f, env), rel=1e-9, abs=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------

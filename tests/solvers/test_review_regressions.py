@@ -171,16 +171,30 @@ def test_descend_shows_lr_and_momentum_as_given():
 
 
 def test_descend_refuses_formulas_too_long_to_differentiate_quickly():
-    # Symbolic differentiation grows steeply with the formula: a 32-fold quotient took 0.3 s,
-    # a 1000-character product minutes.
-    with pytest.raises(ValueError, match=r"^f: .*63 .*at most 50"):
-        gradient.descend("/".join(["x"] * 32), 1.0, 0.1, 1)
+    # Differentiation was steeply super-linear (a 32-fold quotient took 0.3 s, a 100-fold one minutes);
+    # memoised simplification made it near-linear, so the limit is now 200 parts.
+    with pytest.raises(ValueError, match=r"^f: has 201 numbers, variables and operations; at most 200 here"):
+        gradient.descend("/".join(["x"] * 101), 1.0, 0.01, 1)
+    # x/x/…/x with n factors is x^(2 − n): f′(1) = 2 − n, so one step from 1 lands on 1 + lr·(n − 2).
+    assert gradient.descend("/".join(["x"] * 32), 1.0, 0.1, 1).value == pytest.approx(4.0)
+    assert gradient.descend("/".join(["x"] * 100), 1.0, 0.01, 1).value == pytest.approx(1.98)  # 199 parts
     assert gradient.descend("(x - 1)**2 + 2*(y + 3)**2 + 0.5*x*y", [0, 0], 0.01, 10_000).value is not None
 
 
+def test_descend_counts_a_part_the_gradient_repeats_once():
+    # σ′ = σ(x)·(1 − σ(x)) shows 7 parts but computes σ(x) once: ·, σ, x, −, 1.
+    from solvers import expr
+
+    derivative = expr.differentiate(expr.parse("sigmoid(x)"), "x")
+    assert expr.to_text(derivative) == "sigmoid(x)·(1 − sigmoid(x))"
+    assert gradient._parts(derivative) == 5
+    assert gradient._parts(expr.parse("sigmoid(x)*(1 - sigmoid(x))")) == 7  # written out, nothing shared
+
+
 def test_descend_refuses_more_steps_than_it_evaluates_at_once():
-    # 110 terms of (x − 1)² for 10,000 steps took 13 s (24 s with momentum).
-    f = "sin(x)*cos(y)*exp(-x**2-y**2) + x**4"
+    # 110 terms of (x − 1)² for 10,000 steps took 13 s (24 s with momentum) before formulas were
+    # compiled once; steps × parts is now budgeted to about 0.4 s.
+    f = " + ".join(f"sin({i}*x)*cos(y)*exp(-x**2-y**2)" for i in range(1, 5))
     with pytest.raises(ValueError, match=r"^steps: .*at most [\d,]+ steps") as refused:
         gradient.descend(f, [0.5, 0.5], 1e-3, 10_000, momentum=0.9)
     allowed = int(re.search(r"at most ([\d,]+) steps", str(refused.value))[1].replace(",", ""))
@@ -188,16 +202,17 @@ def test_descend_refuses_more_steps_than_it_evaluates_at_once():
     with pytest.raises(ValueError, match=r"^steps: "):
         gradient.descend(f, [0.5, 0.5], 1e-3, allowed + 1, momentum=0.9)
     # Fewer steps than the limit always work (the wrong paths are left out when they would not fit).
-    nested = "sin(x*" * 10 + "x" + ")" * 10
+    nested = "sin(x*" * 20 + "x" + ")" * 20
     with pytest.raises(ValueError, match=r"^steps: ") as refused:
         gradient.descend(nested, 0.3, 1e-3, 10_000, momentum=0.9)
     allowed = int(re.search(r"at most ([\d,]+) steps", str(refused.value))[1].replace(",", ""))
     assert 1_000 < allowed < 10_000
     for steps in (1, 300, 1_000, allowed):
         gradient.descend(nested, 0.3, 1e-3, steps, momentum=0.9)
-    # Plain quadratics keep the full 10,000 steps, with and without momentum.
+    # Plain quadratics, and the formula that used to hit the limit, keep the full 10,000 steps.
     sol = gradient.descend("x**2 + 3*y**2", [1, 2], 0.1, 10_000, momentum=0.99)
     assert abs(sol.value[0]) < 1e-6 and abs(sol.value[1]) < 1e-6
+    assert gradient.descend("sin(x)*cos(y)*exp(-x**2-y**2) + x**4", [0.5, 0.5], 1e-3, 10_000, momentum=0.9).value is not None
 
 
 def test_backprop_overflowing_preactivation_is_refused_not_warned():

@@ -88,6 +88,7 @@ class QuizApp(App[None]):
         self.keymap, problems = keys.check_keymap(self.settings.keymap)
         self.keymap_problems: tuple[str, ...] = (*self.settings.problems, *problems)
         """What was wrong in the settings file or its keymap, one line each (shown at start and in Help)."""
+        self._textual_keymap = keys.textual_keymap(self.keymap)
         self._reported_clashes: set[frozenset[str]] = set()
         if "app.palette" in self.keymap:
             # The Footer finds the palette's key by this name.
@@ -106,7 +107,7 @@ class QuizApp(App[None]):
 
     def on_mount(self) -> None:
         if self.keymap:
-            self.set_keymap(self.keymap)
+            self.set_keymap(self._textual_keymap)
         if self.keymap_problems:
             self._warn_settings()
         if self.settings.theme and self.settings.theme in self.available_themes:
@@ -144,8 +145,12 @@ class QuizApp(App[None]):
         return self.keymap.get(binding_id, keys.DEFAULT_KEYS[binding_id]).split(",")
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
-        # check_keymap keeps clashes out of our own bindings; this catches one with a widget's keys, once.
-        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        # check_keymap keeps clashes out of our own bindings, and Textual also names one of ours that is
+        # rebound onto its own key (textual_keymap restates them): only a widget's lost key is news, once.
+        lost = [b for b in clashed_bindings if b.id not in self._textual_keymap]
+        if not lost:
+            return
+        ids = frozenset(b.id or b.action for b in lost)
         if ids not in self._reported_clashes:
             self._reported_clashes.add(ids)
             self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning", markup=False)

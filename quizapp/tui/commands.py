@@ -4,51 +4,110 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 if TYPE_CHECKING:
+    from textual.fuzzy import Matcher
+
     from quizapp.tui.app import QuizApp
 
-__all__ = ["QuizCommands"]
+__all__ = ["PaletteCommand", "QuizCommands", "match_command"]
 
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
+
+ANY_ORDER_WEIGHT = 0.5
+"""A query matched word by word (any order, or through the topic) ranks below one matched as typed."""
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    """One palette entry: the title shown and matched, what it runs, its help line, and words that find it
+    without being shown (a drill's topic)."""
+
+    title: str
+    run: Callable[[], object]
+    help: str
+    also: str = ""
+
+
+def drill_title(template_id: str) -> str:
+    """ "Drill: conv output size (conv-output-size)": the id's words, so "conv out" finds it, then the id itself."""
+    return f"Drill: {' '.join(template_id.replace('_', '-').split('-'))} ({template_id})"
+
+
+def match_command(matcher: Matcher, command: PaletteCommand) -> tuple[float, list[int]]:
+    """Textual's fuzzy score of ``command`` for the query, and the title's matched offsets; (0, []) for no match.
+
+    The query as typed is matched against the title first; failing that, each word of it on its own against
+    the title or the hidden words (``also``), every word having to match, at ANY_ORDER_WEIGHT.
+    """
+    fuzzy = matcher.fuzzy_search
+    score, offsets = fuzzy.match(matcher.query, command.title)
+    if score:
+        return score, list(offsets)
+    words = matcher.query.split()
+    if len(words) < 2 and not command.also:
+        return 0.0, []
+    total, marks = 0.0, set()
+    for word in words:
+        score, offsets = fuzzy.match(word, command.title)
+        if not score:
+            score, offsets = fuzzy.match(word, command.also)
+            offsets = ()  # matched in words that are not shown
+        if not score:
+            return 0.0, []
+        total += score
+        marks.update(offsets)
+    return total * ANY_ORDER_WEIGHT, sorted(marks)
 
 
 class QuizCommands(Provider):
     """Screens first, then one command per topic and per drill template."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _commands(self) -> list[PaletteCommand]:
         app: QuizApp = self.app  # type: ignore[assignment]
-        commands: list[tuple[str, Callable[[], object], str]] = [
-            ("Home", app.go_home, "Back to the topic list"),
-            ("Start quiz", app.start_quiz, f"{app.count} questions from the picked topics"),
-            ("Start drill", app.start_drill, "Endless computed questions from the picked topics"),
-            ("Review due cards", app.start_review, "Spaced repetition of the flashcards that are due"),
-            ("Browse cards", app.open_browse, "Search every card by text"),
-            ("Help", app.action_help, "Keys and how the app works"),
+        browse = app.key_label("browse.all")
+        commands = [
+            PaletteCommand("Home", app.go_home, "Back to the topic list"),
+            PaletteCommand("Start quiz", app.start_quiz, f"{app.count} questions from the picked topics"),
+            PaletteCommand("Start drill", app.start_drill, "Endless computed questions from the picked topics"),
+            PaletteCommand("Review due cards", app.start_review, "Spaced repetition of the flashcards that are due"),
+            PaletteCommand("Browse cards", app.open_browse, f"Search the picked topics' cards by text ({browse}: all topics)"),
+            PaletteCommand("Help", app.action_help, "Keys and how the app works"),
         ]
         for deck, topic, n_cards, n_templates in app.bank.topics():
             commands.append(
-                (f"Topic: {topic}", partial(app.select_only, (deck.id, topic)), f"Pick only this topic ({n_cards} cards, {n_templates} drills)")
+                PaletteCommand(
+                    f"Topic: {topic}",
+                    partial(app.select_only, (deck.id, topic)),
+                    f"Pick only this topic ({n_cards} cards, {n_templates} drills)",
+                    also=deck.title,
+                )
             )
         for template in app.bank.templates():
             # The question with its numbers left open ("{d_model}" reads as code), on one line at 80 columns.
             ask = _PLACEHOLDER.sub("…", " ".join(template.ask.split()))
             about = f"{template.topic}: {ask}"
             about = about if len(about) <= 66 else about[:65].rstrip("… ") + "…"
-            commands.append((f"Drill: {template.id}", partial(app.start_drill, [template]), about))
+            commands.append(PaletteCommand(drill_title(template.id), partial(app.start_drill, [template]), about, also=template.topic))
         return commands
 
     async def discover(self) -> Hits:
-        for title, command, help_text in self._commands()[:6]:
-            yield DiscoveryHit(title, command, help=help_text)
+        for command in self._commands()[:6]:
+            yield DiscoveryHit(command.title, command.run, help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, command, help_text in self._commands():
-            score = matcher.match(title)
+        for command in self._commands():
+            score, offsets = match_command(matcher, command)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
+                shown = Content(command.title)
+                for offset in offsets:
+                    if not command.title[offset].isspace():
+                        shown = shown.stylize(matcher.match_style, offset, offset + 1)
+                yield Hit(score, shown, command.run, text=command.title, help=command.help)

@@ -14,6 +14,7 @@ __all__ = [
     "BINDINGS",
     "DEFAULT_KEYS",
     "SECTIONS",
+    "STATES",
     "WHILE_TYPING",
     "Section",
     "bindings",
@@ -21,6 +22,7 @@ __all__ = [
     "key_label",
     "keys_label",
     "normalize_key",
+    "textual_keymap",
 ]
 
 MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
@@ -88,7 +90,7 @@ SECTIONS: tuple[Section, ...] = (
         "practice",
         "Quiz, drill and review",
         (
-            Binding("space", "reveal", "Show answer", tooltip="Flashcard: show the answer", id="flashcard.reveal"),
+            Binding("space,enter", "reveal", "Show answer", tooltip="Flashcard: show the answer", id="flashcard.reveal"),
             Binding("1", "grade(1)", "Again", tooltip="Flashcard shown: grade Again (forgotten)", id="flashcard.again"),
             Binding("2", "grade(2)", "Hard", tooltip="Flashcard shown: grade Hard", id="flashcard.hard"),
             Binding("3", "grade(3)", "Good", tooltip="Flashcard shown: grade Good", id="flashcard.good"),
@@ -125,6 +127,8 @@ SECTIONS: tuple[Section, ...] = (
             Binding(
                 "down", "to_results", "Results", show=False, tooltip="From the search box to the results", id="browse.results"
             ),
+            Binding("ctrl+t", "scope('all')", "All topics", tooltip="Search every topic, not only the picked ones", id="browse.all"),
+            Binding("ctrl+t", "scope('picked')", "Picked topics", tooltip="Search the picked topics only", id="browse.picked"),
         ),
     ),
     Section(
@@ -135,7 +139,16 @@ SECTIONS: tuple[Section, ...] = (
             Binding("n,escape", "answer(False)", "No", id="confirm.no"),
         ),
     ),
-    Section("help", "Help", (Binding("escape,q", "close", "Close", tooltip="Close this help", id="help.close"),)),
+    Section(
+        "help",
+        "Help",
+        (
+            Binding("escape,q", "close", "Close", tooltip="Close this help", id="help.close"),
+            # Priority: the focused help text has its own (hidden) PgDn and PgUp; these show in the footer.
+            Binding("pagedown", "page(1)", "Page down", priority=True, tooltip="Scroll the help down a page", id="help.page-down"),
+            Binding("pageup", "page(-1)", "Page up", priority=True, tooltip="Scroll the help up a page", id="help.page-up"),
+        ),
+    ),
 )
 
 BINDINGS: dict[str, Binding] = {b.id: b for section in SECTIONS for b in section.bindings if b.id}
@@ -147,9 +160,41 @@ DEFAULT_KEYS: dict[str, str] = {binding_id: b.key for binding_id, b in BINDINGS.
 _APP_WIDE = {"app.palette"}  # a priority binding: its key wins over every screen's
 
 WHILE_TYPING = frozenset(
-    {"app.help-typing", "app.palette", "practice.hint", "practice.leave", "browse.back", "browse.search", "browse.results"}
+    {
+        "app.help-typing",
+        "app.palette",
+        "practice.hint",
+        "practice.leave",
+        "browse.back",
+        "browse.search",
+        "browse.results",
+        "browse.all",
+        "browse.picked",
+    }
 )
 """Bindings that work while the cursor is in an answer or search box: a printable key would type instead."""
+
+
+STATES: dict[str, str] = {
+    "practice.hint": "a computation asked",
+    "flashcard.reveal": "a flashcard asked",
+    "flashcard.again": "a flashcard shown",
+    "flashcard.hard": "a flashcard shown",
+    "flashcard.good": "a flashcard shown",
+    "flashcard.easy": "a flashcard shown",
+    "practice.next": "an answer given",
+    "browse.all": "the picked topics searched",
+    "browse.picked": "every topic searched",
+}
+"""Bindings that their screen enables in one state only (its check_action). Two of one section in different
+states are never enabled together, so they may share a key: Enter shows a flashcard's answer and, once an
+answer is in, goes on; Ctrl+T in Browse widens the search to every topic and narrows it back."""
+
+
+def _may_share(ids: Sequence[str]) -> bool:
+    """Can these bindings of one section sit on one key (each in a state of its own)?"""
+    states = [STATES.get(i) for i in ids]
+    return None not in states and len(set(states)) == len(states)
 
 
 def bindings(name: str) -> list[Binding]:
@@ -215,7 +260,8 @@ def _split(keys: str) -> list[str]:
 
 
 def _clashes(keymap: Mapping[str, str]) -> list[tuple[str, list[str]]]:
-    """(key, ids) for every key that two bindings of one section would share once ``keymap`` is applied."""
+    """(key, ids) for every key that two bindings of one section would share once ``keymap`` is applied
+    (bindings of different STATES may share one)."""
     found = []
     app_wide = {k: binding_id for binding_id in _APP_WIDE for k in keymap.get(binding_id, DEFAULT_KEYS[binding_id]).split(",")}
     for section in SECTIONS:
@@ -226,7 +272,7 @@ def _clashes(keymap: Mapping[str, str]) -> list[tuple[str, list[str]]]:
         for k, ids in owners.items():
             if k in app_wide and app_wide[k] not in ids:
                 ids = [app_wide[k], *ids]
-            if len(ids) > 1:
+            if len(ids) > 1 and not _may_share(ids):
                 found.append((k, ids))
     return found
 
@@ -266,6 +312,23 @@ def check_keymap(entries: Iterable[tuple[str, str]]) -> tuple[dict[str, str], li
                 keep = "keeps its default" if len(dropped) == 1 else "keep their defaults"
                 problems.append(f"{' and '.join(ids)}: both on {key_label(k)}; {' and '.join(dropped)} {keep}")
     return keymap, problems
+
+
+def textual_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """What to hand Textual's ``App.set_keymap`` for a checked ``keymap``: it, plus every other binding of
+    each section it touches at that binding's own keys.
+
+    Textual moves a binding by dropping every binding on its old keys and on its new ones
+    (``BindingsMap.apply_keymap``), which would take Enter from Next when Show answer moves; stating the
+    neighbours' keys puts each of them back.
+    """
+    full = dict(keymap)
+    for section in SECTIONS:
+        ids = [b.id for b in section.bindings if b.id]
+        if any(i in keymap for i in ids):
+            for i in ids:
+                full.setdefault(i, DEFAULT_KEYS[i])
+    return full
 
 
 _NAMES = {

@@ -177,3 +177,70 @@ def test_any_keymap_is_checked_without_error_and_what_applies_is_consistent(entr
     # Every entry either applies or is named in a problem.
     for binding_id, _bound in entries:
         assert binding_id in keymap or any(binding_id in p for p in problems)
+
+
+def test_bindings_in_different_states_may_share_a_key_and_others_may_not():
+    assert keys.DEFAULT_KEYS["flashcard.reveal"] == "space,enter"  # Enter: Show answer, then Next
+    assert check_keymap([("practice.next", "space")]) == ({"practice.next": "space"}, [])
+    assert check_keymap([("flashcard.good", "enter")]) == ({"flashcard.good": "enter"}, [])  # shown vs asked vs answered
+    assert check_keymap([("practice.leave", "enter")])[1] == [
+        "flashcard.reveal and practice.next and practice.leave: both on Enter; practice.leave keeps its default"
+    ]
+    assert check_keymap([("browse.all", "ctrl+o"), ("browse.picked", "ctrl+o")]) == (
+        {"browse.all": "ctrl+o", "browse.picked": "ctrl+o"},
+        [],
+    )
+
+
+def test_every_state_names_a_binding_and_its_section_shares_no_unlisted_key():
+    assert set(keys.STATES) <= set(keys.BINDINGS)
+    for section in keys.SECTIONS:
+        owners: dict[str, list[str]] = {}
+        for b in section.bindings:
+            for k in b.key.split(","):
+                owners.setdefault(k, []).append(b.id)
+        for k, ids in owners.items():
+            if len(ids) > 1:
+                assert all(i in keys.STATES for i in ids), (section.name, k, ids)
+
+
+def test_textual_keymap_restates_the_neighbours_of_a_moved_binding():
+    full = keys.textual_keymap({"flashcard.reveal": "r"})
+    assert full["flashcard.reveal"] == "r" and full["practice.next"] == "enter"
+    assert {i for i in full} == {b.id for b in keys.bindings("practice")}
+    assert keys.textual_keymap({}) == {}
+
+
+async def test_the_practice_screen_enables_each_stateful_binding_only_in_its_state(new_app, bank):
+    from quizapp.tui.items import Question
+
+    def enabled(screen) -> set[str]:
+        found = set()
+        for binding_id in keys.STATES:
+            if not binding_id.startswith(("practice.", "flashcard.")):
+                continue
+            name, _, args = keys.BINDINGS[binding_id].action.partition("(")
+            params = tuple(int(a) for a in args.rstrip(")").split(",") if a)
+            if screen.check_action(name, params):
+                found.add(binding_id)
+        return found
+
+    def in_state(state: str) -> set[str]:
+        return {i for i, s in keys.STATES.items() if s == state}
+
+    cards = {c.id: c for c in bank.cards()}
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert enabled(screen) == in_state("a computation asked")
+        await pilot.press(*screen.current.drill.answer_text, "enter")
+        await pilot.pause()
+        assert enabled(screen) == in_state("an answer given")
+        app.start_quiz([Question(card=cards["att-scale"])])
+        await pilot.pause()
+        screen = app.screen
+        assert enabled(screen) == in_state("a flashcard asked")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert enabled(screen) == in_state("a flashcard shown")

@@ -156,7 +156,36 @@ async def test_the_palette_describes_a_drill_without_its_placeholders(new_app):
     app = new_app()
     async with app.run_test() as pilot:
         await pilot.pause()
-        found = {title: about for title, _command, about in QuizCommands(app.screen)._commands()}
-    about = found["Drill: attention-mha-params"]
+        found = {command.title: command.help for command in QuizCommands(app.screen)._commands()}
+    about = found["Drill: attention mha params (attention-mha-params)"]
     assert about == "Attention: A multi-head attention layer with d_model = … and … he…"
     assert "{" not in about and len(about) <= 66 and "……" not in about
+
+
+@pytest.mark.parametrize(
+    ("question", "end"),
+    [
+        ("A square input of 64×64, stride 2, padding 1. What is the output height? (integer)", "What is the output height?"),
+        ("How many FLOPs does this take? (A number such as 1.23e9 is fine.) (3 significant figures)", "How many FLOPs does this take?"),
+        ("Start at (x, y) = [0, 1]. Give (x, y) after step 2. (vector, 3 significant figures each)", "Give (x, y) after step 2."),
+        ("What is the stride?", "What is the stride?"),
+        ("A 3.5 value", "A 3.5 value"),
+    ],
+)
+def test_question_end_is_the_last_sentence_without_its_brackets(question, end):
+    from quizapp.tui.screens.results import question_end
+
+    assert question_end(question) == end
+
+
+def test_a_mistake_line_fits_its_width_and_keeps_the_answers_whole(bank):
+    from quizapp.generate import generate
+    from quizapp.tui.screens.results import mistake_prompt
+
+    template = next(t for t in bank.templates() if t.id == "conv-output-size")
+    drill = generate(template, 5, "medium")
+    outcome = Outcome(Question(drill=drill), "wrong", 0.0, 1, "31")
+    for width in (40, 72, 100):
+        head, detail = str(mistake_prompt(outcome, width)).split("\n")
+        assert len(head) == width and head.endswith(f"you: 31 · correct: {drill.answer_text}")
+        assert len(detail) <= width and detail.startswith(f"  size {drill.params['size']} · kernel")

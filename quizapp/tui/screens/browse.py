@@ -1,4 +1,4 @@
-"""Provides BrowseScreen: search every card by text and read it with its answer."""
+"""Provides BrowseScreen: search the cards of the picked topics (or every topic) by text and read them with their answers."""
 
 from __future__ import annotations
 
@@ -10,19 +10,22 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.content.model import Card
 from quizapp.tui import keys
+from quizapp.tui.items import topic_keys
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
 
 __all__ = ["BrowseScreen", "search_cards"]
 
-MAX_RESULTS = 200
+MAX_RESULTS = 1000
+"""Matches listed at most (the count line says when there are more): the list is rebuilt on every keystroke."""
 
 
 def search_cards(cards: Sequence[Card], query: str) -> list[Card]:
@@ -64,9 +67,15 @@ def card_content(card: Card) -> Content:
 
 
 class BrowseScreen(Screen[None]):
-    """A search box, the matching cards, and the highlighted card in full."""
+    """A search box, the matching cards, and the highlighted card in full.
+
+    It searches the topics picked on Home (all when none are); a key widens the search to every topic.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("browse")
+
+    every_topic: reactive[bool] = reactive(False, init=False)
+    """Search every topic rather than only the ones picked on Home."""
 
     app: QuizApp  # type: ignore[assignment]
 
@@ -74,6 +83,9 @@ class BrowseScreen(Screen[None]):
         super().__init__()
         self.cards: list[Card] = []
         self.results: list[Card] = []
+        self.all_cards: list[Card] = []
+        self.picked_cards: list[Card] = []
+        self.n_picked_topics = 0
 
     def compose(self) -> ComposeResult:
         to_results = self.app.key_label("browse.results")
@@ -85,9 +97,23 @@ class BrowseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.cards = self.app.bank.cards()
+        picked = self.app.practice_bank()
+        self.all_cards = self.app.bank.cards()
+        self.picked_cards = self.all_cards if picked is self.app.bank else picked.cards()
+        self.n_picked_topics = len(topic_keys(picked))
+        self.cards = self.picked_cards
         self._search("")
         self.query_one("#search", Input).focus()
+
+    @property
+    def narrowed(self) -> bool:
+        """Do the picked topics leave some cards out (so widening the search would find more)?"""
+        return len(self.picked_cards) < len(self.all_cards)
+
+    def watch_every_topic(self, every_topic: bool) -> None:
+        self.cards = self.all_cards if every_topic else self.picked_cards
+        self._search(self.query_one("#search", Input).value)
+        self.refresh_bindings()
 
     @on(Input.Changed, "#search")
     def _changed(self, event: Input.Changed) -> None:
@@ -107,11 +133,29 @@ class BrowseScreen(Screen[None]):
             Option(Content.assemble((f"{_cut(card.topic, 22):<22} ", "$text-muted"), _cut(card.question, width)))
             for card in shown
         )
-        more = f" (first {MAX_RESULTS} shown)" if len(self.results) > MAX_RESULTS else ""
-        self.query_one("#browse-count", Static).update(f"{len(self.results)} of {len(self.cards)} cards{more}")
+        self.query_one("#browse-count", Static).update(self._count_text(len(shown)))
         if shown:
             results.highlighted = 0
-        self._show(shown[0] if shown else None)
+            self._show(shown[0])
+        elif self.narrowed and not self.every_topic and (elsewhere := len(search_cards(self.all_cards, query))):
+            key = self.app.key_label("browse.all")
+            self.query_one("#card", Static).update(f"No card matches in the picked topics; {key} finds {elsewhere} in all topics.")
+        else:
+            self._show(None)
+
+    def _count_text(self, shown: int) -> str:
+        """How many cards match, where the search looks, the key to look elsewhere, and any matches left out."""
+        if self.every_topic or not self.narrowed:
+            where = "all topics"
+        else:
+            where = f"the picked topic{'s' if self.n_picked_topics != 1 else ''}"
+        text = f"{len(self.results)} of {len(self.cards)} cards in {where}"
+        if self.narrowed:
+            key = self.app.key_label("browse.picked" if self.every_topic else "browse.all")
+            text += f" · {key}: {'the picked topics only' if self.every_topic else 'search all topics'}"
+        if shown < len(self.results):
+            text += f" · {shown} of {len(self.results)} matches shown — refine the search"
+        return text
 
     def _show(self, card: Card | None) -> None:
         self.query_one("#card", Static).update(card_content(card) if card is not None else "No card matches.")
@@ -131,7 +175,13 @@ class BrowseScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "to_results":
             return bool(self.results) and isinstance(self.focused, Input)
+        if action == "scope":
+            return self.narrowed and self.every_topic == (parameters[0] == "picked")
         return True
+
+    def action_scope(self, where: str) -> None:
+        """Search every topic (``where`` = "all") or the picked ones again ("picked")."""
+        self.every_topic = where == "all"
 
     def action_to_results(self) -> None:
         """Down from the search box goes to the results, so the arrows alone move through cards."""

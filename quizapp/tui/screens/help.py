@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
@@ -30,7 +31,8 @@ def guide_text(app: QuizApp) -> str:
     paragraphs = (
         f"Home: pick topics with {k('home.pick')} (none picked means all; {k('home.all-none')} picks all or none), "
         f"then start a Quiz ({k('home.quiz')}), a Drill ({k('home.drill')}) or a Review ({k('home.review')}). "
-        f"{k('home.longer')} and {k('home.shorter')} change the quiz length. {k('home.browse')} browses every card.",
+        f"{k('home.longer')} and {k('home.shorter')} change the quiz length. {k('home.browse')} browses the cards "
+        f"of the picked topics ({k('browse.all')} there searches all topics).",
         "Quiz: a fixed number of questions mixing flashcards, multiple choice and computations. "
         f"The results at the end list your mistakes: Enter opens one, {k('results.retry')} practises them again.",
         "Drill: endless computed questions; the numbers get harder while your streak grows. "
@@ -39,7 +41,7 @@ def guide_text(app: QuizApp) -> str:
         "and some new cards.",
         "Answering: type the answer and press Enter (numbers like 16 or 0.25, shapes like 16x16x3, "
         "vectors like [1, 2]). Multiple choice: the number keys, or the arrows and Enter. Flashcards: "
-        f"{k('flashcard.reveal')} shows the answer, then grade your recall: {grades}. "
+        f"{keys.keys_label(app.binding_keys('flashcard.reveal'), sep=' or ')} shows the answer, then grade your recall: {grades}. "
         f"{k('practice.hint')} shows a hint; a right answer after a hint counts half. "
         "Every answer is saved as you give it.",
         f"{k('app.help')} opens this help ({k('app.help-typing')} while the cursor is in an answer or search box). "
@@ -95,7 +97,8 @@ def keymap_content(app: QuizApp) -> Content:
         ("Remap keys", "bold"),
         f" in {app.settings_path} (restart quizapp to apply; * marks a key you remapped):\n  {example}\n"
         "Keys go by their Textual names: a, ctrl+t, f2, escape, enter, space, question_mark (or ?); "
-        "several keys as a list. A screen's own keys must differ; keys used while typing an answer need Ctrl or F1–F12.",
+        "several keys as a list. A screen's own keys must differ, except where they never apply at once (Show answer "
+        "and Next share Enter); keys used while typing an answer need Ctrl or F1–F12.",
     ]
     if app.keymap_problems:
         parts += ["\n\n", ("Left out of the settings file", "bold $text-warning")]
@@ -126,7 +129,49 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.keys_below, id="help-keys")
                 yield Static(guide_text(self.app), id="help-guide", markup=False)
                 yield Static(keymap_content(self.app), id="help-keymap")
+            yield Static("", id="help-more", markup=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        self.watch(scroll, "scroll_y", self._scrolled, init=False)
+        self.call_after_refresh(self._scrolled)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._scrolled)
+
+    def _scrolled(self, _scroll_y: float | None = None) -> None:
+        """The line under the help: is there more below, and which keys scroll (a scrollbar alone is easy to miss)."""
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        k = self.app.key_label
+        if scroll.max_scroll_y <= 0:
+            text = "All of the help is shown."
+        elif scroll.scroll_y < scroll.max_scroll_y:
+            shown = min(100, round(100 * (scroll.scroll_y + scroll.scrollable_content_region.height) / scroll.virtual_size.height))
+            text = f"▼ more below ({shown}% read) · {k('help.page-down')} or ↓ scrolls down, {k('help.page-up')} or ↑ up"
+        else:
+            text = f"▲ end of help · {k('help.page-up')} or ↑ scrolls back up"
+        self.query_one("#help-more", Static).update(text)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            try:
+                scroll = self.query_one("#help-scroll", VerticalScroll)
+            except NoMatches:  # asked before the help is composed
+                return False
+            if scroll.max_scroll_y <= 0:
+                return False
+            at_end = scroll.scroll_y >= scroll.max_scroll_y if parameters[0] == 1 else scroll.scroll_y <= 0
+            return None if at_end else True  # shown, dimmed at that end
+        return True
+
+    def action_page(self, direction: int) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        if direction > 0:
+            scroll.scroll_page_down()
+        else:
+            scroll.scroll_page_up()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -62,7 +62,10 @@ class HomeScreen(Screen[None]):
 
     def refresh_topics(self) -> None:
         self.rows = self.app.topic_rows()
-        self.query_one(TopicPicker).show(self.rows, self.app.selection)
+        picker = self.query_one(TopicPicker)
+        picker.show(self.rows, self.app.selection)
+        # No taller than its rows: on a tall terminal the actions follow the list instead of the screen's bottom.
+        picker.styles.max_height = len(self.rows) + picker.styles.gutter.height
         self._update_summary()
 
     def _update_summary(self) -> None:

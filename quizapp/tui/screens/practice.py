@@ -50,6 +50,10 @@ class PracticeScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("practice")
 
+    AUTO_FOCUS = ""
+    """Nothing is focused for us: show() picks the answer box or the options, and nothing while a flashcard
+    is asked (a hidden option list or answer box would take its Enter and digits)."""
+
     phase: reactive[str] = reactive(ASKING, init=False)
     """Where the current question is: asking, revealed (flashcard awaiting a grade) or answered."""
 
@@ -153,7 +157,8 @@ class PracticeScreen(Screen[None]):
             prompt.update(f"Type the answer and press Enter.{hint}")
             answer.focus()
         else:
-            prompt.update(f"Recall the answer, then press {self.app.key_label('flashcard.reveal')} to see it.")
+            reveal = keys.keys_label(self.app.binding_keys("flashcard.reveal"), sep=" or ")
+            prompt.update(f"Recall the answer, then press {reveal} to see it.")
             feedback.display = False
             self.set_focus(None)
         prompt.display = True
@@ -202,6 +207,7 @@ class PracticeScreen(Screen[None]):
         except AnswerError as err:
             event.answer_box.show_error(str(err))
             return
+        event.answer_box.show_error("")  # an earlier "could not read" no longer applies
         from quizapp.progress import hinted_score
         from quizapp.schedule import rating_for_verdict
 

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.tui import keys
-from quizapp.tui.items import KIND_LABELS, Outcome
+from quizapp.tui.items import DRILL, KIND_LABELS, MCQ, Outcome, format_value
 from quizapp.tui.screens.practice import elapsed_text
 from quizapp.tui.widgets.feedback_view import FeedbackView, feedback_content
 from quizapp.tui.widgets.question_view import QuestionView
@@ -22,7 +22,7 @@ from quizapp.tui.widgets.question_view import QuestionView
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
 
-__all__ = ["MistakeScreen", "ResultsScreen", "topic_table"]
+__all__ = ["MistakeScreen", "ResultsScreen", "mistake_prompt", "question_end", "topic_table"]
 
 
 def topic_table(outcomes: Sequence[Outcome]) -> list[tuple[str, int, int, float]]:
@@ -38,7 +38,54 @@ def topic_table(outcomes: Sequence[Outcome]) -> list[tuple[str, int, int, float]
 
 def _short(text: str, width: int = 70) -> str:
     line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
+    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+def _answers(outcome: Outcome) -> str:
+    """What was given against what was right: "you: 31 · correct: 32", or the grade of a flashcard."""
+    q = outcome.question
+    if q.kind == DRILL and q.drill is not None:
+        text = f"you: {_short(outcome.answer_text, 20)} · correct: {_short(q.drill.answer_text, 20)}"
+        return text + (" (partly right)" if outcome.verdict == "partial" else "")
+    if q.kind == MCQ and q.card is not None and outcome.chosen is not None:
+        correct = f"{q.card.correct + 1}" if q.card.correct is not None else "?"
+        return f"you: {outcome.chosen + 1} · correct: {correct}"
+    return f"graded {outcome.answer_text}"
+
+
+def question_end(text: str) -> str:
+    """The question's last sentence without the remarks in brackets after it: "What is the output height?"
+    from "A square input … dilation 1. What is the output height? (integer)"."""
+    line = " ".join(text.split())
+    while line.endswith(")") and " (" in line:
+        line = line[: line.rindex(" (")].rstrip()
+    starts = [line.rfind(mark, 0, len(line) - 1) for mark in (". ", "? ", "! ")]
+    start = max(starts)
+    return line[start + 2 :] if start >= 0 else line
+
+
+def _detail(outcome: Outcome) -> str:
+    """What sets this question apart from its look-alikes: a drill's numbers then what it asks; a card's question."""
+    drill = outcome.question.drill
+    if drill is None:
+        return outcome.question.text
+    numbers = " · ".join(f"{name} {_short(format_value(value), 18)}" for name, value in drill.params.items())
+    return f"{numbers} — {question_end(drill.question)}" if numbers else drill.question
+
+
+def mistake_prompt(outcome: Outcome, width: int) -> Content:
+    """Two lines, each at most ``width`` long: topic and kind with the answers given and right, then the
+    detail that tells it from the other mistakes (conv drills all open with the same sentence)."""
+    q = outcome.question
+    answers = _short(_answers(outcome), width - 15)
+    head = _short(f"{q.topic} · {KIND_LABELS[q.kind]}", max(12, width - len(answers) - 3))
+    return Content.assemble(
+        (head, "$text-muted"),
+        " " * max(3, width - len(head) - len(answers)),
+        (answers, "bold"),
+        "\n  ",
+        _short(_detail(outcome), width - 2),
+    )
 
 
 class ResultsScreen(Screen[None]):
@@ -80,14 +127,12 @@ class ResultsScreen(Screen[None]):
         yield Footer()
 
     def _fill_mistakes(self) -> None:
-        """One line per mistake, cut to the screen's width so the list stays readable."""
+        """Two lines per mistake, cut to the screen's width so the list stays readable."""
         mistakes = self.query_one("#mistakes", OptionList)
         highlighted = mistakes.highlighted
-        width = max(30, self.size.width - 24)
-        mistakes.set_options(
-            Option(Content.assemble((f"{KIND_LABELS[o.question.kind]:<16}", "$text-muted"), _short(o.question.text, width)))
-            for o in self.mistakes
-        )
+        # Within the list's margin, border, padding and scrollbar, and no wider than the question's 110 columns.
+        width = max(40, min(self.size.width - 8, 100))
+        mistakes.set_options(Option(mistake_prompt(o, width)) for o in self.mistakes)
         if self.mistakes:
             mistakes.highlighted = highlighted or 0
 

@@ -22,6 +22,9 @@ Part = str | tuple[str, str]
 
 GRADES = ("Again", "Hard", "Good", "Easy")
 
+OPTION_WIDTH = 60
+"""An option's text in the feedback while the options are on screen: one line beside its label at 80 columns."""
+
 
 def grade_line(grade_keys: Sequence[str] = ("1", "2", "3", "4")) -> str:
     """The self-grade prompt under a revealed flashcard, with the key of each grade."""
@@ -51,11 +54,16 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
+def _one_line(text: str, width: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
 def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Content:
     """The feedback for an answered drill or multiple-choice question, or a graded flashcard.
 
-    ``options_shown``: the options are on screen with their ✓ and ✗, so the feedback names them by
-    number only (a long option is not repeated where the screen is short).
+    ``options_shown``: the options are on screen with their ✓ and ✗, so a long option is cut to one
+    line here (the screen is short; the option above is whole); without them it is shown whole.
     """
     q = outcome.question
     parts: list[Part] = _verdict_line(outcome)
@@ -82,8 +90,10 @@ def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Conten
             parts += _steps(drill.steps)
     elif q.kind == MCQ and q.card is not None:
         card = q.card
+
         def option(i: int) -> str:
-            return f"{i + 1}." if options_shown else f"{i + 1}. {card.options[i]}"
+            text = card.options[i]
+            return f"{i + 1}. {_one_line(text, OPTION_WIDTH) if options_shown else text}"
 
         if outcome.chosen is not None and not outcome.correct:
             parts += ["\n\n", ("You chose      ", "$text-muted"), option(outcome.chosen)]

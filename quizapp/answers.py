@@ -21,6 +21,10 @@ How answers are read (the rules the UI can show to users):
   does (``[0.1 0.9]``, ``[1 -2]`` is two numbers while ``[1 - 2]`` is one); semicolons separate
   elements and let each use a decimal comma (``[0,1; 0,9]``). Each element may be an expression.
 - Matrices: ``[[1, 2], [3, 4]]`` or ``[1 2; 3 4]`` / ``[1, 2; 3, 4]`` (semicolons end rows).
+- A shape (``60x60``) or a list (``[0.1, 0.2]``) typed for a one-number question is refused with a
+  message saying one number is wanted. A vector or matrix with the wrong count of numbers whose
+  commas are both decimal commas and separators (``[0,09, 0,245, 0,665]`` read as six numbers) is
+  refused with how to write it (``[0,09; 0,245; 0,665]``), not graded: the user is asked again.
 """
 
 from __future__ import annotations
@@ -134,41 +138,86 @@ class Tolerance:
             sig_figs = DEFAULT_SIG_FIGS
         return cls(abs=abs_tol or 0.0, rel=rel_tol or 0.0, sig_figs=sig_figs, decimals=decimals)
 
-    def describe(self, form: str | None = None) -> str:
+    def describe(self, form: str | None = None, *, expected: Any = None) -> str:
         """The precision in words for an answer of ``form``: "3 significant figures", "exact sizes".
 
         Exact: "an exact integer" (integer, or no form given), "exact sizes" (shape), "exact entries"
         (vector, matrix), "the exact value" (other forms). A vector or matrix is judged entry by entry,
         so its figures are "each": "3 significant figures each".
+
+        The text names only the rules that decide: an answer is accepted within the widest of
+        ±abs, rel·|v| and half a unit in the asked place (:meth:`width`). With ``expected`` (a
+        number, or the vector/matrix of them) a rule narrower than another for every value is left
+        out, so "3 significant figures" is said for 1.3703 with abs 0.001 (the s.f. half-unit 0.005
+        is wider) and "±0.001" for 0.000123. Without it, only what is known for every value is left
+        out (±abs within half a unit of ``decimals``) and the others read "..., whichever is looser".
         """
         if form is not None and form not in FORMS:
             raise ValueError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
         if self.exact:
             return _EXACT_TEXT.get(form, "the exact value")
-        parts = []
-        if self.sig_figs is not None:
-            parts.append(_plural(self.sig_figs, "significant figure"))
-        elif self.decimals is not None:
-            parts.append(_plural(self.decimals, "decimal place"))
-        if self.abs:
-            parts.append(f"±{self.abs:g}")
-        if self.rel:
-            parts.append(f"within {self.rel * 100:g}%")
-        text = ", ".join(parts) or "the exact value"
-        return f"{text} each" if parts and form in ("vector", "matrix") else text
+        rules = self._deciding_rules(_flat_numbers(expected))
+        texts = []
+        if "figures" in rules:
+            if self.sig_figs is not None:
+                texts.append(_plural(self.sig_figs, "significant figure"))
+            else:
+                texts.append(_plural(self.decimals or 0, "decimal place"))
+        if "abs" in rules:
+            texts.append(f"±{self.abs:g}")
+        if "rel" in rules:
+            texts.append(f"within {self.rel * 100:g}%")
+        if not texts:
+            return "the exact value"
+        each = " each" if form in ("vector", "matrix") else ""
+        if len(texts) == 1:
+            return texts[0] + each
+        listed = ", ".join(texts[:-1]) + " or " + texts[-1]
+        return f"{listed}{each}, whichever is {'looser' if len(texts) == 2 else 'loosest'}"
 
-    def width(self, expected: float) -> float:
-        """The largest accepted |x − expected|: max(abs, rel·|v|, half a unit in the last asked place)."""
-        v = abs(float(expected))
-        half_unit = 0.0
+    def _deciding_rules(self, values: list[float] | None) -> set[str]:
+        """Which of "figures", "abs", "rel" set :meth:`width` for some of ``values`` (all that
+        may, when the values are unknown). A tie goes to the figures: the other rule changes nothing."""
+        if values is None:
+            rules = set()
+            if self.sig_figs is not None or self.decimals is not None:
+                rules.add("figures")
+            if self.abs:
+                rules.add("abs")
+            if self.sig_figs is None and self.decimals is not None and self.abs:
+                # Half a unit of d decimals is the same for every value: one of the two always wins.
+                rules.discard("figures" if self.abs > self._half_unit(0.0) else "abs")
+            if self.rel:
+                rules.add("rel")
+            return rules
+        rules = set()
+        for value in values:
+            v = abs(value)
+            half_unit, absolute, relative = self._half_unit(v), self.abs, self.rel * v
+            if (self.sig_figs is not None or self.decimals is not None) and half_unit >= max(absolute, relative):
+                rules.add("figures")
+            elif absolute and absolute >= relative:
+                rules.add("abs")
+            elif relative:
+                rules.add("rel")
+        return rules
+
+    def _half_unit(self, v: float) -> float:
+        """Half a unit in the last asked place of |v|: 0.5·10^(e−s+1) for s significant figures of
+        v = m·10^e, 0.5·10^(−d) for d decimals, 0 when neither is asked."""
         if self.sig_figs is not None:
             # The last asked place is sig_figs digits into v's own magnitude; for v = 0 there is
             # no magnitude, so count the figures after the decimal point (0.000 for 3).
             exponent = _decimal_exponent(v) if v > 0 else 0
-            half_unit = 0.5 * 10.0 ** (exponent - self.sig_figs + (1 if v > 0 else 0))
-        elif self.decimals is not None:
-            half_unit = 0.5 * 10.0 ** (-self.decimals)
-        return max(self.abs, self.rel * v, half_unit)
+            return 0.5 * 10.0 ** (exponent - self.sig_figs + (1 if v > 0 else 0))
+        if self.decimals is not None:
+            return 0.5 * 10.0 ** (-self.decimals)
+        return 0.0
+
+    def width(self, expected: float) -> float:
+        """The largest accepted |x − expected|: max(abs, rel·|v|, half a unit in the last asked place)."""
+        v = abs(float(expected))
+        return max(self.abs, self.rel * v, self._half_unit(v))
 
     def allows(self, value: Any, expected: Any) -> bool:
         """Whether ``value`` is an acceptable answer for ``expected``."""
@@ -185,6 +234,27 @@ class Tolerance:
         # The slack absorbs binary rounding (0.1 + 0.2 vs 0.3, or a boundary like 0.125 -> 0.13).
         slack = 1e-9 * self.width(v) + 1e-12 * max(abs(x), abs(v))
         return abs(x - v) <= self.width(v) + slack
+
+
+def _flat_numbers(value: Any) -> list[float] | None:
+    """The finite numbers in a number, vector or matrix (lists, tuples, numpy); None when ``value``
+    is None or holds something else."""
+    value = _plain(value)
+    if _is_real(value):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+        return [number] if math.isfinite(number) else None
+    if isinstance(value, (list, tuple)) and value:
+        numbers: list[float] = []
+        for item in value:
+            inner = _flat_numbers(item)
+            if inner is None:
+                return None
+            numbers += inner
+        return numbers
+    return None
 
 
 def _is_real(value: Any) -> bool:
@@ -352,20 +422,22 @@ def _readable(piece: str) -> bool:
     return True
 
 
+def _row_pieces(text: str, *, semicolons: bool) -> tuple[list[str], str]:
+    """The elements of one list and the separator used: ';' (if allowed and present), ' ' when
+    every space-separated piece is a number on its own, else ','."""
+    if semicolons and ";" in text:
+        return _split_top(text, ";"), ";"
+    spaced = _split_top(text.strip(), " ")
+    if len(spaced) > 1 and all(_readable(p) for p in spaced):
+        return spaced, " "
+    return _split_top(text, ","), ","
+
+
 def _row(text: str, original: str, *, semicolons: bool) -> list[float]:
-    """One list of numbers: separated by ';' (if allowed and present), by spaces when every
-    space-separated piece is a number on its own, else by commas."""
+    """One list of numbers, split as :func:`_row_pieces` says."""
     if not text.strip():
         raise AnswerError(f"Could not read {_shown(original)}: the list is empty")
-    if semicolons and ";" in text:
-        pieces = _split_top(text, ";")
-    else:
-        spaced = _split_top(text.strip(), " ")
-        if len(spaced) > 1 and all(_readable(p) for p in spaced):
-            pieces = spaced
-        else:
-            pieces = _split_top(text, ",")
-    pieces = _drop_trailing_empty(pieces, original)
+    pieces = _drop_trailing_empty(_row_pieces(text, semicolons=semicolons)[0], original)
     return [float(_scalar(p)) for p in pieces]
 
 
@@ -376,7 +448,8 @@ def _vector(text: str) -> list[float]:
     return _row(inner, text, semicolons=True)
 
 
-def _matrix(text: str) -> list[list[float]]:
+def _matrix_rows(text: str) -> list[str]:
+    """The text of each row: [[1, 2], [3, 4]], [1 2; 3 4] or one row [1, 2]."""
     inner = _unwrap(text, "[]")
     if "[" in inner:
         rows, depth, start, between = [], 0, 0, []
@@ -401,7 +474,11 @@ def _matrix(text: str) -> list[list[float]]:
         rows = _drop_trailing_empty(_split_top(inner, ";"), text)
     else:
         rows = [inner]
-    matrix = [_row(row, text, semicolons=False) for row in rows]
+    return rows
+
+
+def _matrix(text: str) -> list[list[float]]:
+    matrix = [_row(row, text, semicolons=False) for row in _matrix_rows(text)]
     lengths = sorted({len(r) for r in matrix})
     if len(lengths) > 1:
         raise AnswerError(f"Could not read {_shown(text)}: rows have different lengths ({lengths[0]} and {lengths[-1]})")
@@ -449,7 +526,38 @@ def parse_answer(text: str, *, form: str | None = None, percent: bool = False) -
         return _vector(cleaned)
     if form == "matrix":
         return _matrix(cleaned)
-    return _scalar(cleaned, integer=form == "integer", percent=percent or form == "percent")
+    try:
+        return _scalar(cleaned, integer=form == "integer", percent=percent or form == "percent")
+    except AnswerError:
+        several = _several_numbers(cleaned)
+        if several:
+            raise AnswerError(several) from None
+        raise
+
+
+_SHAPE_LIKE = re.compile(r"[(\[]?\s*\d+(?:\s*[x×]\s*\d+)+\s*[)\]]?", re.IGNORECASE)
+
+
+def _several_numbers(text: str) -> str:
+    """Why unreadable text for a one-number question looks like a shape (60x60, 16 x 16) or a
+    list ([0.1, 0.2], (1, 5), 0.1; 0.2), or "" when it does not.
+
+    Only text that failed as a number gets here, so 16×16 (a product) and (1,5) (a decimal comma)
+    keep their values; a list needs brackets, a ';' or a comma before a space, so 12,288 keeps its
+    own message.
+    """
+    if _SHAPE_LIKE.fullmatch(text):
+        return "This question wants one number, not a shape"
+    bracketed = text[:1] in "([" and text[-1:] in ")]"
+    if not (bracketed or ";" in text or re.search(r",\s", text)):
+        return ""
+    try:
+        numbers = _vector(text)
+    except AnswerError:
+        return ""
+    if len(numbers) > 1:
+        return "This question wants one number, not a list"
+    return "This question wants one number: write it without brackets" if bracketed else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,8 +649,60 @@ def _scalar_hint(parsed: Any, expected: Any, tolerance: Tolerance, form: str, pe
     if not percent and form != "integer" and v != 0 and tolerance.allows(x / 100, v):
         return "that looks like percent; add % or give the fraction"
     if not tolerance.exact and abs(x - v) <= 10 * tolerance.width(v):
-        return f"close, but {tolerance.describe()} were asked for"
+        rule = tolerance.describe(expected=v)
+        if rule.startswith("±"):
+            return f"close, but an answer must be within {rule}"
+        if rule.startswith("within "):
+            return f"close, but an answer must be {rule}"
+        return f"close, but {rule} were asked for"
     return ""
+
+
+_DECIMAL_COMMA = re.compile(r"\d,\d")
+
+
+def _decimal_comma_guidance(text: str, form: str, expected: Any) -> str:
+    """The message for a vector or matrix whose commas are both decimal commas and separators
+    ([0,09, 0,245, 0,665] read as six numbers), or "" when no row was split at a comma between digits.
+
+    Called only when the count of numbers is wrong: then the commas, not the user's numbers, are
+    the likely fault, and the user is asked again instead of losing the point.
+    """
+    rows = [_unwrap(text)] if form == "vector" else _matrix_rows(text)
+    split_rows = []
+    for row in rows:
+        pieces, separator = _row_pieces(row, semicolons=form == "vector")
+        if separator != "," or not _DECIMAL_COMMA.search(row):
+            return ""
+        split_rows.append([p.strip() for p in pieces])
+    if form == "vector":
+        example = _paired(split_rows[0], len(expected))
+        example = f"[{'; '.join(example)}]" if example else "[0,1; 0,9]"
+        return f"Could not tell the numbers apart: write decimal commas with ; between numbers: {example}, or use points"
+    columns = len(expected[0]) if expected and isinstance(expected[0], (list, tuple)) else 0
+    paired = [_paired(row, columns) for row in split_rows]
+    if len(paired) == len(expected) and all(paired):
+        example = "[" + "; ".join(" ".join(row) for row in paired) + "]"
+    else:
+        example = "[0,1 0,9; 0,2 0,8]"
+    return (
+        "Could not tell the numbers apart: write decimal commas with spaces between numbers and ; between rows:"
+        f" {example}, or use points"
+    )
+
+
+def _paired(pieces: list[str], count: int) -> list[str]:
+    """The pieces of a row split at every comma, re-joined in twos as decimal commas, when that
+    gives ``count`` numbers: ['0', '09', '0', '245'] -> ['0,09', '0,245']; else [] (also when a pair
+    such as 1,000 reads as thousands, so the example would not be read as decimals either)."""
+    if count < 1 or len(pieces) != 2 * count:
+        return []
+    pairs = list(zip(pieces[::2], pieces[1::2]))
+    if not all(re.fullmatch(r"[+\-−]?\d+", whole) and re.fullmatch(r"\d+", fraction) for whole, fraction in pairs):
+        return []
+    if any(_thousands_grouped([whole.lstrip("+-−"), fraction]) for whole, fraction in pairs):
+        return []
+    return [f"{whole},{fraction}" for whole, fraction in pairs]
 
 
 def check(
@@ -561,8 +721,9 @@ def check(
     (PARTIAL when some are). When the answer is not fully correct, the first misconception whose
     value it matches (under the same tolerance) is returned and named in the message.
 
-    Raises :class:`AnswerError` when the text cannot be read, or when a shape answer is a single
-    number: the UI asks again and the user loses nothing.
+    Raises :class:`AnswerError` when the text cannot be read, when a shape answer is a single
+    number, or when a vector or matrix has the wrong count of numbers because its commas are both
+    decimal commas and separators: the UI asks again and the user loses nothing.
     """
     form = form or infer_form(expected)
     percent = percent or form == "percent"
@@ -573,6 +734,10 @@ def check(
             example = "×".join(["16"] * want)
             raise AnswerError(f"Expected {want} numbers like {example}")
     result = _score(parsed, expected, tolerance, form)
+    if result.problem and form in ("vector", "matrix"):
+        guidance = _decimal_comma_guidance(_clean(text), form, _plain(expected))
+        if guidance:
+            raise AnswerError(guidance)
     if result.score >= 1.0:
         return CheckResult(Verdict.CORRECT, parsed, None, "Correct.", 1.0)
     matched = next((m for m in misconceptions if _matches(parsed, m.value, tolerance, form)), None)
@@ -583,8 +748,6 @@ def check(
         message = f"Partly correct: {round(result.score * total)} of {total} {unit} right."
     elif result.problem:
         message = f"Not correct: {result.problem}."
-        if form == "vector" and re.search(r"\d,\d", text) and ";" not in text:
-            message += " (Numbers with a decimal comma are separated by ';': [0,1; 0,9].)"
     else:
         hint = _scalar_hint(parsed, expected, tolerance, form, percent) if form not in ("vector", "matrix") else ""
         message = f"Not correct: {hint}." if hint else "Not correct."

@@ -207,7 +207,7 @@ REJECTED = [
     ("%", None, "Could not read '%': expected a number"),
     ("1/0", None, "Could not read '1/0': division by zero"),
     ("sqrt(-1)", None, "square root of a negative number"),
-    ("[1, 2]", None, "Could not read '[1, 2]': unexpected character '['"),
+    ("[1, 2]", None, "This question wants one number, not a list"),
     ("16.5x16", "shape", "sizes are whole numbers, not 16.5"),
     ("axb", "shape", "unknown name 'axb'"),
     ("", "shape", "Empty answer"),
@@ -260,8 +260,79 @@ def test_describe():
     assert Tolerance(decimals=1).describe() == "1 decimal place"
     assert Tolerance(abs=0.01).describe() == "±0.01"
     assert Tolerance(rel=0.05).describe() == "within 5%"
-    assert Tolerance(sig_figs=2, abs=0.5).describe() == "2 significant figures, ±0.5"
+    assert Tolerance(sig_figs=2, abs=0.5).describe() == "2 significant figures or ±0.5, whichever is looser"
     assert Tolerance().describe() == "the exact value"
+
+
+# (tolerance, form, expected, text): the text names only the rule that sets width(expected).
+DESCRIBE_WITH_EXPECTED = [
+    # 3 s.f. of 1.3703 accept ±0.005, so a template's abs_tol of 0.001 changes nothing
+    (Tolerance(sig_figs=3, abs=0.001), "decimal", 1.3703, "3 significant figures"),
+    # near zero the abs_tol is what accepts an answer
+    (Tolerance(sig_figs=3, abs=0.001), "decimal", 0.000123, "±0.001"),
+    (Tolerance(sig_figs=3, abs=0.005), "decimal", 1.3703, "3 significant figures"),  # a tie changes nothing
+    (Tolerance(sig_figs=3, abs=0.001), "vector", [0.09, 0.245, 0.665], "±0.001 each"),
+    (Tolerance(sig_figs=3, abs=0.001), "vector", [12.5, 0.0001], "3 significant figures or ±0.001 each, whichever is looser"),
+    (Tolerance(sig_figs=3, abs=0.001), "matrix", [[1.5, 2.25], [3.0, 40.0]], "3 significant figures each"),
+    (Tolerance(sig_figs=3, rel=0.05), "decimal", 2.0, "within 5%"),
+    (Tolerance(sig_figs=3, rel=0.001), "decimal", 2.0, "3 significant figures"),
+    (Tolerance(decimals=2, abs=0.001), "decimal", 7.0, "2 decimal places"),
+    (Tolerance(abs=0.01, rel=0.01), "decimal", 5.0, "within 1%"),
+    (Tolerance(abs=0.01, rel=0.01), "decimal", 0.5, "±0.01"),
+    (Tolerance(exact=True), "integer", 16, "an exact integer"),
+]
+
+
+@pytest.mark.parametrize(("tolerance", "form", "expected", "text"), DESCRIBE_WITH_EXPECTED)
+def test_describe_names_the_rule_that_decides(tolerance, form, expected, text):
+    assert tolerance.describe(form, expected=expected) == text
+
+
+def test_describe_with_a_numpy_expected_value():
+    np = pytest.importorskip("numpy")
+    tolerance = Tolerance(sig_figs=3, abs=0.001)
+    assert tolerance.describe("vector", expected=np.array([0.09, 0.245])) == "±0.001 each"
+    assert tolerance.describe("decimal", expected=np.float64(1.3703)) == "3 significant figures"
+
+
+def test_describe_without_a_value_drops_only_what_never_decides():
+    # half a unit of 2 decimals is 0.005 for every value: a smaller abs never matters, a larger always does
+    assert Tolerance(decimals=2, abs=0.001).describe() == "2 decimal places"
+    assert Tolerance(decimals=2, abs=0.01).describe("vector") == "±0.01 each"
+    assert Tolerance(sig_figs=3, abs=0.001).describe() == "3 significant figures or ±0.001, whichever is looser"
+    assert Tolerance(sig_figs=2, abs=0.5, rel=0.1).describe() == (
+        "2 significant figures, ±0.5 or within 10%, whichever is loosest"
+    )
+
+
+@given(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    st.sampled_from([None, 1, 2, 3, 4]),
+    st.sampled_from([None, 0, 1, 2, 3]),
+    st.sampled_from([0.0, 0.0001, 0.001, 0.01, 0.5]),
+    st.sampled_from([0.0, 0.001, 0.01, 0.05]),
+)
+def test_the_described_rule_gives_the_width(expected, sig_figs, decimals, abs_tol, rel_tol):
+    """Independent check: the width the described rule alone gives is the width allows() uses."""
+    tolerance = Tolerance(abs=abs_tol, rel=rel_tol, sig_figs=sig_figs, decimals=decimals)
+    text = tolerance.describe("decimal", expected=expected)
+    v = abs(expected)
+    if text.startswith("±"):
+        width = abs_tol
+    elif text.startswith("within "):
+        width = rel_tol * v
+    elif text == "the exact value":
+        width = 0.0
+    elif sig_figs is not None:
+        assert text == f"{sig_figs} significant figure" + ("s" if sig_figs != 1 else "")
+        exponent = math.floor(math.log10(v)) if v else 0
+        exponent += 10.0 ** (exponent + 1) <= v  # log10 rounding just under a power of ten
+        exponent -= v > 0 and 10.0**exponent > v
+        width = 0.5 * 10.0 ** (exponent - sig_figs + 1) if v else 0.5 * 10.0**-sig_figs
+    else:
+        assert text == f"{decimals} decimal place" + ("s" if decimals != 1 else "")
+        width = 0.5 * 10.0**-decimals
+    assert width == pytest.approx(tolerance.width(expected), rel=1e-12)
 
 
 ALLOWS = [
@@ -390,6 +461,11 @@ def test_check_decimal_hints():
     result = check("0.088", HE_STD, THREE_SIG)
     assert result.verdict is Verdict.WRONG
     assert result.message == "Not correct: close, but 3 significant figures were asked for."
+    # near zero the template's abs_tol decides, and the hint says so
+    near_zero = Tolerance(sig_figs=3, abs=0.001)
+    assert check("0.055", 0.05, near_zero).message == "Not correct: close, but an answer must be within ±0.001."
+    assert check("1.36", 1.3703, near_zero).message == "Not correct: close, but 3 significant figures were asked for."
+    assert check("2.5", 2.0, Tolerance(rel=0.05)).message == "Not correct: close, but an answer must be within 5%."
     assert check("0.5", HE_STD, THREE_SIG).message == "Not correct."
     assert check("8.84", HE_STD, THREE_SIG).message == "Not correct: that looks like percent; add % or give the fraction."
 
@@ -414,9 +490,7 @@ def test_check_vector_partial_credit():
     assert partial.message == "Partly correct: 1 of 3 numbers right."
     wrong = check("[0.5, 0.5]", [0.0900, 0.2447, 0.6652], tol)
     assert (wrong.verdict, wrong.score, wrong.message) == (Verdict.WRONG, 0.0, "Not correct: expected 3 numbers, got 2.")
-    commas = check("[0,1, 0,9]", [0.1, 0.9], tol)
-    assert commas.verdict is Verdict.WRONG
-    assert "separated by ';'" in commas.message
+    assert check("[0,1; 0,9]", [0.1, 0.9], tol).verdict is Verdict.CORRECT
 
 
 def test_check_vector_against_numpy():
@@ -480,6 +554,94 @@ def test_misconception_on_vectors_and_mismatched_structures():
     assert "scaled by sqrt tokens" in result.message
     partial = check("[0.27, 0.8]", [0.27, 0.73], tol, misconceptions=[SCALED_BY_TOKENS])
     assert partial.verdict is Verdict.PARTIAL and partial.misconception is None
+
+
+# Several numbers typed for a one-number question: refused (asked again), with what was wrong.
+ONE_NUMBER_WANTED = [
+    # (text, form, message)
+    ("60x60", "integer", "This question wants one number, not a shape"),
+    ("16 x 16", "integer", "This question wants one number, not a shape"),
+    ("16X16x3", "decimal", "This question wants one number, not a shape"),
+    ("(16 x 16)", None, "This question wants one number, not a shape"),
+    ("[0.1,0.2]", "decimal", "This question wants one number, not a list"),
+    ("[0.1, 0.2]", "decimal", "This question wants one number, not a list"),
+    ("(0.1, 0.2)", "number", "This question wants one number, not a list"),
+    ("0.1, 0.2", "decimal", "This question wants one number, not a list"),
+    ("[1 2]", "integer", "This question wants one number, not a list"),
+    ("[16,16]", "integer", "This question wants one number, not a list"),
+    ("0.1; 0.2", "decimal", "This question wants one number, not a list"),
+    ("[0,09, 0,245, 0,665]", "decimal", "This question wants one number, not a list"),
+    ("[10%, 20%]", "percent", "This question wants one number, not a list"),
+    ("[3]", "integer", "This question wants one number: write it without brackets"),
+]
+
+
+@pytest.mark.parametrize(("text", "form", "message"), ONE_NUMBER_WANTED)
+def test_several_numbers_for_a_one_number_question(text, form, message):
+    with pytest.raises(AnswerError) as info:
+        parse_answer(text, form=form)
+    assert str(info.value) == message
+    with pytest.raises(AnswerError, match="This question wants one number"):
+        check(text, 16 if form == "integer" else 0.5, Tolerance.for_form(form or "decimal"), form=form)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("16×16", 256), ("16 × 16", 256), ("(1,5)", 1.5), ("2 x 10^3", 2000), ("1.2 x 10^-3", 0.0012), ("16,16", 16.16)],
+)
+def test_products_and_decimal_commas_keep_their_values(text, value):
+    # only text that fails as a number is read as a shape or a list
+    assert parse_answer(text, form="decimal") == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("12,288", "is it 12.288 or 12288?"), ("1,2,3", "too many commas"), ("2 3", "missing operator"), ("3x", "unknown name 'x'")],
+)
+def test_other_unreadable_numbers_keep_their_message(text, message):
+    with pytest.raises(AnswerError, match=message):
+        parse_answer(text, form="decimal")
+
+
+SOFTMAX = [0.09, 0.245, 0.665]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "example"),
+    [
+        ("[0,09, 0,245, 0,665]", SOFTMAX, "[0,09; 0,245; 0,665]"),
+        ("[0,09,0,245,0,665]", SOFTMAX, "[0,09; 0,245; 0,665]"),
+        ("0,09, 0,245, 0,665", SOFTMAX, "[0,09; 0,245; 0,665]"),
+        ("[1, 2,5]", [1.0, 2.5], "[0,1; 0,9]"),  # 3 pieces for 2 numbers: a general example
+        ("[1,000, 2,000]", [1000.0, 2000.0], "[0,1; 0,9]"),  # [1,000; 2,000] would be ambiguous too
+        ("[[0,1, 0,9], [0,2, 0,8]]", [[0.1, 0.9], [0.2, 0.8]], "[0,1 0,9; 0,2 0,8]"),
+        ("[0,5, 1,5; 2,5, 3,5]", [[0.5, 1.5], [2.5, 3.5]], "[0,5 1,5; 2,5 3,5]"),
+        ("[[0,5, 1,5, 2], [0,5, 1,5, 2]]", [[0.5, 1.5], [2.5, 3.5]], "[0,1 0,9; 0,2 0,8]"),  # 5 pieces a row
+    ],
+)
+def test_decimal_commas_between_comma_separators_are_asked_again(text, expected, example):
+    with pytest.raises(AnswerError) as info:
+        check(text, expected, THREE_SIG)
+    message = str(info.value)
+    assert message.startswith("Could not tell the numbers apart: write decimal commas")
+    assert message.endswith(f": {example}, or use points")
+
+
+def test_the_suggested_spelling_is_read_as_meant():
+    assert check("[0,09; 0,245; 0,665]", SOFTMAX, THREE_SIG).verdict is Verdict.CORRECT
+    assert check("[0,1 0,9; 0,2 0,8]", [[0.1, 0.9], [0.2, 0.8]], THREE_SIG).verdict is Verdict.CORRECT
+
+
+def test_wrong_counts_without_comma_trouble_are_graded():
+    # semicolons or spaces already separate the numbers: a wrong count is the user's answer
+    short = check("[0,09; 0,245]", SOFTMAX, THREE_SIG)
+    assert (short.verdict, short.message) == (Verdict.WRONG, "Not correct: expected 3 numbers, got 2.")
+    narrow = check("[[0,1 0,9], [0,2 0,8]]", [[0.1, 0.9, 1.0], [0.2, 0.8, 1.0]], THREE_SIG)
+    assert (narrow.verdict, narrow.message) == (Verdict.WRONG, "Not correct: expected a 2×3 matrix, got 2×2.")
+    points = check("[0.5, 0.5]", SOFTMAX, THREE_SIG)
+    assert points.message == "Not correct: expected 3 numbers, got 2."
+    # the right count with decimal commas read as separators is graded as read (nothing to tell apart)
+    assert check("[0,5, 0,5]", [0.0, 5.0, 0.0, 5.0], THREE_SIG).verdict is Verdict.CORRECT
 
 
 def test_check_raises_answer_error_on_unreadable_text():

@@ -75,7 +75,7 @@ def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Conten
             shown = format_value(result.parsed)
             if shown != outcome.answer_text.strip():
                 parts += [("   (read as ", "$text-muted"), shown, (")", "$text-muted")]
-        precision = drill.tolerance.describe(drill.form)
+        precision = drill.tolerance.describe(drill.form, expected=drill.answer)
         parts += ["\n", ("Correct answer ", "$text-muted"), (drill.answer_text, "bold")]
         if precision:
             parts += [(f"   ({precision})", "$text-muted")]

@@ -197,7 +197,8 @@ def coerce_param(param: Param, value: Any) -> Any:
     """``value`` (a YAML/JSON value or command-line text) converted to ``param``'s kind.
 
     int: 3, 3.0, "3" (bools refused); float: 0.5, "1e-3"; bool: True, "true/false/yes/no/on/off/1/0";
-    int_or_pair: 3, "3", [3, 5], "3,5", "(3, 5)", "3x5"; vector/matrix: lists or text ("[1, 2]",
+    int_or_pair: 3, "3", [3, 5], "3,5", "(3, 5)", "3x5", "3×5", "3 5" (no other separator: "2*16" is
+    refused, not read as (2, 16)); vector/matrix: lists or text ("[1, 2]",
     "1,2,3", "1,2;3,4") -> float numpy arrays; layers: [[3, 1], [3, 2]] or "3,1;3,2" -> tuple of int
     tuples; shape: [64, 3, 3, 3] or "64x3x3x3" -> tuple of ints; formula/str: text (str checks
     ``choices``; without choices a list of words is joined: [x, y] -> "x, y"); point: a float or a list of floats. ``None`` (or "none") is kept when the default is None.
@@ -282,7 +283,7 @@ def _split_text(text: str) -> Any:
             raise _Bad(f"cannot read {_shown(text)} as a list (write it like [1, 2] or [[1, 2], [3, 4]])") from None
 
     def items(row: str) -> list[str]:
-        return [item for item in re.split(r"[,\s×xX*]+", row.strip()) if item]
+        return [item for item in re.split(r"[,\s×xX]+", row.strip()) if item]
 
     if ";" in text:
         rows = [row for row in text.split(";") if row.strip()]
@@ -374,9 +375,17 @@ def _coerce_formula(param: Param, value: Any) -> str:
     return text
 
 
+_NOT_IN_A_PAIR = re.compile(r"[^\d+\-−.xX×,\s()\[\]]")
+"""A character that is neither part of a whole number nor a pair separator (x, ×, comma, space, brackets)."""
+
+
 def _coerce_int_or_pair(param: Param, value: Any) -> int | tuple[int, int]:
     np = numpy_types()
     if isinstance(value, str):
+        # '*' is no separator here: 10**100 or 2*16 is a product the user meant, not the pair (10, 100).
+        # Text without digits ("two") keeps the plainer "expected a whole number".
+        if _NOT_IN_A_PAIR.search(value[:_MAX_TEXT]) and re.search(r"\d", value[:_MAX_TEXT]):
+            raise _Bad(f"expected a whole number or a pair like 3x5 or (3, 5), got {_shown(value)}")
         value = _split_text(value)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]

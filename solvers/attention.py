@@ -237,7 +237,7 @@ def _attention_misconceptions(
         Misconception(
             "scaled_by_sqrt_tokens",
             _attend(raw, v, math.sqrt(n_k), keep),
-            f"divided the scores by √(number of tokens) = √{n_k} (as the seed notes do) instead of √d_k = √{d_k}",
+            f"divided the scores by √(number of tokens) = √{n_k}, as some interview notes do, instead of √d_k = √{d_k}",
         ),
         Misconception("unscaled", _attend(raw, v, 1.0, keep), "forgot to divide the scores by √d_k"),
         Misconception("scaled_by_d_k", _attend(raw, v, float(d_k), keep), f"divided the scores by d_k = {d_k}, not by its square root"),
@@ -331,7 +331,7 @@ def self_attention(x: Any, w_q: Any, w_k: Any, w_v: Any) -> Solution:
         if w.shape[0] != d_model:
             hint = ""
             if name == "w_v" and w.shape == (n_tokens, n_tokens):
-                hint = " (the seed notes' M×M with M = number of tokens is wrong)"
+                hint = " (not M×M with M = number of tokens, a common slip)"
             raise ValueError(
                 f"{name}: expected d_model = {d_model} rows (X is {_dims(x_arr)}), got {_dims(w)}; "
                 f"{name.replace('w_', 'W_')} is d_model×{cols}{hint}"
@@ -391,7 +391,7 @@ def shapes(n_tokens: int, d_model: int, d_k: int, d_v: int) -> Solution:
         Misconception(
             "w_v_square",
             ((n, d_k), (n, d_k), (n, n), (n, n), (n, n)),
-            f"took W_v as M×M with M = number of tokens (as the seed notes say), so V and the output came out {n}×{n}",
+            f"took W_v as M×M with M = number of tokens (a common variant in interview notes), so V and the output came out {n}×{n}",
         ),
         Misconception(
             "v_width_d_model",

@@ -190,7 +190,7 @@ def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
         Misconception(
             "xavier_fan_in_only",
             gain * math.sqrt(1 / fan_in),
-            "used √(1/fan_in) as the seed notes do; that is LeCun's std, Xavier averages fan_in and fan_out",
+            "used √(1/fan_in), as some interview notes do; that is LeCun's std, Xavier averages fan_in and fan_out",
         ),
         Misconception("forgot_sqrt", gain * gain * 2 / total, "gave the variance, not the standard deviation"),
         Misconception("uniform_bound_as_std", gain * math.sqrt(6 / total), "gave the uniform bound gain·√(6/(fan_in + fan_out))"),
@@ -223,7 +223,7 @@ def xavier_uniform_bound(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution
         Misconception(
             "xavier_fan_in_only",
             gain * math.sqrt(3 / fan_in),
-            "used fan_in only (the seed notes' √(1/n), LeCun's); Xavier uses fan_in + fan_out",
+            "used fan_in only (LeCun's √(1/n), a common mix-up); Xavier uses fan_in + fan_out",
         ),
         Misconception("forgot_sqrt", gain * gain * 6 / total, "forgot the square root"),
         Misconception("ignored_gain", math.sqrt(6 / total), "left out the gain"),

@@ -386,7 +386,7 @@ def test_self_attention_three_tokens_projected_by_hand():
             ([[1, 2, 3], [4, 5, 6]], [[1]] * 3, [[1]] * 3, [[1, 0], [0, 1]]),
             (
                 "^w_v: expected d_model = 3 rows \\(X is 2×3\\), got 2×2; W_v is d_model×d_v "
-                "\\(the seed notes' M×M with M = number of tokens is wrong\\)$"
+                "\\(not M×M with M = number of tokens, a common slip\\)$"
             ),
         ),
         (([[1, 2, 3]], [[1]] * 3, [[1]] * 3, [[1]] * 2), "^w_v: expected d_model = 3 rows \\(X is 1×3\\), got 2×1; W_v is d_model×d_v$"),

@@ -139,6 +139,30 @@ def test_refusals_name_the_parameter(kind, value, message):
     assert str(info.value).startswith(message)
 
 
+@pytest.mark.parametrize("text", ["10**100", "2*16", "3*5", "10^2", "3/2", "1e3", "3;5", "3 by 5", "0.5e1"])
+def test_int_or_pair_text_takes_only_x_comma_and_space_as_separators(text):
+    # 10**100 used to be read as the pair (10, 100) and 2*16 as (2, 16)
+    with pytest.raises(ValueError) as info:
+        coerce_param(Param("size", "int_or_pair"), text)
+    assert str(info.value) == f"size: expected a whole number or a pair like 3x5 or (3, 5), got {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("3 5", (3, 5)), ("3 × 5", (3, 5)), ("32X20", (32, 20)), (" [3, 5] ", (3, 5)), ("(3,5)", (3, 5)), ("−3", -3), ("+3", 3)],
+)
+def test_int_or_pair_text_separators_that_stay(text, value):
+    assert coerce("int_or_pair", text) == value
+
+
+def test_a_product_for_a_conv_size_is_refused_not_solved():
+    spec = solvers.get("conv.output_size")
+    with pytest.raises(ValueError, match=r"^size: expected a whole number or a pair like 3x5"):
+        spec.solve(size="10**100", kernel=3)
+    with pytest.raises(ValueError, match=r"^kernel: expected a whole number or a pair like 3x5"):
+        spec.solve(size=32, kernel="2*2")
+
+
 def test_str_choices():
     param = Param("activation", "str", "relu", choices=("relu", "tanh"))
     assert coerce_param(param, " tanh ") == "tanh"

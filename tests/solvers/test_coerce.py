@@ -246,3 +246,15 @@ def test_every_registered_param_kind_is_known():
                 # A default survives coercion unchanged, so --param <default> means the same as leaving it out.
                 coerced = coerce_param(param, param.default)
                 assert np.array_equal(np.asarray(coerced, dtype=object), np.asarray(param.default, dtype=object)), (spec.name, param.name)
+
+
+@pytest.mark.parametrize(("kind", "text"), [("shape", "2*16"), ("shape", "64*3*3*3"), ("vector", "1*2"), ("layers", "3*1")])
+def test_a_star_is_not_a_list_separator(kind, text):
+    # '*' reads as multiplication to a person, so "2*16" must not silently become the list [2, 16]
+    with pytest.raises(ValueError):
+        coerce_param(Param("p", kind), text)
+
+
+def test_lists_still_split_on_x_commas_and_spaces():
+    assert coerce_param(Param("shape", "shape"), "64x3x3x3") == (64, 3, 3, 3)
+    assert coerce_param(Param("shape", "shape"), "64, 3, 3, 3") == (64, 3, 3, 3)

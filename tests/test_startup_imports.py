@@ -110,3 +110,40 @@ def test_the_first_question_needs_no_numpy_sympy_parser_or_home(tmp_path, mode):
     assert not loaded & {"numpy", "sympy", "yaml", "markdown_it", "quizapp.content.notes", "quizapp.content.syntax"}
     assert "quizapp.tui.screens.home" not in loaded
     assert "textual.widgets._selection_list" not in loaded  # the topic picker's list, Home only
+
+
+@pytest.mark.parametrize("mode", ["drill", "quiz"])
+def test_the_first_question_is_shown_before_the_store_scheduler_or_palette_load(tmp_path, mode):
+    # The moment the database would open (the first screen is up) is caught by wrapping the hook that
+    # opens it: what is loaded then is what the first question cost.
+    cache = tmp_path / "cache"
+    code = f"""
+    import asyncio, sys
+    from quizapp.content.loader import load_bank
+    from quizapp.tui.app import QuizApp, make_app
+
+    seen = {{}}
+    opened = QuizApp._after_first_screen
+
+    def after_first_screen(self):
+        seen["question"] = getattr(self.screen, "current", None) is not None
+        seen["modules"] = set(sys.modules)
+        opened(self)
+
+    QuizApp._after_first_screen = after_first_screen
+
+    async def main():
+        app = make_app(load_bank([], bundled=True, cache=True), mode={mode!r}, topics=["conv"], seed=3,
+                       data_dir={str(tmp_path / "data")!r})
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert app._store is not None, "the store opens once the first question is up"
+        assert seen["question"], "the first question was not on screen when the store opened"
+        late = {{"quizapp.store", "quizapp.schedule", "quizapp.progress", "fsrs", "sqlite3", "quizapp.tui.commands"}}
+        assert not seen["modules"] & late, sorted(seen["modules"] & late)
+
+    asyncio.run(main())
+    """
+    loaded_after(code, env_cache=cache)  # fills the cache
+    loaded = loaded_after(code, env_cache=cache)
+    assert "quizapp.store" in loaded  # and then the store did open, for the answers to come

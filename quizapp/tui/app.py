@@ -17,7 +17,6 @@ from textual.screen import ModalScreen, Screen
 
 from quizapp.content.model import Bank
 from quizapp.tui import keys
-from quizapp.tui.commands import QuizCommands
 from quizapp.tui.items import Question, restrict, topic_keys
 from quizapp.tui.settings import (
     DEFAULT_COUNT,
@@ -31,11 +30,19 @@ if TYPE_CHECKING:
 
     from quizapp.content.drill import DrillTemplate
     from quizapp.store import Store
+    from quizapp.tui.commands import QuizCommands
     from quizapp.tui.widgets.topic_picker import TopicRow
 
 __all__ = ["QuizApp", "make_app"]
 
 Clock = Callable[[], datetime]
+
+
+def _quiz_commands() -> type[QuizCommands]:
+    """The palette's quizapp commands, imported when the palette first opens (Textual calls this)."""
+    from quizapp.tui.commands import QuizCommands
+
+    return QuizCommands
 
 
 class QuizApp(App[None]):
@@ -44,7 +51,7 @@ class QuizApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too
     TITLE = "quizapp"
     SUB_TITLE = "ML interview practice"
-    COMMANDS = App.COMMANDS | {QuizCommands}
+    COMMANDS = App.COMMANDS | {_quiz_commands}  # a callable: the provider loads when the palette opens
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("app")
 
     def __init__(

@@ -121,7 +121,13 @@ class NotesReader:
         return self.blocks[i] if 0 <= i < len(self.blocks) else None
 
     def _add(self, draft: Draft, merge: tuple[str, str] | None = None) -> None:
-        """Add a draft; notes cards with the same (kind, subject) merge (definitions: first wins)."""
+        """Add a draft; notes cards with the same (kind, subject) merge (definitions: first wins).
+
+        A notes card whose answer renders to nothing (``**Pros:****``: a label with only markup after
+        it) is not a card: there is nothing to recall.
+        """
+        if merge is not None and not draft.answer.strip():
+            return
         if merge is not None:
             key = (draft.topic, *merge)
             first = self._merge.get(key)

@@ -783,3 +783,10 @@ def test_definition_question_lowers_the_heading_capital_only_where_it_reads_bett
     deck.write_text(f"# {heading}\n\nA thing that does something useful.\n", encoding="utf-8")
     cards = load_deck(deck).cards
     assert [c.question for c in cards if c.kind == CardKind.DEFINITION] == [question]
+
+
+@pytest.mark.parametrize("text", ["**Pros:****", "**Pros:** **", "### Advantages\n\n- **\n"])
+def test_a_label_with_only_markup_after_it_makes_no_empty_card(text: str) -> None:
+    # found by the fuzz test above: '**Pros:****' made a list card with an empty answer
+    d = parse_deck(text, Path("fuzz.md"))
+    assert all(c.answer.strip() for c in d.cards)

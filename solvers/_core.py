@@ -589,6 +589,21 @@ def _finite_value(value: Any) -> bool:
         return True  # not numbers (a shape of names, ...): nothing to overflow
 
 
+def show_number(x: Any, digits: int = 4) -> str:
+    """A number for worked steps with a compact exponent: 0.2447, −0.7071, 4.54e−5."""
+    return re.sub(r"e([−+]?)0*(\d)", r"e\1\2", fmt(x, digits)).replace("e+", "e")
+
+
+def show_array(a: Any, digits: int = 4) -> str:
+    """A vector or matrix for worked steps: [[0.5, 0.5], [0.2689, 0.7311]]."""
+    import numpy as np
+
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return show_number(a, digits)
+    return "[" + ", ".join(show_array(row, digits) for row in a) + "]"
+
+
 def fmt(x: Any, digits: int = 5) -> str:
     """A number for the worked steps: ints as they are, floats to ``digits`` significant figures,
     a Unicode minus."""

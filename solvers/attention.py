@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,6 +18,7 @@ from solvers._core import (
     distinct,
     fmt,
     register,
+    show_array,
 )
 
 # Numbers in the worked steps are rounded for reading; values stay exact.
@@ -34,18 +34,8 @@ every one of them is written out in the worked steps."""
 # ---------------------------------------------------------------- helpers
 
 
-def _num(x: float) -> str:
-    """A number for display, rounded to 4 significant figures: 0.2447, −0.7071, 4.54e−5."""
-    return re.sub(r"e([−+]?)0*(\d)", r"e\1\2", fmt(x, _SIG_FIGS)).replace("e+", "e")
 
 
-def _arr(a: Any) -> str:
-    """A vector or matrix for display: [[0.5, 0.5], [0.2689, 0.7311]]."""
-    import numpy as np
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return _num(a)
-    return "[" + ", ".join(_arr(row) for row in a) + "]"
 
 
 def _dims(a: np.ndarray) -> str:
@@ -139,14 +129,14 @@ def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Solution:
     along = "" if arr.ndim == 1 else (" along each row" if axis == 1 else " along each column")
     steps: list[str] = []
     if temperature != 1.0:
-        steps.append(f"divide by the temperature: z = x / {fmt(temperature, _INPUT_FIGS)} = {_arr(z)}")
+        steps.append(f"divide by the temperature: z = x / {fmt(temperature, _INPUT_FIGS)} = {show_array(z)}")
     else:
-        steps.append(f"z = x = {_arr(z)}")
-    steps.append(f"subtract the max{along} for stability (softmax ignores a constant shift): m = {_arr(np.squeeze(m, axis=axis))}")
-    steps.append(f"z − m = {_arr(shifted)}")
-    steps.append(f"exp(z − m) = {_arr(e)}")
-    steps.append(f"Σ exp(z − m){along} = {_arr(np.squeeze(total, axis=axis))}")
-    steps.append(f"softmax = exp(z − m) / Σ = {_arr(value)}")
+        steps.append(f"z = x = {show_array(z)}")
+    steps.append(f"subtract the max{along} for stability (softmax ignores a constant shift): m = {show_array(np.squeeze(m, axis=axis))}")
+    steps.append(f"z − m = {show_array(shifted)}")
+    steps.append(f"exp(z − m) = {show_array(e)}")
+    steps.append(f"Σ exp(z − m){along} = {show_array(np.squeeze(total, axis=axis))}")
+    steps.append(f"softmax = exp(z − m) / Σ = {show_array(value)}")
 
     wrong: list[Misconception] = []
     with np.errstate(all="ignore"):
@@ -261,14 +251,14 @@ def _attention_steps(raw: np.ndarray, v: np.ndarray, d_k: int, keep: np.ndarray 
     scores = raw / math.sqrt(d_k)
     output, weights = _attend(raw, v, math.sqrt(d_k), keep)
     steps = [
-        f"Q·Kᵀ = {_arr(raw)}",
-        f"scores = Q·Kᵀ / √d_k = Q·Kᵀ / √{d_k} = {_arr(scores)}",
+        f"Q·Kᵀ = {show_array(raw)}",
+        f"scores = Q·Kᵀ / √d_k = Q·Kᵀ / √{d_k} = {show_array(scores)}",
     ]
     if keep is not None:
-        steps.append(f"mask (1 = attend, 0 = masked out → score −∞, weight 0): {_arr(keep.astype(int))}")
-        steps.append(f"masked scores = {_arr(np.where(keep, scores, -np.inf))}")
-    steps.append(f"weights = softmax of each row = {_arr(weights)}")
-    steps.append(f"output = weights·V = {_arr(output)} ({_dims(output)})")
+        steps.append(f"mask (1 = attend, 0 = masked out → score −∞, weight 0): {show_array(keep.astype(int))}")
+        steps.append(f"masked scores = {show_array(np.where(keep, scores, -np.inf))}")
+    steps.append(f"weights = softmax of each row = {show_array(weights)}")
+    steps.append(f"output = weights·V = {show_array(output)} ({_dims(output)})")
     return steps, scores, (output, weights)
 
 
@@ -348,9 +338,9 @@ def self_attention(x: Any, w_q: Any, w_k: Any, w_v: Any) -> Solution:
     steps, scores, value = _attention_steps(raw, v_arr, d_k, None)
     steps = [
         f"X is {_dims(x_arr)} (n_tokens = {n_tokens}, d_model = {d_model}); d_k = {d_k}, d_v = {v_arr.shape[1]}",
-        f"Q = X·W_q = {_arr(q_arr)} ({_dims(q_arr)})",
-        f"K = X·W_k = {_arr(k_arr)} ({_dims(k_arr)})",
-        f"V = X·W_v = {_arr(v_arr)} ({_dims(v_arr)})",
+        f"Q = X·W_q = {show_array(q_arr)} ({_dims(q_arr)})",
+        f"K = X·W_k = {show_array(k_arr)} ({_dims(k_arr)})",
+        f"V = X·W_v = {show_array(v_arr)} ({_dims(v_arr)})",
         *steps,
     ]
     details = (("q", q_arr), ("k", k_arr), ("v", v_arr), ("scores", scores))

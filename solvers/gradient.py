@@ -18,9 +18,10 @@ from solvers._core import (
     check_float,
     check_int,
     distinct,
-    fmt,
     numpy_types,
     register,
+    show_array,
+    show_number,
 )
 
 # Numbers in the worked steps are rounded for reading; values stay exact. Descent points get more
@@ -29,18 +30,8 @@ _SIG_FIGS = 4
 _POINT_FIGS = 6
 
 
-def _num(x: float, digits: int = _SIG_FIGS) -> str:
-    """A number for display: 0.6, −10.2, 1.19e−5."""
-    return re.sub(r"e([−+]?)0*(\d)", r"e\1\2", fmt(x, digits)).replace("e+", "e")
 
 
-def _arr(a: Any) -> str:
-    """A vector or matrix for display: [[0.5, 0.5], [0.2689, 0.7311]]."""
-    import numpy as np
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return _num(a)
-    return "[" + ", ".join(_arr(row) for row in a) + "]"
 
 
 # ---------------------------------------------------------------- gradient descent
@@ -145,8 +136,8 @@ def _start_point(start: Any, names: Sequence[str]) -> tuple[float, ...]:
 
 def _point_text(point: Sequence[float]) -> str:
     if len(point) == 1:
-        return _num(point[0], _POINT_FIGS)
-    return "(" + ", ".join(_num(v, _POINT_FIGS) for v in point) + ")"
+        return show_number(point[0], _POINT_FIGS)
+    return "(" + ", ".join(show_number(v, _POINT_FIGS) for v in point) + ")"
 
 
 def _factor(point: Sequence[float]) -> str:
@@ -238,7 +229,7 @@ def _parts(node: expr.Node) -> int:
 
 def _given(x: float) -> str:
     """A given scalar for the steps, as typed (up to 12 figures)."""
-    return _num(x, _INPUT_FIGS)
+    return show_number(x, _INPUT_FIGS)
 
 
 @register(
@@ -293,7 +284,7 @@ def descend(
         raise ValueError(f"steps: at most {MAX_STEPS:,}, got {steps:,}")
     momentum = check_float("momentum", momentum)
     if not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum: must be in [0, 1), got {_num(momentum)}")
+        raise ValueError(f"momentum: must be in [0, 1), got {show_number(momentum)}")
     try:
         derivatives = [expr.differentiate(node, name) for name in names]
     except expr.ExprError as exc:
@@ -311,7 +302,7 @@ def descend(
         _evaluate(node, names, point0, 0, "f")
         points, grads, velocities = _path(node, derivatives, names, point0, lr, steps, momentum)
     except _Diverged as exc:
-        where = ", ".join(f"{n} = {_num(w)}" for n, w in zip(names, exc.point))
+        where = ", ".join(f"{n} = {show_number(w)}" for n, w in zip(names, exc.point))
         if exc.point == point0:  # f or its gradient overflows before any step: not the learning rate's doing
             raise ValueError(f"start: f is too large to compute at {where}; start nearer its minimum") from None
         raise ValueError(
@@ -355,7 +346,7 @@ def descend(
         lines.append(f"… steps {_SHOWN_STEPS + 1} to {steps - 1} the same way …")
         lines.append(step_line(steps - 1))
     f_final = _evaluate(node, names, final, steps, "f")
-    lines.append(f"after {steps} step{'s' if steps != 1 else ''}: {var} = {_point_text(final)}, f = {_num(f_final, _POINT_FIGS)}")
+    lines.append(f"after {steps} step{'s' if steps != 1 else ''}: {var} = {_point_text(final)}, f = {show_number(f_final, _POINT_FIGS)}")
 
     wrong: list[Misconception] = []
 
@@ -522,7 +513,7 @@ def backprop(
     if y_arr.size != n_out:
         raise ValueError(f"y: has {_many(y_arr.size, 'entry', 'entries')} but the network has {_many(n_out, 'output', 'outputs')}")
     if loss == "bce" and not np.all((y_arr >= 0) & (y_arr <= 1)):
-        raise ValueError(f"y: binary cross-entropy needs targets in [0, 1], got {_arr(y_arr)}")
+        raise ValueError(f"y: binary cross-entropy needs targets in [0, 1], got {show_array(y_arr)}")
 
     with np.errstate(over="ignore", invalid="ignore"):
         z1 = w1_arr @ x_arr + b1_arr
@@ -548,29 +539,29 @@ def backprop(
     per = f"/{n_out}" if n_out > 1 else ""
     act_name = "σ" if activation == "sigmoid" else activation
     steps = [
-        f"z₁ = W₁x + b₁ = {_arr(z1)}",
-        f"h = {act_name}(z₁) = {_arr(h)}",
-        f"z₂ = W₂h + b₂ = {_arr(z2)}",
+        f"z₁ = W₁x + b₁ = {show_array(z1)}",
+        f"h = {act_name}(z₁) = {show_array(h)}",
+        f"z₂ = W₂h + b₂ = {show_array(z2)}",
     ]
     if loss == "mse":
         steps += [
-            f"ŷ = z₂ = {_arr(y_hat)}",
-            f"L = mean((ŷ − y)²) = {_num(loss_value)}",
-            f"δ₂ = ∂L/∂z₂ = 2(ŷ − y){per} = {_arr(delta_out)}",
+            f"ŷ = z₂ = {show_array(y_hat)}",
+            f"L = mean((ŷ − y)²) = {show_number(loss_value)}",
+            f"δ₂ = ∂L/∂z₂ = 2(ŷ − y){per} = {show_array(delta_out)}",
         ]
     else:
         steps += [
-            f"ŷ = σ(z₂) = {_arr(y_hat)}",
-            f"L = −mean(y·log ŷ + (1 − y)·log(1 − ŷ)) = {_num(loss_value)}",
-            f"δ₂ = ∂L/∂z₂ = (ŷ − y){per} = {_arr(delta_out)} (the σ′ of the output cancels against the loss)",
+            f"ŷ = σ(z₂) = {show_array(y_hat)}",
+            f"L = −mean(y·log ŷ + (1 − y)·log(1 − ŷ)) = {show_number(loss_value)}",
+            f"δ₂ = ∂L/∂z₂ = (ŷ − y){per} = {show_array(delta_out)} (the σ′ of the output cancels against the loss)",
         ]
     steps += [
-        f"{_DERIVATIVE_TEXT[activation]} = {_arr(slope)}",
-        f"δ₁ = (W₂ᵀδ₂) ⊙ {act_name}′(z₁) = {_arr(w2_arr.T @ delta_out)} ⊙ {_arr(slope)} = {_arr(grads['b1'])}",
-        f"∂L/∂W₂ = δ₂hᵀ = {_arr(grads['w2'])}",
-        f"∂L/∂b₂ = δ₂ = {_arr(grads['b2'])}",
-        f"∂L/∂W₁ = δ₁xᵀ = {_arr(grads['w1'])}",
-        f"∂L/∂b₁ = δ₁ = {_arr(grads['b1'])}",
+        f"{_DERIVATIVE_TEXT[activation]} = {show_array(slope)}",
+        f"δ₁ = (W₂ᵀδ₂) ⊙ {act_name}′(z₁) = {show_array(w2_arr.T @ delta_out)} ⊙ {show_array(slope)} = {show_array(grads['b1'])}",
+        f"∂L/∂W₂ = δ₂hᵀ = {show_array(grads['w2'])}",
+        f"∂L/∂b₂ = δ₂ = {show_array(grads['b2'])}",
+        f"∂L/∂W₁ = δ₁xᵀ = {show_array(grads['w1'])}",
+        f"∂L/∂b₁ = δ₁ = {show_array(grads['b1'])}",
     ]
 
     def variant(delta: np.ndarray, act_slope: np.ndarray = slope) -> dict[str, np.ndarray]:
@@ -648,8 +639,8 @@ def max_stable_lr(curvature: float) -> Solution:
     steps = (
         f"f(w) = {_given(a)}·(w − c)², f′(w) = 2·{_given(a)}·(w − c) = {_given(2 * a)}·(w − c)",
         f"one step: w − c ← (w − c) − α·{_given(2 * a)}·(w − c) = (1 − {_given(2 * a)}α)·(w − c)",
-        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/a = {_num(value)}",
-        f"α = 1/(2a) = {_num(1 / (2 * a))} lands on c in one step; at α = 1/a the iterates oscillate without shrinking",
+        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/a = {show_number(value)}",
+        f"α = 1/(2a) = {show_number(1 / (2 * a))} lands on c in one step; at α = 1/a the iterates oscillate without shrinking",
     )
     wrong = [
         Misconception("optimal_lr_confused", 1.0 / (2 * a), "gave the step that converges in one move, 1/(2a), not the stability limit"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,8 +15,8 @@ from solvers._core import (
     check_float,
     check_int,
     distinct,
-    fmt,
     register,
+    show_number,
 )
 
 # Numbers in the worked steps are rounded for reading; values stay exact.
@@ -39,25 +38,22 @@ _ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 # ---------------------------------------------------------------- helpers
 
 
-def _num(x: float, digits: int = _SIG_FIGS) -> str:
-    """A number for display: 0.417, −0.341, 4.54e−5."""
-    return re.sub(r"e([−+]?)0*(\d)", r"e\1\2", fmt(x, digits)).replace("e+", "e")
 
 
 def _given(x: float) -> str:
     """A given number as typed (up to 12 figures)."""
-    return _num(x, _INPUT_FIGS)
+    return show_number(x, _INPUT_FIGS)
 
 
 def _term(x: float, digits: int = _SIG_FIGS) -> str:
     """A number inside a formula: negatives in parentheses, ln(−2) never, 1·(−2)."""
-    text = _num(x, digits)
+    text = show_number(x, digits)
     return f"({text})" if text.startswith("−") else text
 
 
 def _arr(a: Any, digits: int = _SIG_FIGS) -> str:
     """A vector for display: [0.659, 0.2424, 0.09856]."""
-    return "[" + ", ".join(_num(float(v), digits) for v in a) + "]"
+    return "[" + ", ".join(show_number(float(v), digits) for v in a) + "]"
 
 
 def _vector(name: str, value: Any, what: str, *, scalar_ok: bool = False) -> np.ndarray:
@@ -162,16 +158,16 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
         f"classes are counted from 0 (as in PyTorch): target t = {t} is the {_ordinal(t + 1)} of {n} classes, z_t = {_given(z[t])}",
     ]
     if n <= _SHOWN_TERMS:
-        terms = " + ".join(f"exp({_num(float(v) - m, _INPUT_FIGS)})" for v in z)
-        steps.append(f"m = max(z) = {_given(m)}; Σₖ exp(zₖ − m) = {terms} = {_num(total)}")
+        terms = " + ".join(f"exp({show_number(float(v) - m, _INPUT_FIGS)})" for v in z)
+        steps.append(f"m = max(z) = {_given(m)}; Σₖ exp(zₖ − m) = {terms} = {show_number(total)}")
     else:
-        steps.append(f"m = max(z) = {_given(m)}; Σₖ exp(zₖ − m) = {_num(total)}")
+        steps.append(f"m = max(z) = {_given(m)}; Σₖ exp(zₖ − m) = {show_number(total)}")
     steps += [
-        f"logsumexp(z) = m + ln Σₖ exp(zₖ − m) = {_given(m)} + ln {_num(total)} = {_num(lse)}",
+        f"logsumexp(z) = m + ln Σₖ exp(zₖ − m) = {_given(m)} + ln {show_number(total)} = {show_number(lse)}",
         f"p = softmax(z) = exp(z − logsumexp(z)) = {_arr(p)}",
-        f"L = −ln p_t = logsumexp(z) − z_t = {_num(lse)} − {_term(float(z[t]), _INPUT_FIGS)} = {_num(loss)}",
+        f"L = −ln p_t = logsumexp(z) − z_t = {show_number(lse)} − {_term(float(z[t]), _INPUT_FIGS)} = {show_number(loss)}",
         f"y = one-hot(t) = {_arr(y)}",
-        f"∂L/∂z = p − y = {_arr(grad)} (only entry t changes: p_t − 1 = {_num(grad[t])})",
+        f"∂L/∂z = p − y = {_arr(grad)} (only entry t changes: p_t − 1 = {show_number(grad[t])})",
     ]
 
     def at_target(k: int) -> dict[str, Any]:
@@ -259,9 +255,9 @@ def binary_cross_entropy(p: Any = None, y: Any = None, logit: Any = None) -> Sol
         # 1 − σ(z) = σ(−z): exact even where σ(z) rounds to 1
         one_minus = _sigmoid(-z)
         steps = [
-            f"p = σ(z) = 1/(1 + e^−z) = 1/(1 + e^{_term(-z, _INPUT_FIGS)}) = {_num(prob)}",
+            f"p = σ(z) = 1/(1 + e^−z) = 1/(1 + e^{_term(-z, _INPUT_FIGS)}) = {show_number(prob)}",
             "L = −[y·ln p + (1 − y)·ln(1 − p)] (natural log)",
-            f"L = −[{_given(y)}·ln {_num(prob)} + {_given(1 - y)}·ln {_num(one_minus)}] = {_num(loss)}"
+            f"L = −[{_given(y)}·ln {show_number(prob)} + {_given(1 - y)}·ln {show_number(one_minus)}] = {show_number(loss)}"
             + (" (from the logit: softplus(z) − y·z)" if prob in (0.0, 1.0) or one_minus == 0.0 else ""),
         ]
     else:
@@ -273,14 +269,14 @@ def binary_cross_entropy(p: Any = None, y: Any = None, logit: Any = None) -> Sol
         z = math.log(prob) - math.log1p(-prob)
         steps = [
             "L = −[y·ln p + (1 − y)·ln(1 − p)] (natural log)",
-            f"L = −[{_given(y)}·ln {_given(prob)} + {_given(1 - y)}·ln {_num(one_minus, _INPUT_FIGS)}] = {_num(loss)}",
-            f"the logit is z = ln(p/(1 − p)) = {_num(z)}, p = σ(z)",
+            f"L = −[{_given(y)}·ln {_given(prob)} + {_given(1 - y)}·ln {show_number(one_minus, _INPUT_FIGS)}] = {show_number(loss)}",
+            f"the logit is z = ln(p/(1 − p)) = {show_number(z)}, p = σ(z)",
         ]
     loss = loss + 0.0  # −0.0 (y = 1 with p rounding to 1) reads as 0
     grad = prob - y
     slope = prob * one_minus  # σ′(z) = p(1 − p)
     steps.append(
-        f"∂L/∂z = ∂L/∂p · σ′(z) = (p − y)/(p(1 − p)) · p(1 − p) = p − y = {_num(prob)} − {_given(y)} = {_num(grad)}"
+        f"∂L/∂z = ∂L/∂p · σ′(z) = (p − y)/(p(1 − p)) · p(1 − p) = p − y = {show_number(prob)} − {_given(y)} = {show_number(grad)}"
     )
 
     wrong = [
@@ -355,9 +351,9 @@ def mse(pred: Any, target: Any) -> Solution:
     ]
     if n <= _SHOWN_TERMS:
         sum_text = " + ".join(f"{_term(float(v), _INPUT_FIGS)}²" for v in error)
-        steps.append(f"L = ({sum_text}){per} = {_num(total, _INPUT_FIGS)}{per} = {_num(loss)}")
+        steps.append(f"L = ({sum_text}){per} = {show_number(total, _INPUT_FIGS)}{per} = {show_number(loss)}")
     else:
-        steps.append(f"L = Σᵢ eᵢ²{per} = {_num(total, _INPUT_FIGS)}{per} = {_num(loss)}")
+        steps.append(f"L = Σᵢ eᵢ²{per} = {show_number(total, _INPUT_FIGS)}{per} = {show_number(loss)}")
     steps.append(f"∂L/∂ŷ = 2(ŷ − y){per} = 2·{_arr(error, _INPUT_FIGS)}{per} = {_arr(grad)}")
 
     wrong = [
@@ -408,8 +404,8 @@ def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -
             e = math.exp(-abs(x))
             value = e / (1.0 + e) ** 2
         steps = [
-            f"σ(x) = 1/(1 + e^−x) = 1/(1 + e^{_term(-x, _INPUT_FIGS)}) = {_num(s)}",
-            f"σ′(x) = σ(x)·(1 − σ(x)) = {_num(s)}·{_num(_sigmoid(-x))} = {_num(value)}",
+            f"σ(x) = 1/(1 + e^−x) = 1/(1 + e^{_term(-x, _INPUT_FIGS)}) = {show_number(s)}",
+            f"σ′(x) = σ(x)·(1 − σ(x)) = {show_number(s)}·{show_number(_sigmoid(-x))} = {show_number(value)}",
         ]
         wrong += [
             Misconception("derivative_formula_on_preactivation", x * (1.0 - x), "put x into x(1 − x); the formula takes σ(x): σ(x)(1 − σ(x))"),
@@ -425,8 +421,8 @@ def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -
             q = math.exp(-2.0 * abs(x))
             value = 4.0 * q / (1.0 + q) ** 2
         steps = [
-            f"tanh(x) = tanh({_given(x)}) = {_num(th)}",
-            f"tanh′(x) = 1 − tanh²(x) = 1 − {_term(th)}² = {_num(value)}",
+            f"tanh(x) = tanh({_given(x)}) = {show_number(th)}",
+            f"tanh′(x) = 1 − tanh²(x) = 1 − {_term(th)}² = {show_number(value)}",
         ]
         wrong += [
             Misconception("derivative_formula_on_preactivation", 1.0 - x * x, "put x into 1 − x²; the formula takes tanh(x): 1 − tanh²(x)"),
@@ -438,7 +434,7 @@ def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -
         value = 1.0 if x > 0 else 0.0
         steps = [
             "ReLU(x) = max(0, x); ReLU′(x) = 1 for x > 0 and 0 for x < 0; at the kink x = 0 PyTorch uses 0",
-            f"{_side(x)}, so ReLU′({_given(x)}) = {_num(value)}",
+            f"{_side(x)}, so ReLU′({_given(x)}) = {show_number(value)}",
         ]
         if x == 0:
             wrong.append(Misconception("relu_one_at_zero", 1.0, "took ReLU′(0) = 1; PyTorch (and most frameworks) use 0 at the kink"))
@@ -448,7 +444,7 @@ def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -
         steps = [
             f"LeakyReLU(x) = x for x > 0, a·x otherwise, with a = negative_slope = {_given(a)}",
             "LeakyReLU′(x) = 1 for x > 0 and a for x < 0; at the kink x = 0 PyTorch uses a",
-            f"{_side(x)}, so LeakyReLU′({_given(x)}) = {_num(value, _INPUT_FIGS)}",
+            f"{_side(x)}, so LeakyReLU′({_given(x)}) = {show_number(value, _INPUT_FIGS)}",
         ]
         if x <= 0:
             wrong.append(Misconception("ignored_negative_slope", 0.0, "used ReLU's slope 0; the leaky slope for x ≤ 0 is a"))

@@ -91,9 +91,11 @@ class PracticeScreen(Screen[None]):
             yield AnswerBox(id="answer")
             yield Static("", id="prompt", markup=False)
         yield FeedbackView(id="feedback")
-        yield Footer()
 
     def on_mount(self) -> None:
+        # The key bar is docked and built after the first frame: the question paints first, and
+        # the bar follows one frame later.
+        self.call_after_refresh(self.mount, Footer())
         self.started = self.app.clock()
         self.set_interval(1, self._update_status)
         self.advance()

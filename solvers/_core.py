@@ -589,6 +589,31 @@ def _finite_value(value: Any) -> bool:
         return True  # not numbers (a shape of names, ...): nothing to overflow
 
 
+def check_array(name: str, value: Any, ndims: tuple[int, ...], what: str, *, max_entries: int | None = None) -> np.ndarray:
+    """A finite float array with one of the allowed numbers of dimensions, or ValueError naming ``name``.
+
+    ``max_entries`` bounds arrays whose every entry the worked steps write out.
+    """
+    import numpy as np
+
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{name}: expected {what} of numbers, got text {value!r}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected {what} of numbers with rows of equal length") from None
+    if arr.ndim not in ndims:
+        got = "a single number" if arr.ndim == 0 else f"{arr.ndim} dimension{'s' if arr.ndim > 1 else ''}"
+        raise ValueError(f"{name}: expected {what}, got {got}")
+    if arr.size == 0:
+        raise ValueError(f"{name}: is empty")
+    if max_entries is not None and arr.size > max_entries:
+        raise ValueError(f"{name}: has {arr.size:,} numbers; at most {max_entries:,} here, since the steps show them all")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: contains nan or inf")
+    return arr
+
+
 def show_number(x: Any, digits: int = 4) -> str:
     """A number for worked steps with a compact exponent: 0.2447, −0.7071, 4.54e−5."""
     return re.sub(r"e([−+]?)0*(\d)", r"e\1\2", fmt(x, digits)).replace("e+", "e")

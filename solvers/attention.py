@@ -12,6 +12,7 @@ from solvers._core import (
     Misconception,
     Param,
     Solution,
+    check_array,
     check_bool,
     check_float,
     check_int,
@@ -43,24 +44,8 @@ def _dims(a: np.ndarray) -> str:
 
 
 def _array(name: str, value: Any, ndims: tuple[int, ...], what: str) -> np.ndarray:
-    """A finite float array with one of the allowed numbers of dimensions, or ValueError naming it."""
-    import numpy as np
-    if isinstance(value, (str, bytes)):
-        raise ValueError(f"{name}: expected {what} of numbers, got text {value!r}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected {what} of numbers with rows of equal length") from None
-    if arr.ndim not in ndims:
-        got = "a single number" if arr.ndim == 0 else f"{arr.ndim} dimension{'s' if arr.ndim > 1 else ''}"
-        raise ValueError(f"{name}: expected {what}, got {got}")
-    if arr.size == 0:
-        raise ValueError(f"{name}: is empty")
-    if arr.size > _MAX_ENTRIES:
-        raise ValueError(f"{name}: has {arr.size:,} numbers; at most {_MAX_ENTRIES:,} here, since the steps show them all")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: contains nan or inf")
-    return arr
+    """A finite float array of at most _MAX_ENTRIES entries (the steps show them all)."""
+    return check_array(name, value, ndims, what, max_entries=_MAX_ENTRIES)
 
 
 def _check_scores(name: str, n_q: int, n_k: int, d_v: int, what: str = "the output") -> None:

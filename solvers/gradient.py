@@ -15,6 +15,7 @@ from solvers._core import (
     Misconception,
     Param,
     Solution,
+    check_array,
     check_float,
     check_int,
     distinct,
@@ -422,20 +423,7 @@ def _formula_on_preactivation(name: str, z: np.ndarray) -> np.ndarray:
 
 
 def _finite_array(name: str, value: Any, ndims: tuple[int, ...], what: str) -> np.ndarray:
-    import numpy as np
-    if isinstance(value, (str, bytes)):
-        raise ValueError(f"{name}: expected {what} of numbers, got text {value!r}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected {what} of numbers with rows of equal length") from None
-    if arr.ndim not in ndims:
-        raise ValueError(f"{name}: expected {what}, got {arr.ndim} dimension{'s' if arr.ndim != 1 else ''}")
-    if arr.size == 0:
-        raise ValueError(f"{name}: is empty")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: contains nan or inf")
-    return arr
+    return check_array(name, value, ndims, what)
 
 
 def _vector(name: str, value: Any) -> np.ndarray:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pilot_helpers import card, feedback, text_of, type_answer
 from textual.widgets import DataTable, Input, OptionList
 
 from quizapp.tui.app import make_app
@@ -20,25 +21,6 @@ from quizapp.tui.screens.quiz import QuizScreen
 from quizapp.tui.screens.results import MistakeScreen, ResultsScreen
 from quizapp.tui.screens.review import ReviewScreen
 from quizapp.tui.widgets.topic_picker import TopicPicker
-
-
-def text_of(app, selector: str) -> str:
-    """The plain text a Static shows."""
-    return str(app.screen.query_one(selector).render())
-
-
-def feedback(app) -> str:
-    return text_of(app, "#feedback-text")
-
-
-async def type_answer(pilot, text: str) -> None:
-    await pilot.press(*text, "enter")
-    await pilot.pause()
-
-
-def card(bank, card_id: str):
-    return next(c for c in bank.cards() if c.id == card_id)
-
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # the clock new_app gives the app (see conftest)
 DATA = Path(__file__).parent / "data"
@@ -547,6 +529,7 @@ def test_first_screen_needs_no_sympy(tmp_path):
 import asyncio, sys
 from quizapp.content.loader import load_bank
 from quizapp.tui.app import make_app
+
 async def main():
     app = make_app(load_bank([{str(DATA)!r}], bundled=False), data_dir={str(tmp_path)!r})
     async with app.run_test() as pilot:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from pilot_helpers import card, feedback, text_of, type_answer
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Footer, Input, OptionList
 
@@ -21,21 +22,12 @@ from quizapp.tui.widgets.topic_picker import TopicPicker
 SIZE = (100, 32)
 
 
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector).render())
 
 
-def feedback(app) -> str:
-    return text_of(app, "#feedback-text")
 
 
-async def type_answer(pilot, text: str) -> None:
-    await pilot.press(*text, "enter")
-    await pilot.pause()
 
 
-def card(bank, card_id: str):
-    return next(c for c in bank.cards() if c.id == card_id)
 
 
 def footer_keys(app) -> dict[str, str]:

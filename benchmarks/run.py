@@ -236,8 +236,11 @@ def section_export() -> None:
     print(f"  heavy modules imported by export: {heavy}")
 
 
-# The two children print the monotonic clock when the first question is ready for input; the
-# parent takes the time from spawning them to that moment (the goal's measure) and to their exit.
+# The two children print the monotonic clock when the first question is shown and ready for input:
+# the first frame the app hands to its driver (App._display, which headless skips writing) while an
+# Input has the focus. Both sides are timed at that same event: the bare app focuses its Input while
+# mounting and paints a few ms later, ours paints the question with the input focused. The parent
+# takes the time from spawning them to that moment (the goal's measure) and to their exit.
 # Each child prints its own peak memory too: the kernel's high-water mark of its address space since
 # exec (VmHWM). The rusage of a child also counts the parent's pages it held between fork and exec,
 # which after the other sections have run is more than the app itself uses.
@@ -247,47 +250,57 @@ _PRINT_PEAK = (
     "        print('peak_kib=' + _line.split()[1])"
 )
 
-BARE_APP = textwrap.dedent(
+_SHOWN = textwrap.dedent(
     """
     import sys, time
     from textual.app import App
-    from textual.widgets import Input, Static
+    from textual.widgets import Input
+
+    SHOWN = {}
+    _display = App._display
+
+    def _display_timed(self, screen, renderable):
+        _display(self, screen, renderable)
+        if renderable is not None and not self._batch_count and isinstance(self.focused, Input):
+            SHOWN.setdefault("at", time.monotonic())
+
+    App._display = _display_timed
+
+    async def ready(pilot):
+        while "at" not in SHOWN:
+            await pilot.pause(0.001)
+        print(f"ready={SHOWN['at']}")
+        REPORT
+        pilot.app.exit()
+    """
+)
+
+BARE_APP = _SHOWN.replace("REPORT", "") + textwrap.dedent(
+    """
+    from textual.widgets import Static
 
     class Bare(App):
         def compose(self):
             yield Static("What is 2 + 2?")
             yield Input()
 
-    async def ready(pilot):
-        while not isinstance(pilot.app.focused, Input):
-            await pilot.pause(0.001)
-        print(f"ready={time.monotonic()}")
-        pilot.app.exit()
-
     Bare().run(headless=True, size=(100, 32), auto_pilot=ready)
     PEAK
     """
 )
 
-QUIZ_APP = textwrap.dedent(
+QUIZ_APP = _SHOWN.replace(
+    "REPORT",
+    "loaded = [m for m in ('sympy', 'numpy', 'yaml', 'markdown_it', 'quizapp.tui.screens.home') if m in sys.modules]\n"
+    "    print(f\"loaded={','.join(loaded) or 'none'}\")",
+) + textwrap.dedent(
     """
-    import sys, time
-    from textual.widgets import Input
     from quizapp.cli import main as _unused  # the same import path as the real command
     from quizapp.content.loader import load_bank
     from quizapp.tui.app import make_app
 
     # As `quizapp drill --topic conv` loads it: unchanged decks from the bank cache (QUIZAPP_CACHE_DIR).
     app = make_app(load_bank([], bundled=True, cache=True), mode="drill", topics=["conv"], seed=1, data_dir=sys.argv[1])
-
-    async def ready(pilot):
-        while not isinstance(pilot.app.focused, Input):
-            await pilot.pause(0.001)
-        print(f"ready={time.monotonic()}")
-        loaded = [m for m in ("sympy", "numpy", "yaml", "markdown_it", "quizapp.tui.screens.home") if m in sys.modules]
-        print(f"loaded={','.join(loaded) or 'none'}")
-        pilot.app.exit()
-
     app.run(headless=True, size=(100, 32), auto_pilot=ready)
     PEAK
     """

@@ -28,7 +28,18 @@ def names() -> list[str]:
 
 
 def get(name: str) -> SolverSpec:
-    """The solver registered as ``name``; KeyError with the known names when there is none."""
+    """The solver registered as ``name``; KeyError with the known names when there is none.
+
+    A name's first part is its topic module, and only that module is imported: a conv drill does not
+    load the attention or gradient solvers. Any other name loads them all to say what is known.
+    """
+    topic = name.partition(".")[0]
+    if topic in _TOPIC_MODULES:
+        import importlib
+
+        importlib.import_module(f"solvers.{topic}")
+        if name in REGISTRY:
+            return REGISTRY[name]
     reg = registry()
     try:
         return reg[name]

@@ -42,6 +42,33 @@ def test_the_registry_and_the_integer_solvers_run_without_numpy():
     assert "numpy" not in loaded
 
 
+def test_a_solver_looked_up_by_name_loads_only_its_topic_module():
+    loaded = loaded_after(
+        """
+        import solvers
+        assert solvers.get("conv.output_size").solve(size=32, kernel=3, stride=1, padding=1).value == 32
+        """
+    )
+    assert "solvers.conv" in loaded
+    assert not loaded & {"solvers.attention", "solvers.gradient", "solvers.init", "solvers.linear", "solvers.loss"}
+
+
+def test_every_solver_lives_in_the_module_its_name_starts_with():
+    # solvers.get imports only the module a name starts with: a solver registered elsewhere would
+    # be missed until some other lookup loaded every module.
+    import solvers
+
+    for name, spec in solvers.registry().items():
+        assert spec.func.__module__ == f"solvers.{name.partition('.')[0]}", name
+
+
+def test_an_unknown_solver_name_lists_every_known_one():
+    import solvers
+
+    with pytest.raises(KeyError, match="known: .*attention.softmax.*conv.output_size"):
+        solvers.get("conv.no_such_solver")
+
+
 def test_an_array_solver_still_gets_numpy():
     loaded = loaded_after(
         """
@@ -110,6 +137,10 @@ def test_the_first_question_needs_no_numpy_sympy_parser_or_home(tmp_path, mode):
     assert not loaded & {"numpy", "sympy", "yaml", "markdown_it", "quizapp.content.notes", "quizapp.content.syntax"}
     assert "quizapp.tui.screens.home" not in loaded
     assert "textual.widgets._selection_list" not in loaded  # the topic picker's list, Home only
+    # Only the conv solvers are asked; the drill's screen builds no multiple-choice list.
+    assert not loaded & {"solvers.attention", "solvers.gradient", "solvers.loss"}
+    if mode == "drill":
+        assert "quizapp.tui.widgets.mcq_options" not in loaded
 
 
 @pytest.mark.parametrize("mode", ["drill", "quiz"])

@@ -112,6 +112,17 @@ class QuizApp(App[None]):
 
     # --- lifetime ---------------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[Any]:
+        """Opened on a quiz or a drill, that session is the first screen (its question paints in the
+        app's first frame); otherwise Textual's blank screen, replaced by Home or Review on mount."""
+        if self.mode == "quiz":
+            first = self._quiz_screen()
+        elif self.mode == "drill":
+            first = self._drill_screen()
+        else:
+            first = None
+        return first if first is not None else super().get_default_screen()
+
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self._textual_keymap)
@@ -120,14 +131,13 @@ class QuizApp(App[None]):
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        # Home and Review read progress to start; a quiz or a drill needs it only once an answer is
-        # in, so for those the database opens after the first question is on screen.
-        if self.mode not in ("quiz", "drill") and not self._open_store():
-            return
-        # Opened on a mode, the first question comes first; Home is built when the user goes back.
-        started = {"quiz": self.start_quiz, "drill": self.start_drill, "review": self.start_review}.get(self.mode or "")
-        if started is None or not started():
-            self.go_home()
+        if not _is_practice(self.screen):
+            # Home and Review read progress to start; a quiz or a drill needs it only once an answer
+            # is in, so for those the database opens after the first question is on screen.
+            if not self._open_store():
+                return
+            if self.mode != "review" or not self.start_review():
+                self.go_home()
         self.call_after_refresh(self._after_first_screen)
 
     def on_unmount(self) -> None:
@@ -259,10 +269,13 @@ class QuizApp(App[None]):
     # --- starting sessions ------------------------------------------------------------------------
 
     def _drop_to_home(self) -> None:
-        """Drop every screen above Home (answers are saved as they happen, so nothing is lost)."""
+        """Drop every screen above Home, or above the first screen (answers are saved as they happen)."""
         home = _home_screen_type()
         while len(self.screen_stack) > 1 and not (home is not None and isinstance(self.screen, home)):
             self.pop_screen()
+        if _is_practice(self.screen):
+            # The app opened on this session (its first screen, which stays): it is over now.
+            self.screen.end()  # type: ignore[attr-defined]
 
     def go_home(self) -> None:
         """Back to Home, building it if the app opened straight on a quiz, drill or review."""
@@ -274,6 +287,15 @@ class QuizApp(App[None]):
 
     def start_quiz(self, questions: Sequence[Question] | None = None, *, title: str = "Quiz") -> bool:
         """Push a quiz of ``questions`` (default: built from the picked topics); False if there is nothing to ask."""
+        screen = self._quiz_screen(questions, title=title)
+        if screen is None:
+            return False
+        self._drop_to_home()
+        self.push_screen(screen)
+        return True
+
+    def _quiz_screen(self, questions: Sequence[Question] | None = None, *, title: str = "Quiz") -> Screen[None] | None:
+        """The quiz to start, or None (saying why) when there is nothing to ask."""
         from quizapp.tui.screens.quiz import QuizScreen
 
         if questions is None:
@@ -284,29 +306,35 @@ class QuizApp(App[None]):
                 items = build_quiz(bank, topics=None, count=self.count, seed=self.next_seed())
             except ValueError as err:
                 self.notify(str(err), severity="warning")
-                return False
+                return None
             questions = [Question.of(item) for item in items]
         if not questions:
             self.notify("No questions in the chosen topics: pick others on Home.", severity="warning")
-            return False
-        self._drop_to_home()
-        self.push_screen(QuizScreen(list(questions), title=title))
-        return True
+            return None
+        return QuizScreen(list(questions), title=title)
 
     def start_drill(self, templates: Sequence[DrillTemplate] | None = None) -> bool:
         """Push an endless drill over ``templates`` (default: the picked topics'); False if there are none."""
+        screen = self._drill_screen(templates)
+        if screen is None:
+            return False
+        self._drop_to_home()
+        self.push_screen(screen)
+        return True
+
+    def _drill_screen(self, templates: Sequence[DrillTemplate] | None = None) -> Screen[None] | None:
+        """The drill to start, or None (saying why) when the chosen topics have no templates."""
         from quizapp.session import DrillSession
         from quizapp.tui.screens.drill import DrillScreen
 
         chosen = list(templates) if templates is not None else self.practice_bank().templates()
         if not chosen:
             self.notify("No drill templates in the chosen topics: pick a topic with drills.", severity="warning")
-            return False
+            return None
         session = DrillSession(chosen, seed=self.next_seed(), level=self.level)
+        # --count limits the drill the command line opened, not the ones started from Home later.
         limit = self.cli_count if self.mode == "drill" and self._sessions == 1 else None
-        self._drop_to_home()
-        self.push_screen(DrillScreen(session, limit=limit))
-        return True
+        return DrillScreen(session, limit=limit)
 
     def start_review(self) -> bool:
         """Due flashcards (then some new ones), and a fresh instance of every due computation."""
@@ -411,6 +439,12 @@ class QuizApp(App[None]):
             self.push_screen(ConfirmScreen("Quit quizapp?", "Your answers so far are saved."), done)
             return
         self.exit()
+
+
+def _is_practice(screen: Screen[Any]) -> bool:
+    """Is ``screen`` a quiz, drill or review? (Without importing their module when none was made.)"""
+    module = sys.modules.get("quizapp.tui.screens.practice")
+    return module is not None and isinstance(screen, module.PracticeScreen)
 
 
 def _home_screen_type() -> type[Screen[None]] | None:

@@ -19,6 +19,7 @@ def test_drill_question(snap_compare, new_app):
 
 def test_feedback_with_a_common_mistake(snap_compare, new_app):
     async def answer_with_a_known_mistake(pilot) -> None:
+        await pilot.pause()  # the drill is the app's first screen: its question comes once it has mounted
         drill = pilot.app.screen.current.drill
         await pilot.press(*str(drill.misconceptions[0].value), "enter")
         await pilot.pause()

@@ -53,4 +53,6 @@ async def test_leaving_a_drill_opened_directly_builds_home(bank, tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert len(app.screen_stack) == 2  # the default screen and Home: the drill is gone
+        # The drill was the app's first screen: it stays below Home, finished, and quitting need not ask.
+        assert [type(s).__name__ for s in app.screen_stack] == ["DrillScreen", "HomeScreen"]
+        assert not app.running_practice()

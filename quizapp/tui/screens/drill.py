@@ -57,10 +57,10 @@ class DrillScreen(PracticeScreen):
         from quizapp.tui.screens.results import ResultsScreen
 
         if not self.outcomes:
-            self.app.go_home()
+            self.leave_for(None)
             return
-        self.app.switch_screen(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Drill results"))
+        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Drill results"))
 
     def action_leave(self) -> None:
-        self.finished = True
+        self.end()
         self.finish()

@@ -14,7 +14,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from quizapp.tui import keys
 from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question, record_outcome
@@ -24,11 +24,13 @@ from quizapp.tui.widgets.feedback_view import (
     feedback_content,
     reveal_content,
 )
-from quizapp.tui.widgets.mcq_options import McqOptions
 from quizapp.tui.widgets.question_view import QuestionView
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from quizapp.tui.app import QuizApp
+    from quizapp.tui.widgets.mcq_options import McqOptions
 
 __all__ = ["PracticeScreen", "elapsed_text"]
 
@@ -74,6 +76,7 @@ class PracticeScreen(Screen[None]):
         self.started: datetime | None = None
         self.asked_at: datetime | None = None
         self.finished = False
+        self._ticker: Timer | None = None
 
     # --- layout -----------------------------------------------------------------------------------
 
@@ -87,6 +90,8 @@ class PracticeScreen(Screen[None]):
             yield QuestionView(id="question")
         with Vertical(id="respond"):
             if self.asks_cards:
+                from quizapp.tui.widgets.mcq_options import McqOptions  # the drill asks no cards
+
                 yield McqOptions(id="options")
             yield AnswerBox(id="answer")
             yield Static("", id="prompt", markup=False)
@@ -95,15 +100,45 @@ class PracticeScreen(Screen[None]):
     def on_mount(self) -> None:
         # The key bar is docked and built after the first frame: the question paints first, and
         # the bar follows one frame later.
-        self.call_after_refresh(self.mount, Footer())
+        self.call_after_refresh(self._mount_footer)
         self.started = self.app.clock()
-        self.set_interval(1, self._update_status)
+        self._ticker = self.set_interval(1, self._update_status)
         self.advance()
+
+    async def _mount_footer(self) -> None:
+        from textual.widgets import Footer
+
+        if not self.is_attached:
+            return  # the app stopped first (a damaged database ends it right after the first frame)
+        await self.mount(Footer())
+        # The Footer shows the bindings announced after it mounted: the question focused its input
+        # before this, so announce them again.
+        self.refresh_bindings()
 
     @property
     def running(self) -> bool:
         """True while a session is under way (quitting asks first)."""
         return not self.finished
+
+    def end(self) -> None:
+        """The session is over: nothing more is asked and its clock stops."""
+        self.finished = True
+        if self._ticker is not None:
+            self._ticker.stop()
+
+    def leave_for(self, screen: Screen[None] | None) -> None:
+        """End the session and show ``screen`` (its results) in its place, or Home when None.
+
+        Opened from the command line, the session is the app's first screen, which Textual cannot
+        switch away (it keeps no result callback for it): the next screen then goes on top of it.
+        """
+        self.end()
+        if screen is None:
+            self.app.go_home()
+        elif len(self.app.screen_stack) > 1:
+            self.app.switch_screen(screen)
+        else:
+            self.app.push_screen(screen)
 
     # --- flow -------------------------------------------------------------------------------------
 
@@ -123,7 +158,7 @@ class PracticeScreen(Screen[None]):
         """Ask the next question, or finish."""
         question = self.next_question()
         if question is None:
-            self.finished = True
+            self.end()
             self.finish()
             return
         self.show(question)
@@ -144,20 +179,22 @@ class PracticeScreen(Screen[None]):
         self.query_one(QuestionView).show(question.text, topic=question.topic, kind=KIND_LABELS[kind], extra=extra)
         self.query_one("#question-scroll", VerticalScroll).scroll_home(animate=False)
         if self.asks_cards:
-            self.query_one(McqOptions).display = kind == MCQ
+            self.query_one("#options").display = kind == MCQ
         answer.display = kind == DRILL
+        # Focus goes through Screen.set_focus, which focuses at once: the question's first frame
+        # already has it (Widget.focus would wait for the next turn of the event loop).
         if kind == MCQ:
             assert question.card is not None
-            options = self.query_one(McqOptions)
+            options: McqOptions = self.query_one("#options")  # type: ignore[assignment]
             options.show(question.card.options)
             n = len(question.card.options)
             prompt.update(f"Press {self._choice_keys(n)}, or ↑ ↓ and Enter, to choose.")
-            options.focus()
+            self.set_focus(options)
         elif kind == DRILL:
             answer.reset()
             hint = f"  {self.app.key_label('practice.hint')} shows a hint." if self._has_hint() else ""
             prompt.update(f"Type the answer and press Enter.{hint}")
-            answer.focus()
+            self.set_focus(answer.input)
         else:
             reveal = keys.keys_label(self.app.binding_keys("flashcard.reveal"), sep=" or ")
             prompt.update(f"Recall the answer, then press {reveal} to see it.")
@@ -227,8 +264,7 @@ class PracticeScreen(Screen[None]):
         )
         self._answered(outcome)
 
-    @on(McqOptions.Chosen)
-    def _chosen(self, event: McqOptions.Chosen) -> None:
+    def on_mcq_options_chosen(self, event: McqOptions.Chosen) -> None:
         event.stop()
         question = self.current
         if self.phase != ASKING or question is None or question.card is None:

@@ -26,7 +26,6 @@ class QuizScreen(PracticeScreen):
     def on_mount(self) -> None:
         self.query_one(ProgressBar).update(total=len(self.questions), progress=0)
 
-
     def next_question(self) -> Question | None:
         self.index += 1
         return self.questions[self.index] if self.index < len(self.questions) else None
@@ -42,14 +41,13 @@ class QuizScreen(PracticeScreen):
     def finish(self) -> None:
         from quizapp.tui.screens.results import ResultsScreen
 
-        self.app.switch_screen(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title=f"{self.mode_name} results"))
+        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title=f"{self.mode_name} results"))
 
     def action_leave(self) -> None:
         from quizapp.tui.screens.confirm import ConfirmScreen
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.finished = True
-                self.app.go_home()
+                self.leave_for(None)
 
         self.app.push_screen(ConfirmScreen("Leave this quiz?", "Your answers so far are saved."), done)

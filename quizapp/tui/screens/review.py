@@ -48,11 +48,11 @@ class ReviewScreen(PracticeScreen):
     def finish(self) -> None:
         from quizapp.tui.screens.results import ResultsScreen
 
-        self.app.switch_screen(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Review results"))
+        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Review results"))
 
     def action_leave(self) -> None:
-        self.finished = True
+        self.end()
         if self.outcomes:
             self.finish()
         else:
-            self.app.go_home()
+            self.leave_for(None)

@@ -48,7 +48,7 @@ def _quiz_commands() -> type[QuizCommands]:
 class QuizApp(App[None]):
     """quizapp's terminal UI: Home, Quiz, Drill, Review, Results, Browse and Help screens."""
 
-    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too; the other screens carry their own
     TITLE = "quizapp"
     SUB_TITLE = "ML interview practice"
     COMMANDS = App.COMMANDS | {_quiz_commands}  # a callable: the provider loads when the palette opens

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -71,6 +72,8 @@ class BrowseScreen(Screen[None]):
 
     It searches the topics picked on Home (all when none are); a key widens the search to every topic.
     """
+
+    CSS_PATH = Path(__file__).with_name("browse.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("browse")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -20,6 +21,8 @@ __all__ = ["ConfirmScreen"]
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True on y (or the Yes button), False on n / Escape (or No, focused first)."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("confirm")
 

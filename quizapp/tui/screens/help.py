@@ -4,6 +4,7 @@ with its current keys and where to remap them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -109,6 +110,8 @@ def keymap_content(app: QuizApp) -> Content:
 
 class HelpScreen(ModalScreen[None]):
     """Opened with ? (or F1) from any screen; Escape, q or ? closes it."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("help")
 

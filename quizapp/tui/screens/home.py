@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -23,6 +24,8 @@ __all__ = ["HomeScreen"]
 
 class HomeScreen(Screen[None]):
     """Pick topics, then start a quiz, a drill or a review."""
+
+    CSS_PATH = Path(__file__).with_name("home.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("home")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -91,6 +92,8 @@ def mistake_prompt(outcome: Outcome, width: int) -> Content:
 class ResultsScreen(Screen[None]):
     """The end of a quiz, drill or review."""
 
+    CSS_PATH = Path(__file__).with_name("results.tcss")
+
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("results")
 
     app: QuizApp  # type: ignore[assignment]
@@ -169,6 +172,8 @@ class ResultsScreen(Screen[None]):
 
 class MistakeScreen(Screen[None]):
     """One mistake with its feedback; n / p walk through the others."""
+
+    CSS_PATH = Path(__file__).with_name("results.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("mistake")
 

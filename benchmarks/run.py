@@ -295,14 +295,18 @@ QUIZ_APP = _SHOWN.replace(
     "    print(f\"loaded={','.join(loaded) or 'none'}\")",
 ) + textwrap.dedent(
     """
-    from quizapp.cli import main as _unused  # the same import path as the real command
-    from quizapp.content.loader import load_bank
-    from quizapp.tui.app import make_app
+    # The real command, `quizapp drill --topic conv`, from its entry point: argument parsing, the
+    # bank from its cache (QUIZAPP_CACHE_DIR), then the app. Only the terminal is replaced: the app
+    # runs headless, and the check for a terminal (without one the command asks in plain text) is
+    # told there is one.
+    import quizapp.cli as cli
 
-    # As `quizapp drill --topic conv` loads it: unchanged decks from the bank cache (QUIZAPP_CACHE_DIR).
-    app = make_app(load_bank([], bundled=True, cache=True), mode="drill", topics=["conv"], seed=1, data_dir=sys.argv[1])
-    app.run(headless=True, size=(100, 32), auto_pilot=ready)
+    _run = App.run
+    App.run = lambda self, *args, **kwargs: _run(self, headless=True, size=(100, 32), auto_pilot=ready)
+    cli._use_plain = lambda args: False
+    code = cli.main(["drill", "--topic", "conv", "--seed", "1", "--data-dir", sys.argv[1]])
     PEAK
+    sys.exit(code)
     """
 )
 

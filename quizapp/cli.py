@@ -197,9 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_export(bank, args.format, topics=args.topic, count=args.count, seed=args.seed, output=args.output)
 
     if command is not None:
-        from quizapp.plain import topic_mismatch
-
-        mismatch = topic_mismatch(bank, args.topic)
+        mismatch = bank.mismatch(args.topic)
         if mismatch:
             print(f"quizapp: {mismatch}", file=sys.stderr)
             return 1

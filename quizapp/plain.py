@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from quizapp.progress import Recorded
     from quizapp.store import Store
 
-__all__ = ["GRADES", "GRADE_CHOICES", "cannot_generate", "print_topics", "run_drill", "run_quiz", "topic_mismatch", "wrap"]
+__all__ = ["GRADES", "GRADE_CHOICES", "cannot_generate", "print_topics", "run_drill", "run_quiz", "wrap"]
 
 _MARK = {Verdict.CORRECT: "✓ correct", Verdict.PARTIAL: "~ partly correct", Verdict.WRONG: "✗ wrong"}
 GRADES = {
@@ -45,28 +45,10 @@ GRADE_CHOICES = "type 1 Again, 2 Hard, 3 Good or 4 Easy (the words work too; y i
 """What to say when a self-grade was not one of GRADES."""
 
 _QUIT = ("q", "quit", "exit")
-_TOPICS_SHOWN = 10
-"""Topics named when a --topic matches nothing (the rest are counted)."""
 
 
 class _Quit(Exception):
     """The user typed q, or the input ended."""
-
-
-def topic_mismatch(bank: Bank, topics: Sequence[str] | None) -> str | None:
-    """Why ``topics`` select nothing ("no cards or drills match topic 'x'; topics: ..."), or None when they
-    select some card or drill template (or no filter is given)."""
-    if not topics or bank.cards(topics) or bank.templates(topics):
-        return None
-    names = list(dict.fromkeys(topic for _, topic, _, _ in bank.topics()))
-    if not names:
-        return f"no cards or drills match topic {' or '.join(map(repr, topics))}: no decks are loaded"
-    shown = ", ".join(names[:_TOPICS_SHOWN])
-    if len(names) > _TOPICS_SHOWN:
-        shown += f" and {len(names) - _TOPICS_SHOWN} more (see `quizapp topics`)"
-    elif len(names) > 3:
-        shown += " (see `quizapp topics`)"
-    return f"no cards or drills match topic {' or '.join(map(repr, topics))}; topics: {shown}"
 
 
 def cannot_generate(templates: Sequence[DrillTemplate], level: str) -> str:
@@ -323,7 +305,7 @@ def run_drill(
     from quizapp.generate import GenerationError
 
     term = _Terminal(stdin, stdout)
-    mismatch = topic_mismatch(bank, topics)
+    mismatch = bank.mismatch(topics)
     if mismatch:
         print(f"quizapp: {mismatch}", file=sys.stderr)
         return 1
@@ -427,7 +409,7 @@ def run_quiz(
     """A quiz of ``count`` questions mixing flashcards (self-graded), multiple choice and drills; each
     answer is saved to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
     term = _Terminal(stdin, stdout)
-    mismatch = topic_mismatch(bank, topics)
+    mismatch = bank.mismatch(topics)
     if mismatch:
         print(f"quizapp: {mismatch}", file=sys.stderr)
         return 1

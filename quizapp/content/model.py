@@ -15,6 +15,10 @@ if TYPE_CHECKING:  # drill.py owns DrillTemplate; model stays import-light
 __all__ = ["Bank", "Card", "CardKind", "ContentError", "ContentProblem", "Deck", "SourceRef", "slug"]
 
 
+TOPICS_SHOWN = 10
+"""Topics named when a topic filter matches nothing (the rest are counted)."""
+
+
 def slug(text: str) -> str:
     """Lower-case words joined by '-', Unicode letters kept: 'Self Attention' -> 'self-attention'."""
     return re.sub(r"[^\w]+", "-", text.casefold()).strip("-_")
@@ -149,11 +153,21 @@ class Bank:
         by_topic = [f for f in wanted if any(hits(f, t) for t in topics)]
         by_deck = [f for f in wanted if f not in by_topic]
 
-        def select(deck: Deck, topic: str, tags: Iterable[str]) -> bool:
+        def matches(deck: Deck, topic: str, tags: tuple[str, ...]) -> bool:
             if any(hits(f, topic) for f in by_topic):
                 return True
             places = [deck.id, deck.title, *deck.tags, *tags]
             return any(hits(f, p) for f in by_deck for p in places)
+
+        # Cards of one topic mostly share their tags: each (deck, topic, tags) is matched once.
+        known: dict[tuple[int, str, tuple[str, ...]], bool] = {}
+
+        def select(deck: Deck, topic: str, tags: Iterable[str]) -> bool:
+            key = (id(deck), topic, tuple(tags))
+            hit = known.get(key)
+            if hit is None:
+                hit = known[key] = matches(deck, topic, key[2])
+            return hit
 
         return select
 
@@ -174,3 +188,19 @@ class Bank:
                 n_templates = sum(1 for t in d.templates if t.topic == topic)
                 rows.append((d, topic, n_cards, n_templates))
         return rows
+
+    def mismatch(self, topics: Sequence[str] | None) -> str | None:
+        """Why ``topics`` select nothing ("no cards or drills match topic 'x'; topics: ..."), or None when
+        they select some card or drill template (or no filter is given)."""
+        if not topics or self.cards(topics) or self.templates(topics):
+            return None
+        names = list(dict.fromkeys(topic for _, topic, _, _ in self.topics()))
+        wanted = " or ".join(map(repr, topics))
+        if not names:
+            return f"no cards or drills match topic {wanted}: no decks are loaded"
+        shown = ", ".join(names[:TOPICS_SHOWN])
+        if len(names) > TOPICS_SHOWN:
+            shown += f" and {len(names) - TOPICS_SHOWN} more (see `quizapp topics`)"
+        elif len(names) > 3:
+            shown += " (see `quizapp topics`)"
+        return f"no cards or drills match topic {wanted}; topics: {shown}"

@@ -162,13 +162,12 @@ def test_unknown_topic_exits_1_the_same_way_in_every_mode(command, monkeypatch, 
 
 def test_unknown_topic_lists_many_topics_briefly():
     from quizapp.content.loader import load_bank
-    from quizapp.plain import topic_mismatch
 
-    message = topic_mismatch(load_bank([], bundled=True), ["nonexistent", "nor-this"])
+    message = load_bank([], bundled=True).mismatch(["nonexistent", "nor-this"])
     assert message.startswith("no cards or drills match topic 'nonexistent' or 'nor-this'; topics: ")
     assert len(message) < 400 and message.endswith("(see `quizapp topics`)")
-    assert topic_mismatch(load_bank([SMALL], bundled=False), ["conv"]) is None
-    assert topic_mismatch(load_bank([SMALL], bundled=False), None) is None
+    assert load_bank([SMALL], bundled=False).mismatch(["conv"]) is None
+    assert load_bank([SMALL], bundled=False).mismatch(None) is None
 
 
 def test_content_before_and_after_the_command_are_both_loaded(tmp_path, capsys):

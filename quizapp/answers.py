@@ -29,13 +29,13 @@ How answers are read (the rules the UI can show to users):
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from quizapp.tolerance import DEFAULT_SIG_FIGS, FORMS, Tolerance, as_python, is_real
 from solvers import Misconception
 from solvers.expr import ExprError, evaluate, parse
 
@@ -52,10 +52,7 @@ __all__ = [
     "parse_answer",
 ]
 
-FORMS = ("number", "integer", "decimal", "shape", "vector", "matrix", "percent")
 MAX_ANSWER_LENGTH = 500
-DEFAULT_SIG_FIGS = 3
-"""Precision asked for a non-integer answer when the question does not say."""
 
 
 class AnswerError(ValueError):
@@ -68,201 +65,6 @@ class Verdict(Enum):
     CORRECT = "correct"
     PARTIAL = "partial"
     WRONG = "wrong"
-
-
-# ---------------------------------------------------------------------------------------------
-# Tolerance
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _decimal_exponent(value: float) -> int:
-    """⌊log10|value|⌋, corrected where log10 rounds across a power of ten."""
-    exponent = math.floor(math.log10(value))
-    if 10.0**exponent > value:
-        exponent -= 1
-    elif exponent < 308 and 10.0 ** (exponent + 1) <= value:  # 1e309 would overflow
-        exponent += 1
-    return exponent
-
-
-_EXACT_TEXT = {
-    None: "an exact integer",
-    "integer": "an exact integer",
-    "shape": "exact sizes",
-    "vector": "exact entries",
-    "matrix": "exact entries",
-}
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """How close an answer must be. ``exact``: equal (16.0 counts as 16). Otherwise
-    |x − v| ≤ max(abs, rel·|v|, half a unit in the last asked place), where the asked place is
-    ``sig_figs`` significant figures of v or ``decimals`` decimal places, so an answer rounded as
-    the question asked is always accepted."""
-
-    abs: float = 0.0
-    rel: float = 0.0
-    sig_figs: int | None = None
-    decimals: int | None = None
-    exact: bool = False
-
-    def __post_init__(self) -> None:
-        if self.abs < 0 or self.rel < 0:
-            raise ValueError("tolerances must not be negative")
-        if self.sig_figs is not None and self.sig_figs < 1:
-            raise ValueError("sig_figs must be at least 1")
-        if self.decimals is not None and self.decimals < 0:
-            raise ValueError("decimals must not be negative")
-
-    @classmethod
-    def for_form(
-        cls,
-        form: str,
-        sig_figs: int | None = None,
-        decimals: int | None = None,
-        abs_tol: float | None = None,
-        rel_tol: float | None = None,
-    ) -> Tolerance:
-        """The tolerance a question of this form asks for: integers and shapes are exact unless a
-        precision is given; other forms default to :data:`DEFAULT_SIG_FIGS` significant figures."""
-        if form not in FORMS:
-            raise ValueError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
-        given = any(v is not None for v in (sig_figs, decimals, abs_tol, rel_tol))
-        if form in ("integer", "shape") and not given:
-            return cls(exact=True)
-        if not given:
-            sig_figs = DEFAULT_SIG_FIGS
-        return cls(abs=abs_tol or 0.0, rel=rel_tol or 0.0, sig_figs=sig_figs, decimals=decimals)
-
-    def describe(self, form: str | None = None, *, expected: Any = None) -> str:
-        """The precision in words for an answer of ``form``: "3 significant figures", "exact sizes".
-
-        Exact: "an exact integer" (integer, or no form given), "exact sizes" (shape), "exact entries"
-        (vector, matrix), "the exact value" (other forms). A vector or matrix is judged entry by entry,
-        so its figures are "each": "3 significant figures each".
-
-        The text names only the rules that decide: an answer is accepted within the widest of
-        ±abs, rel·|v| and half a unit in the asked place (:meth:`width`). With ``expected`` (a
-        number, or the vector/matrix of them) a rule narrower than another for every value is left
-        out, so "3 significant figures" is said for 1.3703 with abs 0.001 (the s.f. half-unit 0.005
-        is wider) and "±0.001" for 0.000123. Without it, only what is known for every value is left
-        out (±abs within half a unit of ``decimals``) and the others read "..., whichever is looser".
-        """
-        if form is not None and form not in FORMS:
-            raise ValueError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
-        if self.exact:
-            return _EXACT_TEXT.get(form, "the exact value")
-        rules = self._deciding_rules(_flat_numbers(expected))
-        texts = []
-        if "figures" in rules:
-            if self.sig_figs is not None:
-                texts.append(_plural(self.sig_figs, "significant figure"))
-            else:
-                texts.append(_plural(self.decimals or 0, "decimal place"))
-        if "abs" in rules:
-            texts.append(f"±{self.abs:g}")
-        if "rel" in rules:
-            texts.append(f"within {self.rel * 100:g}%")
-        if not texts:
-            return "the exact value"
-        each = " each" if form in ("vector", "matrix") else ""
-        if len(texts) == 1:
-            return texts[0] + each
-        listed = ", ".join(texts[:-1]) + " or " + texts[-1]
-        return f"{listed}{each}, whichever is {'looser' if len(texts) == 2 else 'loosest'}"
-
-    def _deciding_rules(self, values: list[float] | None) -> set[str]:
-        """Which of "figures", "abs", "rel" set :meth:`width` for some of ``values`` (all that
-        may, when the values are unknown). A tie goes to the figures: the other rule changes nothing."""
-        if values is None:
-            rules = set()
-            if self.sig_figs is not None or self.decimals is not None:
-                rules.add("figures")
-            if self.abs:
-                rules.add("abs")
-            if self.sig_figs is None and self.decimals is not None and self.abs:
-                # Half a unit of d decimals is the same for every value: one of the two always wins.
-                rules.discard("figures" if self.abs > self._half_unit(0.0) else "abs")
-            if self.rel:
-                rules.add("rel")
-            return rules
-        rules = set()
-        for value in values:
-            v = abs(value)
-            half_unit, absolute, relative = self._half_unit(v), self.abs, self.rel * v
-            if (self.sig_figs is not None or self.decimals is not None) and half_unit >= max(absolute, relative):
-                rules.add("figures")
-            elif absolute and absolute >= relative:
-                rules.add("abs")
-            elif relative:
-                rules.add("rel")
-        return rules
-
-    def _half_unit(self, v: float) -> float:
-        """Half a unit in the last asked place of |v|: 0.5·10^(e−s+1) for s significant figures of
-        v = m·10^e, 0.5·10^(−d) for d decimals, 0 when neither is asked."""
-        if self.sig_figs is not None:
-            # The last asked place is sig_figs digits into v's own magnitude; for v = 0 there is
-            # no magnitude, so count the figures after the decimal point (0.000 for 3).
-            exponent = _decimal_exponent(v) if v > 0 else 0
-            return 0.5 * 10.0 ** (exponent - self.sig_figs + (1 if v > 0 else 0))
-        if self.decimals is not None:
-            return 0.5 * 10.0 ** (-self.decimals)
-        return 0.0
-
-    def width(self, expected: float) -> float:
-        """The largest accepted |x − expected|: max(abs, rel·|v|, half a unit in the last asked place)."""
-        v = abs(float(expected))
-        return max(self.abs, self.rel * v, self._half_unit(v))
-
-    def allows(self, value: Any, expected: Any) -> bool:
-        """Whether ``value`` is an acceptable answer for ``expected``."""
-        if not _is_real(value) or not _is_real(expected):
-            return False
-        if self.exact:
-            return value == expected
-        try:
-            x, v = float(value), float(expected)
-        except OverflowError:  # an int beyond float range: only equality can be checked
-            return value == expected
-        if not (math.isfinite(x) and math.isfinite(v)):
-            return False
-        # The slack absorbs binary rounding (0.1 + 0.2 vs 0.3, or a boundary like 0.125 -> 0.13).
-        slack = 1e-9 * self.width(v) + 1e-12 * max(abs(x), abs(v))
-        return abs(x - v) <= self.width(v) + slack
-
-
-def _flat_numbers(value: Any) -> list[float] | None:
-    """The finite numbers in a number, vector or matrix (lists, tuples, numpy); None when ``value``
-    is None or holds something else."""
-    value = _plain(value)
-    if _is_real(value):
-        try:
-            number = float(value)
-        except OverflowError:
-            return None
-        return [number] if math.isfinite(number) else None
-    if isinstance(value, (list, tuple)) and value:
-        numbers: list[float] = []
-        for item in value:
-            inner = _flat_numbers(item)
-            if inner is None:
-                return None
-            numbers += inner
-        return numbers
-    return None
-
-
-def _is_real(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    return hasattr(value, "dtype") and getattr(value, "shape", None) == () and value.dtype.kind in "iuf"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,17 +377,10 @@ class CheckResult:
     score: float  # 1.0 correct, 0 < score < 1 partly correct, 0.0 wrong
 
 
-def _plain(value: Any) -> Any:
-    """Numpy arrays and scalars -> Python lists and numbers (without importing numpy)."""
-    if hasattr(value, "tolist") and not isinstance(value, (int, float)):
-        return value.tolist()
-    return value
-
-
 def infer_form(expected: Any) -> str:
     """The answer form an expected value implies: int -> integer, float -> decimal, tuple of ints ->
     shape, 1-D list or array -> vector, 2-D -> matrix."""
-    value = _plain(expected)
+    value = as_python(expected)
     if isinstance(value, bool):
         raise TypeError("cannot check an answer against a bool")
     if isinstance(value, int):
@@ -608,7 +403,7 @@ class _Score:
 
 
 def _score(parsed: Any, expected: Any, tolerance: Tolerance, form: str) -> _Score:
-    expected = _plain(expected)
+    expected = as_python(expected)
     if form == "shape":
         want = tuple(expected)
         if len(parsed) != len(want):
@@ -639,7 +434,7 @@ def _matches(parsed: Any, value: Any, tolerance: Tolerance, form: str) -> bool:
 
 def _scalar_hint(parsed: Any, expected: Any, tolerance: Tolerance, form: str, percent: bool) -> str:
     """Why a wrong number is wrong, when the reason is a common slip rather than the method."""
-    if not _is_real(parsed) or not _is_real(expected):
+    if not is_real(parsed) or not is_real(expected):
         return ""
     x, v = float(parsed), float(expected)
     if form == "integer" and tolerance.exact and not x.is_integer():
@@ -729,13 +524,13 @@ def check(
     percent = percent or form == "percent"
     parsed = parse_answer(text, form=form, percent=percent)
     if form == "shape":
-        want = len(_plain(expected))
+        want = len(as_python(expected))
         if len(parsed) == 1 and want > 1:
             example = "×".join(["16"] * want)
             raise AnswerError(f"Expected {want} numbers like {example}")
     result = _score(parsed, expected, tolerance, form)
     if result.problem and form in ("vector", "matrix"):
-        guidance = _decimal_comma_guidance(_clean(text), form, _plain(expected))
+        guidance = _decimal_comma_guidance(_clean(text), form, as_python(expected))
         if guidance:
             raise AnswerError(guidance)
     if result.score >= 1.0:
@@ -744,7 +539,7 @@ def check(
     verdict = Verdict.PARTIAL if result.score > 0 else Verdict.WRONG
     if verdict is Verdict.PARTIAL:
         unit = "sizes" if form == "shape" else "numbers"
-        total = len(_plain(expected)) if form != "matrix" else sum(len(r) for r in _plain(expected))
+        total = len(as_python(expected)) if form != "matrix" else sum(len(r) for r in as_python(expected))
         message = f"Partly correct: {round(result.score * total)} of {total} {unit} right."
     elif result.problem:
         message = f"Not correct: {result.problem}."

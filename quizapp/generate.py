@@ -8,7 +8,6 @@ and every run.
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import random
 import re
@@ -17,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import solvers
-from quizapp.answers import Tolerance
 from quizapp.content.drill import LEVELS, PLACEHOLDER, AnswerSpec, DrillTemplate, Text
+from quizapp.digest import sha256
+from quizapp.tolerance import Tolerance
 from solvers import Misconception, Solution
 from solvers._core import numpy_types, to_plain
 
@@ -162,7 +162,7 @@ def _may_be_text(dom: Any) -> bool:
 
 def _seed_int(template_id: str, seed: int, level: str) -> int:
     """A 64-bit seed from sha256 of (template id, seed, level): stable across runs and machines."""
-    digest = hashlib.sha256(f"{template_id}\x1f{seed}\x1f{level}".encode()).digest()
+    digest = sha256(f"{template_id}\x1f{seed}\x1f{level}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 

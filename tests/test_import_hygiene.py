@@ -17,6 +17,8 @@ SOLVER_MODULES = ["solvers", *(f"solvers.{m.name}" for m in pkgutil.iter_modules
 HEADLESS = [
     *SOLVER_MODULES,
     "quizapp.answers",
+    "quizapp.tolerance",
+    "quizapp.digest",
     "quizapp.content",
     "quizapp.content.loader",
     "quizapp.generate",
@@ -29,7 +31,7 @@ HEADLESS = [
     "quizapp.cli",
 ]
 
-NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers"}
+NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers", "quizapp.tolerance"}
 
 
 def imported_after(module: str) -> set[str]:

@@ -6,13 +6,13 @@ and a ``DrillSession`` with the same seed and the same answers asks the same dri
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
+from quizapp.digest import sha256
 from quizapp.generate import DrillInstance, GenerationError, generate
 
 __all__ = ["DRILL_SHARE", "DrillSession", "QuizItem", "build_quiz", "level_for"]
@@ -52,7 +52,7 @@ class QuizItem:
 
 def _rng(*parts: object) -> random.Random:
     """A random stream seeded from sha256 of the parts (stable across runs, unlike hash())."""
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    digest = sha256("\x1f".join(map(str, parts)).encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 

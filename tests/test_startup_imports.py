@@ -137,7 +137,10 @@ def test_the_first_question_needs_no_numpy_sympy_parser_or_home(tmp_path, mode):
     assert not loaded & {"numpy", "sympy", "yaml", "markdown_it", "quizapp.content.notes", "quizapp.content.syntax"}
     assert "quizapp.tui.screens.home" not in loaded
     assert "textual.widgets._selection_list" not in loaded  # the topic picker's list, Home only
-    # Only the conv solvers are asked; the drill's screen builds no multiple-choice list.
+    assert not loaded & {"hashlib", "_hashlib"}  # OpenSSL: quizapp.digest has SHA-256 without it
+    # Only the conv solvers are asked; the drill's screen builds no multiple-choice list; the answer
+    # parser waits for the first answer.
+    assert "quizapp.answers" not in loaded
     assert not loaded & {"solvers.attention", "solvers.gradient", "solvers.loss"}
     if mode == "drill":
         assert "quizapp.tui.widgets.mcq_options" not in loaded
@@ -178,3 +181,13 @@ def test_the_first_question_is_shown_before_the_store_scheduler_or_palette_load(
     loaded_after(code, env_cache=cache)  # fills the cache
     loaded = loaded_after(code, env_cache=cache)
     assert "quizapp.store" in loaded  # and then the store did open, for the answers to come
+
+
+def test_digest_is_hashlibs_sha256():
+    import hashlib
+
+    from quizapp.digest import sha256
+
+    for data in (b"", b"abc", "conv-output-size\x1f7\x1fmedium".encode(), bytes(range(256)) * 40):
+        assert sha256(data).digest() == hashlib.sha256(data).digest()
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()

@@ -14,18 +14,17 @@ read by our own ``from_dict`` functions, never pickle.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from quizapp import __version__
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Card, CardKind, ContentProblem, Deck, SourceRef
+from quizapp.digest import sha256
 
 __all__ = ["FORMAT", "BankCache", "deck_from_dict", "deck_to_dict"]
 
@@ -51,12 +50,18 @@ def _stamp(path: str | Path) -> list[Any]:
     return [str(path), st.st_size, st.st_mtime_ns]
 
 
-@dataclass(frozen=True)
 class BankCache:
-    """The cache folder and the stamp of the code every entry must have been parsed by (made once per load)."""
+    """The cache folder and the stamp of the code every entry must have been parsed by (made once per load).
 
-    directory: Path
-    code: tuple[tuple[Any, ...], ...]
+    A plain class, not a dataclass: it is made on every start, before the first question, and a
+    dataclass costs about a millisecond to define there.
+    """
+
+    __slots__ = ("code", "directory")
+
+    def __init__(self, directory: Path, code: tuple[tuple[Any, ...], ...]) -> None:
+        self.directory = directory
+        self.code = code
 
     @classmethod
     def open(cls, directory: Path | None = None) -> BankCache:
@@ -73,7 +78,7 @@ class BankCache:
 
     def entry_path(self, path: Path) -> Path:
         """The entry of the deck at ``path`` (as given): one file per deck, named by a hash of the path."""
-        name = hashlib.sha256(str(path).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        name = sha256(str(path).encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return self.directory / "decks" / f"{name}.json"
 
     def key(self, path: Path, raw: bytes) -> dict[str, Any]:
@@ -87,7 +92,7 @@ class BankCache:
             "path": str(path),
             "size": size,
             "mtime_ns": mtime_ns,
-            "sha256": hashlib.sha256(raw).hexdigest(),
+            "sha256": sha256(raw).hexdigest(),
             "code": [list(f) for f in self.code],
         }
 

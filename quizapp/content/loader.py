@@ -9,7 +9,6 @@ the parser's own imports (markdown-it, YAML, the notes reader) are paid for only
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -43,9 +42,11 @@ def _markdown():
 
 def card_id(deck: str, question: str) -> str:
     """The automatic id: ``{deck}:{sha1(normalised question)[:10]}`` (normalised: casefolded, no punctuation)."""
+    from hashlib import sha1  # ids are made when a deck is parsed, never on a start from the cache
+
     from quizapp.content.mathtext import normalise
 
-    digest = hashlib.sha1(normalise(question).encode("utf-8")).hexdigest()[:10]
+    digest = sha1(normalise(question).encode("utf-8")).hexdigest()[:10]
     return f"{deck}:{digest}"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -207,7 +206,8 @@ class QuizApp(App[None]):
         """The seed for the next quiz or drill: the given seed first, then draws from it; random without one."""
         self._sessions += 1
         if self._seeds is None:
-            return secrets.randbelow(2**31)
+            # The OS's randomness, as secrets gives it (secrets would load OpenSSL before the first question).
+            return random.SystemRandom().randrange(2**31)
         if self._sessions == 1:
             return int(self._seed)  # type: ignore[arg-type]
         return self._seeds.randrange(2**31)

@@ -188,6 +188,6 @@ def test_digest_is_hashlibs_sha256():
 
     from quizapp.digest import sha256
 
-    for data in (b"", b"abc", "conv-output-size\x1f7\x1fmedium".encode(), bytes(range(256)) * 40):
+    for data in (b"", b"abc", b"conv-output-size\x1f7\x1fmedium", bytes(range(256)) * 40):
         assert sha256(data).digest() == hashlib.sha256(data).digest()
         assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -172,6 +173,7 @@ class QuizApp(App[None]):
             self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning", markup=False)
 
     def _after_first_screen(self) -> None:
+        gc.enable()  # quizapp.cli pauses the cyclic collector until the first screen is up
         if self._open_store():
             self._warm_up()
 

@@ -160,6 +160,36 @@ def test_unknown_topic_exits_1_the_same_way_in_every_mode(command, monkeypatch, 
     assert err == ["quizapp: no cards or drills match topic 'nonexistent'; topics: Convolutions, Attention, Linear layers"]
 
 
+def test_a_tui_start_that_stops_early_leaves_the_garbage_collector_on(monkeypatch, capsys):
+    # The TUI path pauses the cyclic collector while it starts; every way out turns it back on.
+    import gc
+
+    monkeypatch.setattr(cli, "_use_plain", lambda args: False)  # as in a terminal
+    disable, paused = gc.disable, []
+
+    def pause() -> None:
+        disable()
+        paused.append(gc.isenabled())
+
+    monkeypatch.setattr(gc, "disable", pause)
+    try:
+        assert main(["--no-bundled", "--content", str(SMALL), "drill", "--topic", "nonexistent"]) == 1
+        assert paused == [False]  # it was paused...
+        assert gc.isenabled()  # ...and is on again
+    finally:
+        gc.enable()
+
+
+def test_plain_mode_does_not_pause_the_garbage_collector(monkeypatch, capsys):
+    import gc
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    paused = []
+    monkeypatch.setattr(gc, "disable", lambda: paused.append(True))
+    main(["--no-bundled", "--content", str(SMALL), "drill", "--plain", "--count", "1"])
+    assert paused == []
+
+
 def test_unknown_topic_lists_many_topics_briefly():
     from quizapp.content.loader import load_bank
 

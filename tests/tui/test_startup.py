@@ -56,3 +56,17 @@ async def test_leaving_a_drill_opened_directly_builds_home(bank, tmp_path):
         # The drill was the app's first screen: it stays below Home, finished, and quitting need not ask.
         assert [type(s).__name__ for s in app.screen_stack] == ["DrillScreen", "HomeScreen"]
         assert not app.running_practice()
+
+
+async def test_the_garbage_collector_paused_by_the_command_line_resumes_with_the_first_question(bank, tmp_path):
+    import gc
+
+    app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
+    gc.disable()  # as quizapp.cli leaves it while the app starts
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert app.screen.current is not None
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -13,7 +13,7 @@ import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import solvers
 from quizapp.content.drill import LEVELS, PLACEHOLDER, AnswerSpec, DrillTemplate, Text
@@ -86,8 +86,7 @@ class GenerationError(ValueError):
 # --------------------------------------------------------------------------- plan (once per template and level)
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What generate needs for one template at one level, worked out once."""
 
     draws: tuple[tuple[str, Callable[[random.Random], Any]], ...]

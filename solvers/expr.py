@@ -27,7 +27,7 @@ import operator
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "CONSTANTS",
@@ -206,8 +206,9 @@ def _extremum(fn: Callable[..., int | float]) -> Callable[..., int | float]:
     return apply
 
 
-@dataclass(frozen=True)
-class _Function:
+class _Function(NamedTuple):
+    """A function answers may call: how many arguments it takes, and what computes it."""
+
     min_args: int
     max_args: int | None
     impl: Callable[..., int | float]
@@ -253,8 +254,9 @@ _DOUBLE_OPS = {"**": "^", "//": "//", "<=": "<=", ">=": ">=", "==": "==", "!=": 
 _KEYWORDS = ("and", "or", "not")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """One token of the input (a tuple: the tokenizer makes one per symbol, and many per answer)."""
+
     kind: str  # num | name | op | ( | ) | , | sup | end
     value: object
     pos: int  # 1-based

@@ -52,8 +52,8 @@ async def test_an_accepted_answer_clears_the_could_not_read_line(new_app):
     app = new_app(mode="drill", topics=["Convolutional"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        error = app.screen.query_one("#answer-error")
         await type_answer(pilot, "abc")
+        error = app.screen.query_one("#answer-error")
         assert "Could not read 'abc'" in str(error.render()) and error.display
         assert app.screen.phase == "asking"
         await pilot.press("backspace", "backspace", "backspace")

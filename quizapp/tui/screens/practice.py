@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -88,13 +88,14 @@ class PracticeScreen(Screen[None]):
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
         with VerticalScroll(id="question-scroll", can_focus=False):
             yield QuestionView(id="question")
-        with Vertical(id="respond"):
-            if self.asks_cards:
-                from quizapp.tui.widgets.mcq_options import McqOptions  # the drill asks no cards
+        # No container around the options, answer box and prompt: every widget on this screen
+        # delays its first frame (~0.6 ms each), and app.tcss places them without one.
+        if self.asks_cards:
+            from quizapp.tui.widgets.mcq_options import McqOptions  # the drill asks no cards
 
-                yield McqOptions(id="options")
-            yield AnswerBox(id="answer")
-            yield Static("", id="prompt", markup=False)
+            yield McqOptions(id="options")
+        yield AnswerBox(id="answer")
+        yield Static("", id="prompt", markup=False)
         yield FeedbackView(id="feedback")
 
     def on_mount(self) -> None:

@@ -14,7 +14,7 @@ __all__ = ["AnswerBox"]
 
 
 class AnswerBox(Vertical):
-    """An input plus a line for "could not read that" messages; Enter posts :class:`AnswerBox.Submitted`."""
+    """An input, and under it a line for "could not read that" messages; Enter posts :class:`AnswerBox.Submitted`."""
 
     @dataclass
     class Submitted(Message):
@@ -32,8 +32,9 @@ class AnswerBox(Vertical):
         self._placeholder = placeholder
 
     def compose(self) -> ComposeResult:
+        # The "could not read that" line is mounted by the first message (show_error): most
+        # questions never need it, and each widget delays the first frame.
         yield Input(placeholder=self._placeholder, id="answer-input", select_on_focus=False)
-        yield Static("", id="answer-error", markup=False)
 
     @property
     def input(self) -> Input:
@@ -52,7 +53,13 @@ class AnswerBox(Vertical):
         self.show_error("")
 
     def show_error(self, message: str) -> None:
-        error = self.query_one("#answer-error", Static)
+        """Show ``message`` under the input; an empty one hides the line."""
+        shown = self.query("#answer-error")
+        if not shown:
+            if message:
+                self.mount(Static(message, id="answer-error", markup=False))
+            return
+        error = shown.first(Static)
         error.update(message)
         error.display = bool(message)
 

@@ -174,8 +174,10 @@ Domain = Choice | IntRange | Uniform | ArrayDomain | Const | Text
 
 
 def _freeze(value: Any) -> Any:
+    """Lists (of lists ...) as tuples, so a domain's values are hashable; other values as they are."""
     if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
+        # Most entries are numbers: only nested lists recurse (the bank cache reads thousands).
+        return tuple([_freeze(v) if isinstance(v, list) else v for v in value])
     return value
 
 
@@ -342,7 +344,7 @@ def _domain_to_dict(dom: Domain) -> dict[str, Any]:
 
 def _domain_from_dict(data: Mapping[str, Any]) -> Domain:
     if "choice" in data:
-        return Choice(tuple(_freeze(v) for v in data["choice"]))
+        return Choice(_freeze(list(data["choice"])))
     if "range" in data:
         lo, hi = data["range"]
         return IntRange(lo, hi, data["step"])

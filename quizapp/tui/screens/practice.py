@@ -96,25 +96,35 @@ class PracticeScreen(Screen[None]):
             yield McqOptions(id="options")
         yield AnswerBox(id="answer")
         yield Static("", id="prompt", markup=False)
-        yield FeedbackView(id="feedback")
+        # The feedback panel (hidden until there is feedback) and the Footer come after the first frame.
 
     def on_mount(self) -> None:
-        # The key bar is docked and built after the first frame: the question paints first, and
-        # the bar follows one frame later.
-        self.call_after_refresh(self._mount_footer)
+        # The question paints first; the feedback panel and the key bar follow one frame later.
+        self.call_after_refresh(self._after_first_frame)
         self.started = self.app.clock()
         self._ticker = self.set_interval(1, self._update_status)
         self.advance()
 
-    async def _mount_footer(self) -> None:
+    async def _after_first_frame(self) -> None:
         from textual.widgets import Footer
 
         if not self.is_attached:
             return  # the app stopped first (a damaged database ends it right after the first frame)
+        self._feedback()
         await self.mount(Footer())
         # The Footer shows the bindings announced after it mounted: the question focused its input
         # before this, so announce them again.
         self.refresh_bindings()
+
+    def _feedback(self) -> FeedbackView:
+        """The feedback panel, mounted hidden after the first frame or by the first use of it before then."""
+        found = self.query(FeedbackView)
+        if found:
+            return found.first()
+        view = FeedbackView(id="feedback")
+        view.display = False
+        self.mount(view, after="#prompt")
+        return view
 
     @property
     def running(self) -> bool:
@@ -171,8 +181,8 @@ class PracticeScreen(Screen[None]):
         self.hint_used = False
         answer = self.query_one(AnswerBox)
         prompt = self.query_one("#prompt", Static)
-        feedback = self.query_one(FeedbackView)
-        feedback.clear()
+        for feedback in self.query(FeedbackView):  # none before the first frame: nothing to clear
+            feedback.clear()  # (which also hides it)
         kind = question.kind
         extra = ""
         if question.drill is not None and question.drill.level and question.drill.level != "medium":
@@ -199,7 +209,6 @@ class PracticeScreen(Screen[None]):
         else:
             reveal = keys.keys_label(self.app.binding_keys("flashcard.reveal"), sep=" or ")
             prompt.update(f"Recall the answer, then press {reveal} to see it.")
-            feedback.display = False
             self.set_focus(None)
         prompt.display = True
         self.phase = ASKING
@@ -289,7 +298,7 @@ class PracticeScreen(Screen[None]):
         self.outcomes.append(outcome)
         self._record(outcome)
         self.on_outcome(outcome)
-        feedback = self.query_one(FeedbackView)
+        feedback = self._feedback()
         feedback.show(
             feedback_content(outcome, options_shown=True),
             footer=f"Press {self.app.key_label('practice.next')} for the next question.",
@@ -330,7 +339,7 @@ class PracticeScreen(Screen[None]):
         if question is None or question.card is None:
             return
         self.query_one("#prompt", Static).display = False
-        feedback = self.query_one(FeedbackView)
+        feedback = self._feedback()
         grades = [self.app.key_label(f"flashcard.{name.lower()}") for name in RATING_NAMES.values()]
         feedback.show(reveal_content(question.card, grade_keys=grades))
         feedback.focus()
@@ -362,7 +371,7 @@ class PracticeScreen(Screen[None]):
             return
         self.hint_used = True
         text = drill.hint or drill.steps[0]
-        self.query_one(FeedbackView).show(f"Hint: {text}")
+        self._feedback().show(f"Hint: {text}")
         self.query_one("#prompt", Static).update("Type the answer and press Enter (a right answer now counts half).")
         self.query_one(AnswerBox).focus()
         self.refresh_bindings()

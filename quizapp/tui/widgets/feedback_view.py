@@ -12,7 +12,6 @@ from textual.widgets import Static
 from quizapp.tui.items import DRILL, MCQ, Outcome, format_value
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
 
     from quizapp.content.model import Card
 
@@ -119,14 +118,19 @@ def reveal_content(card: Card, *, grade_keys: Sequence[str] = ("1", "2", "3", "4
 
 
 class FeedbackView(VerticalScroll):
-    """Below the question: hints, revealed answers and feedback; scrolls when the worked solution is long."""
+    """Below the question: hints, revealed answers and feedback; scrolls when the worked solution is long.
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="feedback-text", markup=False)
+    Its text can be set from the moment it is made, before it is mounted (the practice screen
+    mounts it after the question's first frame).
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        self._text = Static("", id="feedback-text", markup=False)
+        super().__init__(self._text, id=id)
 
     @property
     def text(self) -> Static:
-        return self.query_one("#feedback-text", Static)
+        return self._text
 
     def show(self, content: Content | str, *, footer: str = "") -> None:
         if footer:

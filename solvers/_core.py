@@ -375,7 +375,7 @@ def _coerce_formula(param: Param, value: Any) -> str:
     return text
 
 
-_NOT_IN_A_PAIR = re.compile(r"[^\d+\-−.xX×,\s()\[\]]")
+_NOT_IN_A_PAIR = r"[^\d+\-−.xX×,\s()\[\]]"
 """A character that is neither part of a whole number nor a pair separator (x, ×, comma, space, brackets)."""
 
 
@@ -384,7 +384,7 @@ def _coerce_int_or_pair(param: Param, value: Any) -> int | tuple[int, int]:
     if isinstance(value, str):
         # '*' is no separator here: 10**100 or 2*16 is a product the user meant, not the pair (10, 100).
         # Text without digits ("two") keeps the plainer "expected a whole number".
-        if _NOT_IN_A_PAIR.search(value[:_MAX_TEXT]) and re.search(r"\d", value[:_MAX_TEXT]):
+        if re.search(_NOT_IN_A_PAIR, value[:_MAX_TEXT]) and re.search(r"\d", value[:_MAX_TEXT]):
             raise _Bad(f"expected a whole number or a pair like 3x5 or (3, 5), got {_shown(value)}")
         value = _split_text(value)
         if isinstance(value, list) and len(value) == 1:

@@ -52,15 +52,18 @@ ANSWER_FORMS = ("integer", "decimal", "shape", "vector", "matrix", "percent")
 PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 """``{name}`` or ``{name:spec}`` in ask and string params: no attribute access, no indexing."""
 
+# The parser's patterns are strings: re compiles each on first use (and keeps it), so a start
+# that reads templates from the bank cache does not compile them.
+
 # A format spec as Python's mini-language for numbers allows: fill/align, sign, #, 0, width,
 # grouping, precision, type. Anything else (nested fields, conversions) is refused.
-_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[+\- ]?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnoxX%]?")
+_FORMAT_SPEC = r"(?:.?[<>=^])?[+\- ]?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnoxX%]?"
 
 # What is left of a text after the valid placeholders are removed must not look like one
 # (``{size!r}``, ``{a.b}``, ``{x[0]}``, ``{size:{k}}``); set notation such as {0, 1} is fine.
-_STRAY = re.compile(r"\{\w+[!:.\[]")
+_STRAY = r"\{\w+[!:.\[]"
 
-_ID = re.compile(r"\w[\w.:-]*")
+_ID = r"\w[\w.:-]*"
 
 _TOP_KEYS = ("id", "solver", "topic", "params", "derive", "where", "ask", "answer", "levels", "hint", "tags")
 _ANSWER_KEYS = ("form", "sig_figs", "decimals", "abs_tol", "rel_tol", "select")
@@ -425,7 +428,7 @@ class _Parser:
             if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
                 raise self.fail(at(key) if key in data else self.source.line, f"drill template needs {key!r}")
         template_id = data["id"]
-        if not isinstance(template_id, str) or not _ID.fullmatch(template_id):
+        if not isinstance(template_id, str) or not re.fullmatch(_ID, template_id):
             raise self.fail(at("id"), f"id must be a word of letters, digits, '.', ':', '-' or '_', got {template_id!r}")
 
         solver_name = data["solver"]
@@ -754,7 +757,7 @@ class _Parser:
         return names
 
     def _check_placeholders(self, text: str, line: int, what: str, names: set[str]) -> None:
-        stray = _STRAY.search(PLACEHOLDER.sub("", text))
+        stray = re.search(_STRAY, PLACEHOLDER.sub("", text))
         if stray:
             raise self.fail(line, f"{what}: {stray.group(0)}… is not a placeholder (write {{name}} or {{name:.3g}})")
         for m in PLACEHOLDER.finditer(text):
@@ -880,7 +883,7 @@ def _texts(dom: Domain) -> list[str]:
 
 
 def _valid_spec(spec: str) -> bool:
-    if not _FORMAT_SPEC.fullmatch(spec):
+    if not re.fullmatch(_FORMAT_SPEC, spec):
         return False
     for sample in (1, 1.5):
         try:

@@ -50,18 +50,19 @@ def card_id(deck: str, question: str) -> str:
     return f"{deck}:{digest}"
 
 
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_NOT_PROSE_RE = re.compile(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\\[a-zA-Z]+", re.DOTALL)
+# Patterns as strings, compiled by re on first use: a start from the bank cache detects no language.
+_CYRILLIC_RE = r"[\u0400-\u04ff]"
+_LETTER_RE = r"[^\W\d_]"
+_NOT_PROSE_RE = r"(?s)```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`|\\[a-zA-Z]+"
 
 
 def detect_language(text: str) -> str:
     """"ru" when Cyrillic letters make up at least 40% of the letters outside formulas and code, else "en"."""
-    prose = _NOT_PROSE_RE.sub(" ", text)
-    letters = len(_LETTER_RE.findall(prose))
+    prose = re.sub(_NOT_PROSE_RE, " ", text)
+    letters = len(re.findall(_LETTER_RE, prose))
     if not letters:
         return "en"
-    return "ru" if len(_CYRILLIC_RE.findall(prose)) / letters >= 0.4 else "en"
+    return "ru" if len(re.findall(_CYRILLIC_RE, prose)) / letters >= 0.4 else "en"
 
 
 def _front_matter(text: str, path: str) -> tuple[dict[str, Any], str, list[ContentProblem]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from quizapp import __version__
@@ -74,7 +74,12 @@ def _non_negative_int(text: str) -> int:
     return _whole_number(text, 0)
 
 
-def build_parser() -> argparse.ArgumentParser:
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve")
+
+
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the whole command line, or of the global options and only ``commands``
+    (see :func:`needed_commands`: building all seven sub-parsers costs about a millisecond of the start)."""
     parser = argparse.ArgumentParser(
         prog="quizapp",
         description="Practise for machine-learning interviews in the terminal. "
@@ -83,45 +88,70 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
     _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = set(_COMMANDS if commands is None else commands)
 
-    p = sub.add_parser("quiz", help="a quiz mixing flashcards, multiple choice and numeric drills")
-    _selection_options(p, count_help="number of questions (default 10)", default_count=None)
-    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
-    _global_options(p)
+    if "quiz" in wanted:
+        p = sub.add_parser("quiz", help="a quiz mixing flashcards, multiple choice and numeric drills")
+        _selection_options(p, count_help="number of questions (default 10)", default_count=None)
+        p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
+        _global_options(p)
 
-    p = sub.add_parser("drill", help="endless fresh numeric drills (stop with Ctrl-D or --count)")
-    _selection_options(p, count_help="stop after N drills (default: endless)", default_count=None)
-    p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
-    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
-    _global_options(p)
+    if "drill" in wanted:
+        p = sub.add_parser("drill", help="endless fresh numeric drills (stop with Ctrl-D or --count)")
+        _selection_options(p, count_help="stop after N drills (default: endless)", default_count=None)
+        p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
+        p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
+        _global_options(p)
 
-    p = sub.add_parser("review", help="spaced-repetition review of the flashcards and computations that are due")
-    _selection_options(p, count_help="at most N questions (default: all that are due)", default_count=None)
-    p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
-    _global_options(p)
+    if "review" in wanted:
+        p = sub.add_parser("review", help="spaced-repetition review of the flashcards and computations that are due")
+        _selection_options(p, count_help="at most N questions (default: all that are due)", default_count=None)
+        p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
+        _global_options(p)
 
-    p = sub.add_parser("topics", help="list decks and topics with card and template counts")
-    _global_options(p)
+    if "topics" in wanted:
+        p = sub.add_parser("topics", help="list decks and topics with card and template counts")
+        _global_options(p)
 
-    p = sub.add_parser("check", help="validate decks: print file:line problems, exit 1 if any")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="decks to check (default: the shipped bank)")
-    p.add_argument("--instances", type=_positive_int, default=200, metavar="N", help="instances generated per drill template (default 200)")
-    _global_options(p)
+    if "check" in wanted:
+        p = sub.add_parser("check", help="validate decks: print file:line problems, exit 1 if any")
+        p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="decks to check (default: the shipped bank)")
+        p.add_argument("--instances", type=_positive_int, default=200, metavar="N", help="instances generated per drill template (default 200)")
+        _global_options(p)
 
-    p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
-    p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
-    _selection_options(
-        p, count_help="generated drill instances (default 20; 0 for cards only)", default_count=20, count_type=_non_negative_int
-    )
-    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
-    _global_options(p)
+    if "export" in wanted:
+        p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
+        p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
+        _selection_options(
+            p, count_help="generated drill instances (default 20; 0 for cards only)", default_count=20, count_type=_non_negative_int
+        )
+        p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
+        _global_options(p)
 
-    # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
-    p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
-    p.add_argument("solver", nargs="?", help="short name, e.g. conv.output_size")
-    p.add_argument("--list", action="store_true", help="list solvers with their parameters")
-    p.add_argument("--json", action="store_true", help="print JSON: solver, params, value, steps, misconceptions")
+    if "solve" in wanted:
+        # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
+        p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
+        p.add_argument("solver", nargs="?", help="short name, e.g. conv.output_size")
+        p.add_argument("--list", action="store_true", help="list solvers with their parameters")
+        p.add_argument("--json", action="store_true", help="print JSON: solver, params, value, steps, misconceptions")
     return parser
+
+
+def needed_commands(argv: Sequence[str]) -> tuple[str, ...] | None:
+    """The sub-parsers that parsing ``argv`` needs: the command it names after any global options
+    (--data-dir DIR, --content PATH, --no-bundled), none when it names no command, and None (all of
+    them) when anything else comes first: help, --version, an abbreviated option, a mistyped
+    command. The full parser then answers or says what is wrong, exactly as before."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in ("--data-dir", "--content"):
+            i += 2
+        elif word.startswith(("--data-dir=", "--content=")) or word == "--no-bundled":
+            i += 1
+        else:
+            return (word,) if word in _COMMANDS else None
+    return ()
 
 
 def _load_bank(args: argparse.Namespace):
@@ -162,8 +192,8 @@ _TUI_MODES = (None, "quiz", "drill", "review")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args, rest = _parse(parser, list(sys.argv[1:] if argv is None else argv))
+    words = list(sys.argv[1:] if argv is None else argv)
+    args, rest = _parse(build_parser(needed_commands(words)), words)
     command = args.command
 
     if command == "solve":

@@ -71,9 +71,52 @@ def test_no_command_but_the_tui_modes_reaches_make_app(monkeypatch, capsys):
         return args
 
     monkeypatch.setattr(parser, "parse_args", with_a_new_command)
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda commands=None: parser)
     assert main(["--no-bundled", "topics"]) == 2
     assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- only the sub-parser the command needs
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["drill"],
+        ["drill", "--topic", "conv", "--seed", "1", "--level", "hard", "--count", "3"],
+        ["--data-dir", "D", "--content", "C", "--no-bundled", "quiz", "--plain", "--count", "5"],
+        ["--data-dir=D", "--content=C", "review", "--data-dir", "E"],
+        ["--content", "drill"],  # a folder named like a command, and no command
+        ["--content", "drill", "quiz"],
+        ["export", "--format", "csv", "-o", "out.csv", "--count", "0"],
+        ["check", "a.md", "b.md", "--instances", "7"],
+        ["topics", "--no-bundled"],
+        ["solve", "conv.output_size", "--json"],
+    ],
+)
+def test_the_partial_parser_reads_every_command_line_as_the_whole_one(argv):
+    whole = build_parser().parse_known_args(argv)
+    assert cli.needed_commands(argv) is not None
+    assert build_parser(cli.needed_commands(argv)).parse_known_args(argv) == whole
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h", "drill"], ["--version"], ["--data", "D", "drill"], ["dril"], ["--bogus"]])
+def test_help_the_version_and_anything_unexpected_get_the_whole_parser(argv):
+    assert cli.needed_commands(argv) is None
+
+
+def test_help_still_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert all(command in out for command in ("quiz", "drill", "review", "topics", "check", "export", "solve"))
+
+
+def test_a_mistyped_command_is_named_with_the_choices(capsys):
+    with pytest.raises(SystemExit):
+        main(["dril"])
+    assert "invalid choice: 'dril'" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- --data-dir before or after the command

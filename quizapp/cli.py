@@ -215,8 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     if command is None or (command in _TUI_MODES and not _use_plain(args)):
         # Starting the app allocates a great deal and frees almost nothing: the cyclic collector's
-        # passes over the growing heap only delay the first question (~3 ms). The app turns it back
-        # on once that question is on screen; `finally` covers every way out before that.
+        # passes over the growing heap only delay the first question (~3 ms). The app freezes what
+        # was made and turns it back on once that question is on screen; `finally` covers every
+        # way out before that.
         gc.disable()
     try:
         return _run(args, command)

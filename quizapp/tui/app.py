@@ -173,7 +173,12 @@ class QuizApp(App[None]):
             self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning", markup=False)
 
     def _after_first_screen(self) -> None:
-        gc.enable()  # quizapp.cli pauses the cyclic collector until the first screen is up
+        if not gc.isenabled():
+            # quizapp.cli paused the cyclic collector while the app started. What starting made
+            # (Textual, the bank) lives as long as the app: frozen, it is never scanned again, where
+            # a full collection walking it takes ~30 ms and would land on some answer's feedback.
+            gc.freeze()
+            gc.enable()
         if self._open_store():
             self._warm_up()
 

@@ -62,11 +62,25 @@ async def test_the_garbage_collector_paused_by_the_command_line_resumes_with_the
     import gc
 
     app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
+    frozen = gc.get_freeze_count()
     gc.disable()  # as quizapp.cli leaves it while the app starts
     try:
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause()
             assert app.screen.current is not None
             assert gc.isenabled()
+            assert gc.get_freeze_count() > frozen  # what starting made is left out of collections
     finally:
+        gc.unfreeze()
         gc.enable()
+
+
+async def test_an_app_started_with_the_collector_on_freezes_nothing(bank, tmp_path):
+    import gc
+
+    app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
+    frozen = gc.get_freeze_count()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert app.screen.current is not None
+    assert gc.get_freeze_count() == frozen

@@ -37,6 +37,9 @@ __all__ = ["QuizApp", "make_app"]
 
 Clock = Callable[[], datetime]
 
+HOME_CSS = Path(__file__).parent / "screens" / "home.tcss"
+"""HomeScreen's rules (its CSS_PATH names this file too)."""
+
 
 def _quiz_commands() -> type[QuizCommands]:
     """The palette's quizapp commands, imported when the palette first opens (Textual calls this)."""
@@ -70,6 +73,10 @@ class QuizApp(App[None]):
         super().__init__()
         if mode not in (None, "quiz", "drill", "review"):
             raise ValueError(f"unknown mode {mode!r}")
+        if mode is None:
+            # Home is the first screen, and Textual reads no CSS_PATH of a first screen: its
+            # rules are read with the app's.
+            self.css_path.append(HOME_CSS)
         self.bank = bank
         self.mode = mode
         self.level = level
@@ -113,14 +120,18 @@ class QuizApp(App[None]):
     # --- lifetime ---------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        """Opened on a quiz or a drill, that session is the first screen (its question paints in the
-        app's first frame); otherwise Textual's blank screen, replaced by Home or Review on mount."""
+        """The first screen, painted in the app's first frame: Home, or the quiz or drill the app was
+        opened on. A review (which reads progress to start), or a quiz or drill with nothing to ask,
+        starts on Textual's blank screen and is pushed over it on mount."""
+        first: Screen[Any] | None = None
         if self.mode == "quiz":
             first = self._quiz_screen()
         elif self.mode == "drill":
             first = self._drill_screen()
-        else:
-            first = None
+        elif self.mode is None:
+            from quizapp.tui.screens.home import HomeScreen
+
+            first = HomeScreen()
         return first if first is not None else super().get_default_screen()
 
     def on_mount(self) -> None:
@@ -131,13 +142,16 @@ class QuizApp(App[None]):
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if not _is_practice(self.screen):
-            # Home and Review read progress to start; a quiz or a drill needs it only once an answer
-            # is in, so for those the database opens after the first question is on screen.
+        # The progress database opens after the first screen is up (_after_first_screen): a quiz
+        # or a drill needs it once an answer is in, and Home fills in due counts and accuracy then.
+        # Review reads it to start.
+        if self.mode == "review":
             if not self._open_store():
                 return
-            if self.mode != "review" or not self.start_review():
+            if not self.start_review():
                 self.go_home()
+        elif not _is_practice(self.screen) and not _is_home(self.screen):
+            self.go_home()  # a quiz or drill with nothing to ask
         self.call_after_refresh(self._after_first_screen)
 
     def on_unmount(self) -> None:
@@ -180,6 +194,8 @@ class QuizApp(App[None]):
             gc.freeze()
             gc.enable()
         if self._open_store():
+            if _is_home(self.screen):
+                self.screen.refresh_topics()  # type: ignore[attr-defined]  (now with progress)
             self._warm_up()
 
     def _open_store(self) -> bool:
@@ -254,17 +270,20 @@ class QuizApp(App[None]):
             self.notify(f"Could not save settings: {err}", severity="warning")
 
     def topic_rows(self) -> list[TopicRow]:
-        """Home's rows: counts from the bank, due counts and recent accuracy from the store."""
-        from quizapp.store import StoreError
+        """Home's rows: counts from the bank, due counts and recent accuracy from the store once it
+        is open (the app opens it right after its first screen, and refreshes Home then)."""
         from quizapp.tui.widgets.topic_picker import TopicRow
 
-        # Due counts what Review would ask: cards and computations (templates) still in the bank.
-        item_ids = [c.id for c in self.bank.cards()] + [t.id for t in self.bank.templates()]
-        try:
-            stats = self.store.topic_stats(self.clock(), item_ids=item_ids)
-        except StoreError as err:
-            self.notify(str(err), severity="error")
-            stats = {}
+        stats: dict[Any, Any] = {}
+        if self._store is not None:
+            from quizapp.store import StoreError
+
+            # Due counts what Review would ask: cards and computations (templates) still in the bank.
+            item_ids = [c.id for c in self.bank.cards()] + [t.id for t in self.bank.templates()]
+            try:
+                stats = self.store.topic_stats(self.clock(), item_ids=item_ids)
+            except StoreError as err:
+                self.notify(str(err), severity="error")
         rows = []
         for deck, topic, n_cards, n_templates in self.bank.topics():
             s = stats.get((deck.id, topic))
@@ -452,6 +471,11 @@ def _is_practice(screen: Screen[Any]) -> bool:
     """Is ``screen`` a quiz, drill or review? (Without importing their module when none was made.)"""
     module = sys.modules.get("quizapp.tui.screens.practice")
     return module is not None and isinstance(screen, module.PracticeScreen)
+
+
+def _is_home(screen: Screen[Any]) -> bool:
+    home = _home_screen_type()
+    return home is not None and isinstance(screen, home)
 
 
 def _home_screen_type() -> type[Screen[None]] | None:

@@ -10,6 +10,7 @@ import pytest
 from pilot_helpers import card, feedback, text_of, type_answer
 from textual.widgets import DataTable, Input, OptionList
 
+from quizapp.store import Store
 from quizapp.tui.app import make_app
 from quizapp.tui.items import Question
 from quizapp.tui.screens.browse import BrowseScreen
@@ -58,6 +59,27 @@ async def test_home_shows_due_counts_and_recent_accuracy(new_app, store):
         await pilot.pause()
         conv = next(r for r in app.screen.rows if r.topic == "Convolutional layers")
         assert (conv.due, conv.accuracy) == (1, 0.5)
+
+
+async def test_home_as_the_first_screen_fills_in_progress_once_the_database_opens(bank, tmp_path):
+    # Without a store handed in, the app opens the database after Home's first frame; the due
+    # counts and accuracy then appear on the rows.
+    from quizapp.paths import database_path
+    from quizapp.schedule import Rating, review
+
+    with Store(database_path(tmp_path / "data")) as store:
+        store.record_attempt("conv-stride", kind="qa", topic="Convolutional layers", deck="conv",
+                             verdict="wrong", score=0.0, now=NOW - timedelta(days=1))
+        state, _ = review(None, Rating.Again, NOW - timedelta(hours=1))
+        store.save_state("conv-stride", state, now=NOW, kind="qa", topic="Convolutional layers", deck="conv")
+    app = make_app(bank, data_dir=tmp_path / "data", now=NOW, seed=7)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
+        assert app._store is not None
+        conv = next(r for r in app.screen.rows if r.topic == "Convolutional layers")
+        assert (conv.due, conv.accuracy) == (1, 0.0)
+        assert "1 due" in text_of(app, "#summary")
 
 
 async def test_selection_and_length_are_remembered(new_app, tmp_path):

@@ -18,7 +18,7 @@ from quizapp.tui.screens.home import HomeScreen
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("mode", ["drill", "quiz"])
+@pytest.mark.parametrize("mode", ["drill", "quiz", None])
 async def test_a_damaged_database_stops_a_session_opened_from_the_command_line(bank, tmp_path, mode):
     path = database_path(tmp_path / "data")
     path.write_bytes(b"not a database " * 100)

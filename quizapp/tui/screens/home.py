@@ -25,7 +25,7 @@ __all__ = ["HomeScreen"]
 class HomeScreen(Screen[None]):
     """Pick topics, then start a quiz, a drill or a review."""
 
-    CSS_PATH = Path(__file__).with_name("home.tcss")
+    CSS_PATH = Path(__file__).with_name("home.tcss")  # also read with the app's when Home is its first screen
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("home")
 

@@ -90,22 +90,21 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = set(_COMMANDS if commands is None else commands)
 
-    if "quiz" in wanted:
-        p = sub.add_parser("quiz", help="a quiz mixing flashcards, multiple choice and numeric drills")
-        _selection_options(p, count_help="number of questions (default 10)", default_count=None)
-        p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
-        _global_options(p)
-
-    if "drill" in wanted:
-        p = sub.add_parser("drill", help="endless fresh numeric drills (stop with Ctrl-D or --count)")
-        _selection_options(p, count_help="stop after N drills (default: endless)", default_count=None)
-        p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
-        p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
-        _global_options(p)
-
-    if "review" in wanted:
-        p = sub.add_parser("review", help="spaced-repetition review of the flashcards and computations that are due")
-        _selection_options(p, count_help="at most N questions (default: all that are due)", default_count=None)
+    practice = {
+        "quiz": ("a quiz mixing flashcards, multiple choice and numeric drills", "number of questions (default 10)"),
+        "drill": ("endless fresh numeric drills (stop with Ctrl-D or --count)", "stop after N drills (default: endless)"),
+        "review": (
+            "spaced-repetition review of the flashcards and computations that are due",
+            "at most N questions (default: all that are due)",
+        ),
+    }
+    for name, (help_text, count_help) in practice.items():
+        if name not in wanted:
+            continue
+        p = sub.add_parser(name, help=help_text)
+        _selection_options(p, count_help=count_help, default_count=None)
+        if name == "drill":
+            p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
         p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
         _global_options(p)
 

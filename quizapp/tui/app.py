@@ -438,6 +438,22 @@ class QuizApp(App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def after_leaving(self, action: Callable[[], object]) -> None:
+        """Run ``action``, which ends the session on screen; when that is a quiz under way, only once the
+        user says yes to leaving it (the question Escape asks in a quiz). The palette's commands use this."""
+        quiz = next((s for s in self.screen_stack if _is_practice(s) and s.running and s.confirms_leaving), None)  # type: ignore[attr-defined]
+        if quiz is None:
+            action()
+            return
+        from quizapp.tui.screens.confirm import ConfirmScreen
+        from quizapp.tui.screens.quiz import LEAVE_DETAIL, LEAVE_QUESTION
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                action()
+
+        self.push_screen(ConfirmScreen(LEAVE_QUESTION, LEAVE_DETAIL), done)
+
     def running_practice(self) -> bool:
         """Is a quiz, drill or review under way (something a quit would interrupt)?"""
         from quizapp.tui.screens.practice import PracticeScreen

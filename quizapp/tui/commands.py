@@ -72,11 +72,15 @@ class QuizCommands(Provider):
     def _commands(self) -> list[PaletteCommand]:
         app: QuizApp = self.app  # type: ignore[assignment]
         browse = app.key_label("browse.all")
+        # What would end a quiz under way asks first (app.after_leaving); Browse and Help open over it.
+        def leaving(action: Callable[[], object]) -> Callable[[], None]:
+            return partial(app.after_leaving, action)
+
         commands = [
-            PaletteCommand("Home", app.go_home, "Back to the topic list"),
-            PaletteCommand("Start quiz", app.start_quiz, f"{app.count} questions from the picked topics"),
-            PaletteCommand("Start drill", app.start_drill, "Endless computed questions from the picked topics"),
-            PaletteCommand("Review due cards", app.start_review, "Spaced repetition of the flashcards that are due"),
+            PaletteCommand("Home", leaving(app.go_home), "Back to the topic list"),
+            PaletteCommand("Start quiz", leaving(app.start_quiz), f"{app.count} questions from the picked topics"),
+            PaletteCommand("Start drill", leaving(app.start_drill), "Endless computed questions from the picked topics"),
+            PaletteCommand("Review due cards", leaving(app.start_review), "Spaced repetition of the flashcards that are due"),
             PaletteCommand("Browse cards", app.open_browse, f"Search the picked topics' cards by text ({browse}: all topics)"),
             PaletteCommand("Help", app.action_help, "Keys and how the app works"),
         ]
@@ -84,7 +88,7 @@ class QuizCommands(Provider):
             commands.append(
                 PaletteCommand(
                     f"Topic: {topic}",
-                    partial(app.select_only, (deck.id, topic)),
+                    leaving(partial(app.select_only, (deck.id, topic))),
                     f"Pick only this topic ({n_cards} cards, {n_templates} drills)",
                     also=deck.title,
                 )
@@ -94,7 +98,9 @@ class QuizCommands(Provider):
             ask = _PLACEHOLDER.sub("…", " ".join(template.ask.split()))
             about = f"{template.topic}: {ask}"
             about = about if len(about) <= 66 else about[:65].rstrip("… ") + "…"
-            commands.append(PaletteCommand(drill_title(template.id), partial(app.start_drill, [template]), about, also=template.topic))
+            commands.append(
+                PaletteCommand(drill_title(template.id), leaving(partial(app.start_drill, [template])), about, also=template.topic)
+            )
         return commands
 
     async def discover(self) -> Hits:

@@ -531,6 +531,39 @@ async def test_command_palette_picks_a_topic(new_app):
         assert app.screen.query_one(TopicPicker).selected == [("attention", "Attention")]
 
 
+async def test_the_palette_asks_before_a_topic_ends_a_quiz_under_way(new_app):
+    app = new_app(mode="quiz", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        await pilot.press("ctrl+p", *"Topic: Attention")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # the question Escape asks in a quiz
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is quiz and quiz.running and app.selection == (("conv", "Convolutional layers"),)
+        await pilot.press("ctrl+p", *"Topic: Attention")
+        await pilot.pause(0.3)
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not quiz.running
+        assert app.selection == (("attention", "Attention"),)
+
+
+async def test_the_palette_leaves_a_drill_without_asking(new_app):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"Home")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
 async def test_a_damaged_database_stops_the_app_with_a_clear_message(bank, tmp_path):
     from quizapp.paths import database_path
 

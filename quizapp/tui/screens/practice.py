@@ -68,6 +68,8 @@ class PracticeScreen(Screen[None]):
     """A progress bar for a session of known length (not for the endless drill)."""
     asks_cards = True
     """Whether cards come up (the drill asks computations only and skips building their widgets)."""
+    confirms_leaving = False
+    """Whether leaving before the end asks first (a quiz does; a drill or review shows what was done)."""
 
     def __init__(self) -> None:
         super().__init__()

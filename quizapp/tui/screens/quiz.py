@@ -9,13 +9,17 @@ from textual.widgets import ProgressBar
 from quizapp.tui.items import Question
 from quizapp.tui.screens.practice import PracticeScreen
 
-__all__ = ["QuizScreen"]
+__all__ = ["LEAVE_DETAIL", "LEAVE_QUESTION", "QuizScreen"]
+
+LEAVE_QUESTION = "Leave this quiz?"
+LEAVE_DETAIL = "Your answers so far are saved."
 
 
 class QuizScreen(PracticeScreen):
     """Asks ``questions`` in order; Escape asks before leaving; the last answer leads to the results."""
 
     mode_name = "Quiz"
+    confirms_leaving = True
 
     def __init__(self, questions: Sequence[Question], *, title: str = "Quiz") -> None:
         super().__init__()
@@ -50,4 +54,4 @@ class QuizScreen(PracticeScreen):
             if yes:
                 self.leave_for(None)
 
-        self.app.push_screen(ConfirmScreen("Leave this quiz?", "Your answers so far are saved."), done)
+        self.app.push_screen(ConfirmScreen(LEAVE_QUESTION, LEAVE_DETAIL), done)

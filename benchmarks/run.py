@@ -239,7 +239,8 @@ def section_export() -> None:
 # The two children print the monotonic clock when the first question is shown and ready for input:
 # the first frame the app hands to its driver (App._display, which headless skips writing) while an
 # Input has the focus. Both sides are timed at that same event: the bare app focuses its Input while
-# mounting and paints a few ms later, ours paints the question with the input focused. The parent
+# mounting and paints a few ms later, ours paints the question with the input focused. The bare
+# child wraps App._display before it starts; quizapp's, when the command imports textual.app. The parent
 # takes the time from spawning them to that moment (the goal's measure) and to their exit.
 # Each child prints its own peak memory too: the kernel's high-water mark of its address space since
 # exec (VmHWM). The rusage of a child also counts the parent's pages it held between fork and exec,
@@ -289,20 +290,58 @@ BARE_APP = _SHOWN.replace("REPORT", "") + textwrap.dedent(
     """
 )
 
-QUIZ_APP = _SHOWN.replace(
-    "REPORT",
-    "loaded = [m for m in ('sympy', 'numpy', 'yaml', 'markdown_it', 'quizapp.tui.screens.home') if m in sys.modules]\n"
-    "    print(f\"loaded={','.join(loaded) or 'none'}\")",
-) + textwrap.dedent(
+QUIZ_APP = textwrap.dedent(
     """
+    import importlib.abc, importlib.machinery, sys, time
+
     # The real command, `quizapp drill --topic conv`, from its entry point: argument parsing, the
-    # bank from its cache (QUIZAPP_CACHE_DIR), then the app. Only the terminal is replaced: the app
-    # runs headless, and the check for a terminal (without one the command asks in plain text) is
-    # told there is one.
+    # bank from its cache (QUIZAPP_CACHE_DIR), then the app. The command imports Textual itself
+    # (after it has paused the garbage collector), so nothing of Textual is imported here: the
+    # same timing hook as the bare app's is put on textual.app when the command loads it. Only
+    # the terminal is replaced: the app runs headless, and the check for a terminal (without one
+    # the command asks in plain text) is told there is one.
+    SHOWN = {}
+
+    async def ready(pilot):
+        while "at" not in SHOWN:
+            await pilot.pause(0.001)
+        print(f"ready={SHOWN['at']}")
+        loaded = [m for m in ('sympy', 'numpy', 'yaml', 'markdown_it', 'quizapp.tui.screens.home') if m in sys.modules]
+        print(f"loaded={','.join(loaded) or 'none'}")
+        pilot.app.exit()
+
+    def hook(App):
+        from textual.widgets import Input
+
+        display, run = App._display, App.run
+
+        def display_timed(self, screen, renderable):
+            display(self, screen, renderable)
+            if renderable is not None and not self._batch_count and isinstance(self.focused, Input):
+                SHOWN.setdefault("at", time.monotonic())
+
+        App._display = display_timed
+        App.run = lambda self, *args, **kwargs: run(self, headless=True, size=(100, 32), auto_pilot=ready)
+
+    class WhenTextualAppLoads(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name != "textual.app":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            execute = spec.loader.exec_module
+
+            def execute_and_hook(module):
+                execute(module)
+                hook(module.App)
+
+            spec.loader.exec_module = execute_and_hook
+            return spec
+
+    sys.meta_path.insert(0, WhenTextualAppLoads())
+
     import quizapp.cli as cli
 
-    _run = App.run
-    App.run = lambda self, *args, **kwargs: _run(self, headless=True, size=(100, 32), auto_pilot=ready)
     cli._use_plain = lambda args: False
     code = cli.main(["drill", "--topic", "conv", "--seed", "1", "--data-dir", sys.argv[1]])
     PEAK

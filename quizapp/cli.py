@@ -212,19 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = _missing_content(args.content)
     if status:
         return status
-    if command is None or (command in _TUI_MODES and not _use_plain(args)):
+    tui = command is None or (command in _TUI_MODES and not _use_plain(args))
+    if tui:
         # Starting the app allocates a great deal and frees almost nothing: the cyclic collector's
-        # passes over the growing heap only delay the first question (~3 ms). The app freezes what
-        # was made and turns it back on once that question is on screen; `finally` covers every
-        # way out before that.
+        # passes over the growing heap only delay the first question. The app (told by resume_gc)
+        # freezes what was made and turns it back on once that question is on screen; `finally`
+        # covers every way out before that.
         gc.disable()
     try:
-        return _run(args, command)
+        return _run(args, command, resume_gc=tui)
     finally:
         gc.enable()
 
 
-def _run(args: argparse.Namespace, command: str | None) -> int:
+def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = False) -> int:
     """Every command but solve and check, on the bank: topics, export, and the quiz, drill and review."""
     bank = _load_bank(args)
     for problem in bank.all_problems():
@@ -266,6 +267,7 @@ def _run(args: argparse.Namespace, command: str | None) -> int:
         seed=getattr(args, "seed", None),
         level=getattr(args, "level", None),
         data_dir=args.data_dir,
+        resume_gc=resume_gc,
     )
     app.run()
     return app.return_code or 0

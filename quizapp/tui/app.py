@@ -69,8 +69,10 @@ class QuizApp(App[None]):
         data_dir: str | Path | None = None,
         store: Store | None = None,
         now: datetime | Clock | None = None,
+        resume_gc: bool = False,
     ) -> None:
         super().__init__()
+        self._resume_gc = resume_gc
         if mode not in (None, "quiz", "drill", "review"):
             raise ValueError(f"unknown mode {mode!r}")
         if mode is None:
@@ -187,10 +189,13 @@ class QuizApp(App[None]):
             self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning", markup=False)
 
     def _after_first_screen(self) -> None:
-        if not gc.isenabled():
+        """What waits for the first screen to be up: the collector, the database, Home's progress, warm-ups."""
+        if self._resume_gc:
             # quizapp.cli paused the cyclic collector while the app started. What starting made
             # (Textual, the bank) lives as long as the app: frozen, it is never scanned again, where
             # a full collection walking it takes ~30 ms and would land on some answer's feedback.
+            # The start's own cyclic garbage (1-2 thousand objects) is frozen with it, for good.
+            self._resume_gc = False
             gc.freeze()
             gc.enable()
         if self._open_store():
@@ -210,6 +215,10 @@ class QuizApp(App[None]):
         return True
 
     def _warm_up(self) -> None:
+        # The answer checker is left out of the start (the first question needs none of it); load it
+        # now, while the user reads, rather than on the first Enter.
+        import quizapp.answers  # noqa: F401
+
         # sympy takes ~0.6 s to import; pay for it in the background, after the first screen is up,
         # and only when a template in the bank needs it.
         if any(t.needs_sympy for t in self.bank.templates()):
@@ -490,6 +499,7 @@ def _is_practice(screen: Screen[Any]) -> bool:
 
 
 def _is_home(screen: Screen[Any]) -> bool:
+    """Is ``screen`` Home? (Without importing its module when no Home was made.)"""
     home = _home_screen_type()
     return home is not None and isinstance(screen, home)
 
@@ -519,9 +529,21 @@ def make_app(
     data_dir: str | Path | None = None,
     store: Store | None = None,
     now: datetime | Clock | None = None,
+    resume_gc: bool = False,
 ) -> QuizApp:
     """Build the app on a loaded bank. ``mode`` opens straight on a quiz, drill or review; ``store`` and
-    ``now`` let tests supply the progress store and a fixed clock."""
+    ``now`` let tests supply the progress store and a fixed clock. ``resume_gc``: the caller paused the
+    cyclic garbage collector for the start (quizapp.cli does); the app freezes what starting made and
+    turns the collector back on once its first screen is up."""
     return QuizApp(
-        bank, mode=mode, topics=topics, count=count, seed=seed, level=level, data_dir=data_dir, store=store, now=now
+        bank,
+        mode=mode,
+        topics=topics,
+        count=count,
+        seed=seed,
+        level=level,
+        data_dir=data_dir,
+        store=store,
+        now=now,
+        resume_gc=resume_gc,
     )

@@ -61,7 +61,7 @@ async def test_leaving_a_drill_opened_directly_builds_home(bank, tmp_path):
 async def test_the_garbage_collector_paused_by_the_command_line_resumes_with_the_first_question(bank, tmp_path):
     import gc
 
-    app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
+    app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1, resume_gc=True)
     frozen = gc.get_freeze_count()
     gc.disable()  # as quizapp.cli leaves it while the app starts
     try:
@@ -75,12 +75,17 @@ async def test_the_garbage_collector_paused_by_the_command_line_resumes_with_the
         gc.enable()
 
 
-async def test_an_app_started_with_the_collector_on_freezes_nothing(bank, tmp_path):
+async def test_an_app_not_told_to_resume_the_collector_leaves_it_alone(bank, tmp_path):
     import gc
 
     app = make_app(bank, mode="drill", data_dir=tmp_path / "data", now=NOW, seed=1)
     frozen = gc.get_freeze_count()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
-        assert app.screen.current is not None
-    assert gc.get_freeze_count() == frozen
+    gc.disable()  # someone else's choice (timeit does this): the app does not override it
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert app.screen.current is not None
+            assert not gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()

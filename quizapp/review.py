@@ -85,6 +85,7 @@ def run_plain_review(
     match nothing, the progress store cannot be opened or an answer could not be saved.
     """
     from quizapp.paths import database_path
+
     mismatch = bank.mismatch(topics)
     if mismatch:
         print(f"quizapp: {mismatch}", file=sys.stderr)

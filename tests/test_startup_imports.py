@@ -138,9 +138,7 @@ def test_the_first_question_needs_no_numpy_sympy_parser_or_home(tmp_path, mode):
     assert "quizapp.tui.screens.home" not in loaded
     assert "textual.widgets._selection_list" not in loaded  # the topic picker's list, Home only
     assert not loaded & {"hashlib", "_hashlib"}  # OpenSSL: quizapp.digest has SHA-256 without it
-    # Only the conv solvers are asked; the drill's screen builds no multiple-choice list; the answer
-    # parser waits for the first answer.
-    assert "quizapp.answers" not in loaded
+    # Only the conv solvers are asked; the drill's screen builds no multiple-choice list.
     assert not loaded & {"solvers.attention", "solvers.gradient", "solvers.loss"}
     if mode == "drill":
         assert "quizapp.tui.widgets.mcq_options" not in loaded
@@ -173,7 +171,8 @@ def test_the_first_question_is_shown_before_the_store_scheduler_or_palette_load(
             await pilot.pause()
             assert app._store is not None, "the store opens once the first question is up"
         assert seen["question"], "the first question was not on screen when the store opened"
-        late = {{"quizapp.store", "quizapp.schedule", "quizapp.progress", "fsrs", "sqlite3", "quizapp.tui.commands"}}
+        late = {{"quizapp.store", "quizapp.schedule", "quizapp.progress", "fsrs", "sqlite3", "quizapp.tui.commands",
+                "quizapp.answers"}}
         assert not seen["modules"] & late, sorted(seen["modules"] & late)
 
     asyncio.run(main())
@@ -181,6 +180,7 @@ def test_the_first_question_is_shown_before_the_store_scheduler_or_palette_load(
     loaded_after(code, env_cache=cache)  # fills the cache
     loaded = loaded_after(code, env_cache=cache)
     assert "quizapp.store" in loaded  # and then the store did open, for the answers to come
+    assert "quizapp.answers" in loaded  # and the answer checker was loaded before the first answer
 
 
 def test_digest_is_hashlibs_sha256():

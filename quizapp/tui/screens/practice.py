@@ -108,6 +108,7 @@ class PracticeScreen(Screen[None]):
         self.advance()
 
     async def _after_first_frame(self) -> None:
+        """The feedback panel (hidden) and the key bar, one frame after the question."""
         from textual.widgets import Footer
 
         if not self.is_attached:
@@ -276,6 +277,8 @@ class PracticeScreen(Screen[None]):
         )
         self._answered(outcome)
 
+    # Handled by name, not with @on(McqOptions.Chosen): that would import the options widget (and
+    # Textual's OptionList) with this module, before a drill's first frame that has no options.
     def on_mcq_options_chosen(self, event: McqOptions.Chosen) -> None:
         event.stop()
         question = self.current

@@ -12,7 +12,6 @@ from textual.widgets import Static
 from quizapp.tui.items import DRILL, MCQ, Outcome, format_value
 
 if TYPE_CHECKING:
-
     from quizapp.content.model import Card
 
 __all__ = ["FeedbackView", "feedback_content", "reveal_content"]
@@ -124,9 +123,9 @@ class FeedbackView(VerticalScroll):
     mounts it after the question's first frame).
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None, name: str | None = None) -> None:
         self._text = Static("", id="feedback-text", markup=False)
-        super().__init__(self._text, id=id)
+        super().__init__(self._text, id=id, classes=classes, name=name)
 
     @property
     def text(self) -> Static:

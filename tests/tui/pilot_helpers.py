@@ -19,3 +19,11 @@ async def type_answer(pilot, text: str) -> None:
 
 def card(bank, card_id: str):
     return next(c for c in bank.cards() if c.id == card_id)
+
+
+async def run_from_palette(pilot, title: str, *then: str) -> None:
+    """Open the command palette, type ``title``, run the first hit, then press the keys ``then``."""
+    await pilot.press("ctrl+p", *title)
+    await pilot.pause(0.3)  # the palette searches in a worker
+    await pilot.press("enter", *then)
+    await pilot.pause()

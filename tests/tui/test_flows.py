@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pilot_helpers import card, feedback, text_of, type_answer
+from pilot_helpers import card, feedback, run_from_palette, text_of, type_answer
 from textual.widgets import DataTable, Input, OptionList
 
 from quizapp.store import Store
@@ -522,10 +522,7 @@ async def test_command_palette_picks_a_topic(new_app):
     app = new_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p", *"Topic: Attention")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Topic: Attention")
         assert isinstance(app.screen, HomeScreen)
         assert app.selection == (("attention", "Attention"),)
         assert app.screen.query_one(TopicPicker).selected == [("attention", "Attention")]
@@ -537,18 +534,12 @@ async def test_the_palette_asks_before_a_topic_ends_a_quiz_under_way(new_app):
         await pilot.pause()
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
-        await pilot.press("ctrl+p", *"Topic: Attention")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Topic: Attention")
         assert isinstance(app.screen, ConfirmScreen)  # the question Escape asks in a quiz
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is quiz and quiz.running and app.selection == (("conv", "Convolutional layers"),)
-        await pilot.press("ctrl+p", *"Topic: Attention")
-        await pilot.pause(0.3)
-        await pilot.press("enter", "y")
-        await pilot.pause()
+        await run_from_palette(pilot, "Topic: Attention", "y")
         assert isinstance(app.screen, HomeScreen) and not quiz.running
         assert app.selection == (("attention", "Attention"),)
 
@@ -557,10 +548,7 @@ async def test_the_palette_leaves_a_drill_without_asking(new_app):
     app = new_app(mode="drill", topics=["Convolutional"])
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p", *"Home")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Home")
         assert isinstance(app.screen, HomeScreen)
 
 

@@ -219,12 +219,11 @@ def where_census(template: DrillTemplate, level: str = "medium", *, limit: int =
 
     plan = _plan(template, level)
     domains = template.domains(level)
+    sizes = [dom.size() for dom in domains.values()]
+    if None in sizes or math.prod(sizes) > limit:  # counted before anything is listed: a range may span 10^12
+        return None
+    total = math.prod(sizes)
     finite = [(name, dom.finite()) for name, dom in domains.items()]
-    if any(values is None for _, values in finite):
-        return None
-    total = math.prod(len(values) for _, values in finite)
-    if total > limit:
-        return None
     names = [name for name, _ in finite]
     satisfied = 0
     for combo in itertools.product(*(values for _, values in finite)):
@@ -432,7 +431,7 @@ def fill_text(text: str, values: Mapping[str, Any], *, ask: bool = False, shape_
         if spec:
             try:
                 return format(value, spec)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 pass  # e.g. ':d' on a float: fall back to the plain rendering
         if ask and name in shape_params and isinstance(value, (list, tuple)):
             return "×".join(str(v) for v in value)

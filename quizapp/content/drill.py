@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import solvers
 from quizapp.content.model import ContentError, SourceRef
+from quizapp.textsafe import short
 
 if TYPE_CHECKING:  # yaml is imported where a template is parsed, not to load a cached bank
     import yaml
@@ -57,13 +58,16 @@ PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 
 # A format spec as Python's mini-language for numbers allows: fill/align, sign, #, 0, width,
 # grouping, precision, type. Anything else (nested fields, conversions) is refused.
-_FORMAT_SPEC = r"(?:.?[<>=^])?[+\- ]?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnoxX%]?"
+_FORMAT_SPEC = r"(?:.?[<>=^])?[+\- ]?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?(?P<type>[bdeEfFgGnoxX%]?)"
 
 # What is left of a text after the valid placeholders are removed must not look like one
 # (``{size!r}``, ``{a.b}``, ``{x[0]}``, ``{size:{k}}``); set notation such as {0, 1} is fine.
 _STRAY = r"\{\w+[!:.\[]"
 
 _ID = r"\w[\w.:-]*"
+
+_LARGEST = 10**15
+"""The largest whole number a parameter may take: beyond every solver's range, and printable."""
 
 _TOP_KEYS = ("id", "solver", "topic", "params", "derive", "where", "ask", "answer", "levels", "hint", "tags")
 _ANSWER_KEYS = ("form", "sig_figs", "decimals", "abs_tol", "rel_tol", "select")
@@ -95,6 +99,9 @@ class Choice:
     def finite(self) -> tuple[Any, ...] | None:
         return tuple(_thaw(v) for v in self.values)
 
+    def size(self) -> int | None:
+        return len(self.values)
+
 
 @dataclass(frozen=True)
 class IntRange:
@@ -109,6 +116,10 @@ class IntRange:
 
     def finite(self) -> tuple[int, ...] | None:
         return tuple(range(self.lo, self.hi + 1, self.step))
+
+    def size(self) -> int | None:
+        """How many values finite() would list, counted without listing them (a range may span 10^12)."""
+        return (self.hi - self.lo) // self.step + 1
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,9 @@ class Uniform:
     def finite(self) -> None:
         return None
 
+    def size(self) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class ArrayDomain:
@@ -146,6 +160,9 @@ class ArrayDomain:
     def finite(self) -> None:
         return None
 
+    def size(self) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class Const:
@@ -159,6 +176,9 @@ class Const:
     def finite(self) -> tuple[Any, ...]:
         return (_thaw(self.value),)
 
+    def size(self) -> int:
+        return 1
+
 
 @dataclass(frozen=True)
 class Text:
@@ -171,6 +191,9 @@ class Text:
 
     def finite(self) -> tuple[str, ...]:
         return (self.text,)
+
+    def size(self) -> int:
+        return 1
 
 
 Domain = Choice | IntRange | Uniform | ArrayDomain | Const | Text
@@ -422,18 +445,18 @@ class _Parser:
         at = self.pos.line
         unknown = [k for k in data if k not in _TOP_KEYS]
         if unknown:
-            raise self.fail(at(unknown[0]), f"unknown key {unknown[0]!r} in drill template (known: {', '.join(_TOP_KEYS)})")
+            raise self.fail(at(unknown[0]), f"unknown key {short(unknown[0])} in drill template (known: {', '.join(_TOP_KEYS)})")
 
         for key in ("id", "solver", "ask"):
             if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
-                raise self.fail(at(key) if key in data else self.source.line, f"drill template needs {key!r}")
+                raise self.fail(at(key) if key in data else self.source.line, f"drill template needs {short(key)}")
         template_id = data["id"]
         if not isinstance(template_id, str) or not re.fullmatch(_ID, template_id):
-            raise self.fail(at("id"), f"id must be a word of letters, digits, '.', ':', '-' or '_', got {template_id!r}")
+            raise self.fail(at("id"), f"id must be a word of letters, digits, '.', ':', '-' or '_', got {short(template_id)}")
 
         solver_name = data["solver"]
         if not isinstance(solver_name, str):
-            raise self.fail(at("solver"), f"solver must be a name such as conv.output_size, got {solver_name!r}")
+            raise self.fail(at("solver"), f"solver must be a name such as conv.output_size, got {short(solver_name)}")
         try:
             spec = solvers.get(solver_name)  # a registry lookup: never an import of the text
         except KeyError as exc:
@@ -493,8 +516,17 @@ class _Parser:
     def _load(self) -> dict:
         import yaml
 
+        from quizapp.content.bounds import MAX_DRILL_TEXT, YamlProblem, load_yaml
+
+        if len(self.text) > MAX_DRILL_TEXT:
+            raise self.fail(
+                self.source.line,
+                f"drill template is {len(self.text):,} characters; at most {MAX_DRILL_TEXT:,} (split it into several templates)",
+            )
         try:
-            root, data = _compose_and_construct(self.text)
+            root, data = load_yaml(self.text)
+        except YamlProblem as exc:
+            raise self.fail(self.source.line + 1 + exc.line, f"drill template: {exc.message}") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = self.source.line + 1 + mark.line if mark is not None else self.source.line
@@ -514,7 +546,7 @@ class _Parser:
         out: dict[str, Domain] = {}
         for name, value in raw.items():
             if not isinstance(name, str) or not name.isidentifier():
-                raise self.fail(at(*path), f"parameter name must be an identifier, got {name!r}")
+                raise self.fail(at(*path), f"parameter name must be an identifier, got {short(name)}")
             out[name] = self._domain(value, at(*path, name), name)
         return out
 
@@ -539,10 +571,9 @@ class _Parser:
         if isinstance(raw, str):
             return Text(raw) if PLACEHOLDER.search(raw) else Const(raw)
         if isinstance(raw, (bool, int, float)):
-            if isinstance(raw, float) and not math.isfinite(raw):
-                raise self.fail(line, f"{name}: {raw} is not a finite number")
+            self._check_plain(raw, line, name)
             return Const(raw)
-        raise self.fail(line, f"{name}: unsupported value {raw!r}")
+        raise self.fail(line, f"{name}: unsupported value {short(raw)}")
 
     def _check_plain(self, item: Any, line: int, name: str) -> None:
         if isinstance(item, list):
@@ -550,8 +581,10 @@ class _Parser:
                 self._check_plain(sub, line, name)
         elif isinstance(item, float) and not math.isfinite(item):
             raise self.fail(line, f"{name}: {item} is not a finite number")
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > _LARGEST:
+            raise self.fail(line, f"{name}: {short(item)} is too large (at most 10^15 in size)")
         elif item is None or not isinstance(item, (bool, int, float, str)):
-            raise self.fail(line, f"{name}: list items must be numbers, text or lists, got {item!r}")
+            raise self.fail(line, f"{name}: list items must be numbers, text or lists, got {short(item)}")
 
     def _pair(self, raw: Any, line: int, name: str, key: str, kind: type | tuple[type, ...]) -> tuple[Any, Any]:
         if (
@@ -560,10 +593,12 @@ class _Parser:
             or not all(isinstance(v, kind) and not isinstance(v, bool) for v in raw)
         ):
             what = "integers" if kind is int else "numbers"
-            raise self.fail(line, f"{name}: {key} must be [lo, hi] with two {what}, got {raw!r}")
+            raise self.fail(line, f"{name}: {key} must be [lo, hi] with two {what}, got {short(raw)}")
         lo, hi = raw
         if isinstance(lo, float) and not (math.isfinite(lo) and math.isfinite(hi)):
             raise self.fail(line, f"{name}: {key} bounds must be finite")
+        for v in raw:
+            self._check_plain(v, line, name)
         if lo > hi:
             raise self.fail(line, f"{name}: {key} lower bound {lo} is above the upper bound {hi}")
         return lo, hi
@@ -572,8 +607,8 @@ class _Parser:
         self._only_keys(raw, ("range", "step", *extra), line, name)
         lo, hi = self._pair(raw["range"], line, name, "range", int)
         step = raw.get("step", 1)
-        if not isinstance(step, int) or isinstance(step, bool) or step < 1:
-            raise self.fail(line, f"{name}: step must be a whole number >= 1, got {step!r}")
+        if not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= _LARGEST:
+            raise self.fail(line, f"{name}: step must be a whole number >= 1, got {short(step)}")
         return IntRange(lo, hi, step)
 
     def _uniform(self, raw: dict, line: int, name: str, *, extra: tuple[str, ...]) -> Uniform:
@@ -581,7 +616,7 @@ class _Parser:
         lo, hi = self._pair(raw["uniform"], line, name, "uniform", (int, float))
         decimals = raw.get("decimals")
         if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 12):
-            raise self.fail(line, f"{name}: decimals must be a whole number 0..12, got {decimals!r}")
+            raise self.fail(line, f"{name}: decimals must be a whole number 0..12, got {short(decimals)}")
         return Uniform(float(lo), float(hi), decimals)
 
     def _array(self, raw: dict, line: int, name: str) -> ArrayDomain:
@@ -597,7 +632,12 @@ class _Parser:
             shape = (size,) if ok else ()
         if not ok:
             example = "[rows, cols]" if key == "matrix" else "a whole number >= 1"
-            raise self.fail(line, f"{name}: {key} size must be {example}, got {size!r}")
+            raise self.fail(line, f"{name}: {key} size must be {example}, got {short(size)}")
+        from quizapp.content.bounds import MAX_ARRAY_ENTRIES
+
+        if math.prod(shape) > MAX_ARRAY_ENTRIES:
+            shown = "×".join(short(n) for n in shape)
+            raise self.fail(line, f"{name}: a {shown} {key} has more than {MAX_ARRAY_ENTRIES:,} entries, the most a parameter may have")
         kinds = [k for k in ("values", "range", "uniform") if k in raw]
         if len(kinds) != 1:
             raise self.fail(line, f"{name}: a {key} needs exactly one of values, range or uniform")
@@ -607,9 +647,9 @@ class _Parser:
             if (
                 not isinstance(values, list)
                 or not values
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= _LARGEST for v in values)
             ):
-                raise self.fail(line, f"{name}: values must be a non-empty list of numbers, got {values!r}")
+                raise self.fail(line, f"{name}: values must be a non-empty list of numbers, got {short(values)}")
             element: Choice | IntRange | Uniform = Choice(tuple(values))
         elif kinds[0] == "range":
             element = self._int_range(raw, line, name, extra=(key,))
@@ -620,7 +660,7 @@ class _Parser:
     def _only_keys(self, raw: dict, allowed: Sequence[str], line: int, name: str) -> None:
         extra = [k for k in raw if k not in allowed]
         if extra:
-            raise self.fail(line, f"{name}: unknown key {extra[0]!r} (allowed here: {', '.join(allowed)})")
+            raise self.fail(line, f"{name}: unknown key {short(extra[0])} (allowed here: {', '.join(allowed)})")
 
     def _levels(self, raw: Any, params: dict[str, Domain]) -> tuple[tuple[str, tuple[tuple[str, Domain], ...]], ...]:
         at = self.pos.line
@@ -631,13 +671,13 @@ class _Parser:
         out = []
         for level, over in raw.items():
             if level not in LEVELS:
-                raise self.fail(at("levels", level), f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+                raise self.fail(at("levels", level), f"unknown level {short(level)}; expected one of {', '.join(LEVELS)}")
             domains = self._domains(over, ("levels", level))
             for name in domains:
                 if name not in params and name not in self.solver_params:
                     raise self.fail(
                         at("levels", level, name),
-                        f"level {level}: {name!r} is neither a parameter of this template nor of solver "
+                        f"level {level}: {short(name)} is neither a parameter of this template nor of solver "
                         f"{self.spec.name} (takes: {', '.join(self.solver_params)})",
                     )
             out.append((level, tuple(domains.items())))
@@ -655,13 +695,13 @@ class _Parser:
         for name, text in raw.items():
             line = at("derive", name)
             if not isinstance(name, str) or not name.isidentifier():
-                raise self.fail(line, f"derived parameter name must be an identifier, got {name!r}")
+                raise self.fail(line, f"derived parameter name must be an identifier, got {short(name)}")
             if name in known:
-                raise self.fail(line, f"{name!r} is drawn in params and derived: give it one definition")
+                raise self.fail(line, f"{short(name)} is drawn in params and derived: give it one definition")
             if isinstance(text, (int, float)) and not isinstance(text, bool):
                 text = repr(text)
             if not isinstance(text, str) or not text.strip():
-                raise self.fail(line, f"derive {name}: expected an expression, got {text!r}")
+                raise self.fail(line, f"derive {name}: expected an expression, got {short(text)}")
             evaluate = self._compile(text, numeric, known, line, f"derive {name}")
             out.append(Derived(name, text.strip(), line, evaluate))
             known.add(name)
@@ -679,7 +719,7 @@ class _Parser:
         for i, text in enumerate(items):
             line = at("where", i)
             if not isinstance(text, str) or not text.strip():
-                raise self.fail(line, f"where: expected an expression, got {text!r}")
+                raise self.fail(line, f"where: expected an expression, got {short(text)}")
             out.append(Clause(text.strip(), line, self._compile(text, numeric, names, line, "where")))
         return tuple(out)
 
@@ -692,8 +732,8 @@ class _Parser:
         except (ValueError, KeyError, TypeError) as exc:
             unknown = [n for n in re.findall(r"[A-Za-z_]\w*", text) if n in names and n not in numeric]
             if unknown:
-                raise self.fail(line, f"{what}: {unknown[0]!r} is not a number, it cannot be used in an expression") from None
-            raise self.fail(line, f"{what}: {_message(exc)} in {text.strip()!r}") from None
+                raise self.fail(line, f"{what}: {short(unknown[0])} is not a number, it cannot be used in an expression") from None
+            raise self.fail(line, f"{what}: {_message(exc)} in {short(text.strip(), 200)}") from None
         return _evaluator(parsed)
 
     def _numeric_names(self, params: dict[str, Domain], levels) -> set[str]:
@@ -729,13 +769,13 @@ class _Parser:
             if name not in self.solver_params and name not in consumed:
                 raise self.fail(
                     at("params", name),
-                    f"{name!r} is not a parameter of solver {self.spec.name} (takes: {', '.join(self.solver_params)}) "
+                    f"{short(name)} is not a parameter of solver {self.spec.name} (takes: {', '.join(self.solver_params)}) "
                     "and no derive uses it",
                 )
         given = set(params) | {d.name for d in derive}
         for p in self.spec.params:
             if p.required and p.name not in given:
-                raise self.fail(at("params"), f"solver {self.spec.name} needs parameter {p.name!r}: add it to params or derive")
+                raise self.fail(at("params"), f"solver {self.spec.name} needs parameter {short(p.name)}: add it to params or derive")
 
     def _check_text_params(self, params: dict[str, Domain], levels, numeric: set[str]) -> None:
         at = self.pos.line
@@ -765,8 +805,10 @@ class _Parser:
             if name not in names:
                 known = ", ".join(sorted(names)) or "none"
                 raise self.fail(line, f"{what}: placeholder {{{name}}} is not a parameter of this template (known: {known})")
-            if spec is not None and not _valid_spec(spec):
-                raise self.fail(line, f"{what}: bad format {{{name}:{spec}}} (use a number format such as .3g or .2f)")
+            if spec is not None:
+                problem = _spec_problem(spec)
+                if problem:
+                    raise self.fail(line, f"{what}: bad format {{{name}:{short(spec)[1:-1]}}}: {problem}")
 
     def _answer(self, raw: Any, spec) -> AnswerSpec:
         at = self.pos.line
@@ -778,7 +820,7 @@ class _Parser:
             raise self.fail(at("answer"), "answer must be a mapping (form:, sig_figs:, select:, ...)")
         unknown = [k for k in raw if k not in _ANSWER_KEYS]
         if unknown:
-            raise self.fail(at("answer", unknown[0]), f"unknown key {unknown[0]!r} in answer (known: {', '.join(_ANSWER_KEYS)})")
+            raise self.fail(at("answer", unknown[0]), f"unknown key {short(unknown[0])} in answer (known: {', '.join(_ANSWER_KEYS)})")
 
         select = self._select(raw.get("select"), spec)
         form = raw.get("form")
@@ -787,11 +829,11 @@ class _Parser:
                 raise self.fail(at("answer"), f"answer needs a form ({', '.join(ANSWER_FORMS)})")
             form = _DEFAULT_FORM[spec.answer]
         if form not in ANSWER_FORMS:
-            raise self.fail(at("answer", "form"), f"unknown answer form {form!r}; expected one of {', '.join(ANSWER_FORMS)}")
+            raise self.fail(at("answer", "form"), f"unknown answer form {short(form)}; expected one of {', '.join(ANSWER_FORMS)}")
         if not select and spec.answer in _FORMS_FOR_ANSWER and form not in _FORMS_FOR_ANSWER[spec.answer]:
             raise self.fail(
                 at("answer", "form"),
-                f"answer form {form!r} does not fit solver {spec.name}, whose value is of kind {spec.answer} "
+                f"answer form {short(form)} does not fit solver {spec.name}, whose value is of kind {spec.answer} "
                 f"(use {' or '.join(_FORMS_FOR_ANSWER[spec.answer])})",
             )
         if not select and spec.answer in ("tuple", "dict"):
@@ -800,7 +842,7 @@ class _Parser:
         sig_figs, decimals = raw.get("sig_figs"), raw.get("decimals")
         for key, value in (("sig_figs", sig_figs), ("decimals", decimals)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 15 or (key == "sig_figs" and value < 1)):
-                raise self.fail(at("answer", key), f"{key} must be a whole number {'1' if key == 'sig_figs' else '0'}..15, got {value!r}")
+                raise self.fail(at("answer", key), f"{key} must be a whole number {'1' if key == 'sig_figs' else '0'}..15, got {short(value)}")
         if sig_figs is not None and decimals is not None:
             raise self.fail(at("answer", "decimals"), "give sig_figs or decimals, not both")
         if form in ("integer", "shape") and (sig_figs is not None or decimals is not None):
@@ -812,7 +854,7 @@ class _Parser:
         for key in ("abs_tol", "rel_tol"):
             value = raw.get(key, 0.0)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
-                raise self.fail(at("answer", key), f"{key} must be a number >= 0, got {value!r}")
+                raise self.fail(at("answer", key), f"{key} must be a number >= 0, got {short(value)}")
             tols[key] = float(value)
         return AnswerSpec(form, sig_figs, decimals, tols["abs_tol"], tols["rel_tol"], select)
 
@@ -825,7 +867,7 @@ class _Parser:
             raise self.fail(at("answer", "select"), "select is empty")
         for step in path:
             if isinstance(step, bool) or not isinstance(step, (str, int)):
-                raise self.fail(at("answer", "select"), f"select steps are part names or indices, got {step!r}")
+                raise self.fail(at("answer", "select"), f"select steps are part names or indices, got {short(step)}")
         if spec.answer in ("int", "float"):
             raise self.fail(at("answer", "select"), f"solver {spec.name} returns a single number: there is nothing to select")
         first = path[0]
@@ -833,27 +875,13 @@ class _Parser:
             if not spec.parts and spec.answer != "dict":
                 raise self.fail(at("answer", "select"), f"solver {spec.name} returns a {spec.answer} without named parts: select it by index")
             if spec.parts and first not in spec.parts:
-                raise self.fail(at("answer", "select"), f"solver {spec.name} has no part {first!r} (parts: {', '.join(spec.parts)})")
+                raise self.fail(at("answer", "select"), f"solver {spec.name} has no part {short(first)} (parts: {', '.join(spec.parts)})")
         elif spec.parts and not -len(spec.parts) <= first < len(spec.parts):
             raise self.fail(at("answer", "select"), f"select index {first} is out of range: solver {spec.name} has {len(spec.parts)} parts")
         return tuple(path)
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once with a *safe* loader: the node tree (for line numbers) and the plain data built from it."""
-    import yaml
-
-    # libyaml's safe loader when PyYAML was built with it (about 10x faster); the same safe constructor.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    finally:
-        loader.dispose()
-    return root, data
 
 
 def _positive_int(value: Any) -> bool:
@@ -882,16 +910,29 @@ def _texts(dom: Domain) -> list[str]:
     return []
 
 
-def _valid_spec(spec: str) -> bool:
-    if not re.fullmatch(_FORMAT_SPEC, spec):
-        return False
+def _spec_problem(spec: str) -> str:
+    """Why ``spec`` is not a number format a question may use ('' when it is one).
+
+    Width and precision are read and capped before ``format`` ever sees the spec: ``{size:999999999}``
+    would make a gigabyte of padding.
+    """
+    from quizapp.content.bounds import MAX_FORMAT_PRECISION, MAX_FORMAT_WIDTH
+
+    m = re.fullmatch(_FORMAT_SPEC, spec)
+    if m is None:
+        return "use a number format such as .3g or .2f"
+    width, precision = m.group("width"), m.group("precision")
+    if width and (len(width) > 3 or int(width) > MAX_FORMAT_WIDTH):
+        return f"a width of at most {MAX_FORMAT_WIDTH}"
+    if precision and (len(precision) > 2 or int(precision) > MAX_FORMAT_PRECISION):
+        return f"a precision of at most {MAX_FORMAT_PRECISION} digits"
     for sample in (1, 1.5):
         try:
             format(sample, spec)
-            return True
+            return ""
         except (ValueError, TypeError):
             continue
-    return False
+    return "use a number format such as .3g or .2f"
 
 
 def _message(exc: BaseException) -> str:

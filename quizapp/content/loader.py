@@ -16,7 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quizapp.content.bounds import MAX_DECK_BYTES, MAX_TOPIC
 from quizapp.content.model import Bank, Card, ContentProblem, Deck, SourceRef
+from quizapp.textsafe import short, strip_controls
 
 if TYPE_CHECKING:
     from quizapp.content.cache import BankCache
@@ -65,81 +67,120 @@ def detect_language(text: str) -> str:
     return "ru" if len(re.findall(_CYRILLIC_RE, prose)) / letters >= 0.4 else "en"
 
 
-def _front_matter(text: str, path: str) -> tuple[dict[str, Any], str, list[ContentProblem]]:
-    """Split ``---`` YAML front matter off; its lines become blank so markdown line numbers stay true."""
+_UNKNOWN_KEYS_SHOWN = 10
+"""Unknown front matter keys reported one by one; the rest are counted in one more warning."""
+
+
+def _front_matter(text: str, path: str) -> tuple[dict[str, Any], dict[Any, int], str, list[ContentProblem]]:
+    """Split ``---`` YAML front matter off: (its data, each key's file line, the body, problems).
+
+    The front matter's lines become blank in the body, so markdown line numbers stay true.
+    """
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, {}, text, []
     import yaml
 
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, text, []
+    from quizapp.content.bounds import YamlProblem, load_yaml
+
     end = next((k for k in range(1, len(lines)) if lines[k].strip() in ("---", "...")), None)
     if end is None:
-        return {}, text, [ContentProblem(SourceRef(path, 1), "front matter opened with '---' is never closed")]
+        return {}, {}, text, [ContentProblem(SourceRef(path, 1), "front matter opened with '---' is never closed")]
     raw = "\n".join(lines[1:end])
     body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
-    problems: list[ContentProblem] = []
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        root, data = load_yaml(raw) if raw.strip() else (None, {})
+    except YamlProblem as exc:
+        return {}, {}, body, [ContentProblem(SourceRef(path, exc.line + 2), f"front matter: {exc.message}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        return {}, body, [ContentProblem(SourceRef(path, line), f"front matter is not valid YAML: {reason}")]
+        return {}, {}, body, [ContentProblem(SourceRef(path, line), f"front matter is not valid YAML: {reason}")]
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return {}, body, [ContentProblem(SourceRef(path, 2), "front matter must be a mapping (id:, title:, language:, tags:)")]
-    for key in data:
-        if key not in FRONT_MATTER_KEYS:
-            problems.append(
-                ContentProblem(SourceRef(path, _key_line(lines, key)), f"unknown front matter key {key!r} (known: {', '.join(FRONT_MATTER_KEYS)})", "warning")
+        return {}, {}, body, [ContentProblem(SourceRef(path, 2), "front matter must be a mapping (id:, title:, language:, tags:)")]
+    key_lines = {}
+    if isinstance(root, yaml.MappingNode):
+        for key, _ in root.value:
+            key_lines.setdefault(getattr(key, "value", None), key.start_mark.line + 2)
+    problems: list[ContentProblem] = []
+    unknown = [key for key in data if key not in FRONT_MATTER_KEYS]
+    for key in unknown[:_UNKNOWN_KEYS_SHOWN]:
+        problems.append(
+            ContentProblem(
+                SourceRef(path, _key_line(key_lines, key)),
+                f"unknown front matter key {short(key)} (known: {', '.join(FRONT_MATTER_KEYS)})",
+                "warning",
             )
-    return data, body, problems
+        )
+    if len(unknown) > _UNKNOWN_KEYS_SHOWN:
+        rest = unknown[_UNKNOWN_KEYS_SHOWN:]
+        problems.append(
+            ContentProblem(
+                SourceRef(path, _key_line(key_lines, rest[0])),
+                f"unknown front matter key {short(rest[0])} and {len(rest) - 1:,} more (known: {', '.join(FRONT_MATTER_KEYS)})",
+                "warning",
+            )
+        )
+    return data, key_lines, body, problems
 
 
-def _key_line(lines: list[str], key: Any) -> int:
-    for k, line in enumerate(lines[1:], start=2):
-        if line.lstrip().startswith(f"{key}:"):
-            return k
-    return 1
+def _key_line(key_lines: dict[Any, int], key: Any) -> int:
+    """The file line of a front matter key (1 when it cannot be told)."""
+    return key_lines.get(str(key), 1) if isinstance(key, (str, int, float, bool)) else 1
 
 
-def _meta(data: dict[str, Any], path: Path, lines: list[str]) -> tuple[dict[str, Any], list[ContentProblem]]:
+def _meta(data: dict[str, Any], path: Path, key_lines: dict[Any, int]) -> tuple[dict[str, Any], list[ContentProblem]]:
     """Check the front matter's values: id and title strings, language en|ru, tags a list."""
     src = str(path)
     out: dict[str, Any] = {}
     problems: list[ContentProblem] = []
 
     def bad(key: str, message: str) -> None:
-        problems.append(ContentProblem(SourceRef(src, _key_line(lines, key)), message))
+        problems.append(ContentProblem(SourceRef(src, _key_line(key_lines, key)), message))
 
     if "id" in data:
         value = data["id"]
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() and not re.search(r"\s", str(value).strip()):
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and _one_word(value):
             out["id"] = str(value).strip()
         else:
-            bad("id", f"deck id must be one word, got {value!r}")
+            bad("id", f"deck id must be one word of at most {MAX_TOPIC} characters, got {short(value)}")
     if "title" in data:
         value = data["title"]
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-            out["title"] = str(value).strip()
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and _text(value):
+            out["title"] = _text(value)
         else:
-            bad("title", f"title must be text, got {value!r}")
+            bad("title", f"title must be text of at most {MAX_TOPIC} characters, got {short(value)}")
     if "language" in data:
-        value = str(data["language"]).strip().lower()
-        if value in LANGUAGES:
-            out["language"] = value
+        value = data["language"]
+        if isinstance(value, str) and value.strip().lower() in LANGUAGES:
+            out["language"] = value.strip().lower()
         else:
-            bad("language", f"language must be one of {', '.join(LANGUAGES)}, got {data['language']!r}")
+            bad("language", f"language must be one of {', '.join(LANGUAGES)}, got {short(value)}")
     if "tags" in data:
         value = data["tags"]
-        if isinstance(value, str):
-            out["tags"] = tuple(t.strip() for t in value.split(",") if t.strip())
-        elif isinstance(value, list) and all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in value):
-            out["tags"] = tuple(str(t).strip() for t in value if str(t).strip())
+        words = value.split(",") if isinstance(value, str) else value
+        texts = [_text(t) if isinstance(t, (str, int, float)) and not isinstance(t, bool) else None for t in words] if isinstance(words, list) else [None]
+        if None not in texts:
+            out["tags"] = tuple(t for t in texts if t)
         else:
-            bad("tags", f"tags must be a list of words, got {value!r}")
+            bad("tags", f"tags must be a list of words of at most {MAX_TOPIC} characters, got {short(value)}")
     return out, problems
+
+
+def _text(value: str | float) -> str | None:
+    """A front matter value as text, stripped; None when it is longer than MAX_TOPIC characters."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return None  # str() of a huge integer costs quadratic time
+    text = str(value).strip()
+    return text if len(text) <= MAX_TOPIC else None
+
+
+def _one_word(value: str | int) -> bool:
+    text = _text(value)
+    return bool(text) and not re.search(r"\s", text)
 
 
 def _title_heading(bs: list[Block]) -> str | None:
@@ -166,8 +207,8 @@ def parse_deck(text: str, path: Path) -> Deck:
 
     src = str(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    data, body, problems = _front_matter(text, src)
-    meta, meta_problems = _meta(data, path, text.split("\n"))
+    data, key_lines, body, problems = _front_matter(text, src)
+    meta, meta_problems = _meta(data, path, key_lines)
     problems += meta_problems
     bs = blocks(_markdown().parse(body))
     deck_id = meta.get("id") or path.stem
@@ -256,9 +297,13 @@ def _failed(path: Path, message: str, line: int = 0) -> Deck:
 
 
 def _read_deck(path: Path) -> bytes | Deck:
-    """The file's bytes, or a Deck naming why it cannot be read."""
+    """The file's bytes, or a Deck naming why it cannot be read (a file over MAX_DECK_BYTES is not read)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_DECK_BYTES + 1)
+        if len(raw) > MAX_DECK_BYTES:
+            return _failed(path, f"is larger than {MAX_DECK_BYTES // 2**20} MB, the most a deck may be: split it into several decks")
+        return raw
     except FileNotFoundError:
         return _failed(path, "no such file or folder")
     except IsADirectoryError:
@@ -273,10 +318,24 @@ def _deck_from_bytes(raw: bytes, path: Path) -> tuple[Deck, bool]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return _failed(path, "is not UTF-8 text", raw[: exc.start].count(b"\n") + 1), False
+    # Newlines first (a lone CR is one), then what is left of the control characters goes.
+    original = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, removed, first = strip_controls(original)
     try:
-        return _dedupe([parse_deck(text, path)])[0], True
+        deck = parse_deck(text, path)
     except Exception as exc:  # never let one odd deck stop the app; the problem names it
-        return _failed(path, f"could not be read: {type(exc).__name__}: {exc}"), False
+        return _failed(path, f"could not be read: {type(exc).__name__}: {short(str(exc), 200)[1:-1]}"), False
+    if removed:
+        line = original.count("\n", 0, first) + 1
+        char = ascii(original[first])[1:-1]
+        problem = ContentProblem(
+            SourceRef(str(path), line),
+            f"{removed} control character{'s' if removed != 1 else ''} removed (the first, {char}, here): "
+            "a deck holds text, never terminal codes",
+            "warning",
+        )
+        deck = replace(deck, problems=tuple(sorted((*deck.problems, problem), key=lambda p: p.source.line)))
+    return _dedupe([deck])[0], True
 
 
 def _load_deck_cached(path: Path, cache: BankCache) -> Deck:

@@ -181,12 +181,13 @@ class Bank:
 
     def topics(self) -> list[tuple[Deck, str, int, int]]:
         """(deck, topic, card count, template count) in file order."""
+        from collections import Counter
+
         rows = []
         for d in self.decks:
-            for topic in d.topics:
-                n_cards = sum(1 for c in d.cards if c.topic == topic)
-                n_templates = sum(1 for t in d.templates if t.topic == topic)
-                rows.append((d, topic, n_cards, n_templates))
+            n_cards = Counter(c.topic for c in d.cards)
+            n_templates = Counter(t.topic for t in d.templates)
+            rows.extend((d, topic, n_cards[topic], n_templates[topic]) for topic in d.topics)
         return rows
 
     def mismatch(self, topics: Sequence[str] | None) -> str | None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizapp.content.bounds import MAX_CARD_TEXT, MAX_CLOZE_CARDS, MAX_OPTIONS, MAX_TOPIC
 from quizapp.content.mathtext import render_text
 from quizapp.content.model import CardKind, ContentError, ContentProblem, SourceRef
 from quizapp.content.syntax import (
@@ -109,6 +110,7 @@ class NotesReader:
         self.templates: list[Any] = []
         self.problems: list[ContentProblem] = []
         self._merge: dict[tuple[str, str, str], Draft] = {}
+        self._full: set[tuple[str, str, str]] = set()  # merged cards that reached MAX_CARD_TEXT
 
     # -- helpers -----------------------------------------------------------------------------
     def _src(self, line: int) -> SourceRef:
@@ -128,11 +130,24 @@ class NotesReader:
         """
         if merge is not None and not draft.answer.strip():
             return
+        longest = max(len(draft.question), len(draft.answer), len(draft.note), sum(map(len, draft.options)))
+        if longest > MAX_CARD_TEXT:
+            self._problem(draft.line, f"card of {longest:,} characters; a card may have at most {MAX_CARD_TEXT:,} (split it)")
+            return
         if merge is not None:
             key = (draft.topic, *merge)
             first = self._merge.get(key)
             if first is not None:
-                if draft.kind is not CardKind.DEFINITION and draft.answer not in first.answer:
+                if draft.kind is CardKind.DEFINITION or key in self._full:
+                    return
+                if len(first.answer) + len(draft.answer) + 2 > MAX_CARD_TEXT:
+                    self._full.add(key)
+                    self._problem(
+                        draft.line,
+                        f"this joins the card at line {first.line}, which would then pass {MAX_CARD_TEXT:,} characters: "
+                        "it and what follows are left out of it",
+                    )
+                elif draft.answer not in first.answer:
                     first.answer = f"{first.answer}\n\n{draft.answer}"
                 return
             self._merge[key] = draft
@@ -166,17 +181,25 @@ class NotesReader:
     def _heading(self, b: Block, i: int) -> int:
         self._flush()
         if b.level == 1:
-            self.topic = render_text(b.text).strip() or self.topic
+            self.topic = self._name(b) or self.topic
             self.subject = None
             self.expect_definition = True
             return i + 1
         label = label_of_heading(b.text)
         if label is not None:
             return self._label(label, b.line, "", i + 1)
-        self.subject = render_text(b.text).strip() or self.subject
+        self.subject = self._name(b) or self.subject
         self.expect_definition = True
         self.fresh_subject = True
         return i + 1
+
+    def _name(self, b: Block) -> str:
+        """A heading as a topic or subject name, shortened to MAX_TOPIC characters."""
+        name = render_text(b.text).strip()
+        if len(name) > MAX_TOPIC:
+            self._problem(b.line, f"heading of {len(name):,} characters shortened to {MAX_TOPIC} to name its topic", "warning")
+            name = name[: MAX_TOPIC - 1].rstrip() + "…"
+        return name
 
     def _paragraph(self, b: Block, i: int) -> int:
         consumed = self._explicit(b, i)
@@ -439,6 +462,9 @@ class NotesReader:
 
     def _mcq(self, stem_raw: str, line: int, options_block: Block, j: int) -> int:
         """A question followed by a task list: exactly one [x]. Returns the blocks used after the stem."""
+        if len(options_block.items) > MAX_OPTIONS:
+            self._problem(line, f"multiple choice with {len(options_block.items):,} options; at most {MAX_OPTIONS}")
+            return 1
         stem_raw = _prefix(stem_raw, *_Q) if _prefix(stem_raw, *_Q) is not None else stem_raw
         raw_q, card_id = take_id(stem_raw.strip())
         question = _render(raw_q)
@@ -502,11 +528,21 @@ class NotesReader:
 
     def _cloze(self, b: Block) -> None:
         text, card_id = take_id(b.text.rstrip())
+        if len(text) > MAX_CARD_TEXT:
+            self._problem(b.line, f"cloze paragraph of {len(text):,} characters; a card may have at most {MAX_CARD_TEXT:,} (split it)")
+            return
         clozes, error = parse_cloze(text)
         if error is not None:
             self._problem(b.line, error)
             return
-        for number in sorted({c.number for c in clozes}):
+        numbers = {c.number for c in clozes}
+        if len(numbers) > MAX_CLOZE_CARDS:
+            self._problem(
+                b.line,
+                f"{len(numbers):,} cloze numbers in one paragraph, each a card of the whole paragraph; at most {MAX_CLOZE_CARDS} (split it)",
+            )
+            return
+        for number in sorted(numbers):
             pieces: list[str] = []
             blanks: list[str] = []
             pos = 0

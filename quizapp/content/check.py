@@ -13,37 +13,53 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from quizapp.content.model import Bank, ContentProblem, SourceRef
+from quizapp.content.model import Bank, ContentProblem, Deck, SourceRef
 
 if TYPE_CHECKING:
     from quizapp.content.drill import Domain, DrillTemplate
 
-__all__ = ["check_bank", "hidden_parameters", "run"]
+__all__ = ["SECONDS_PER_DECK", "check_bank", "hidden_parameters", "run"]
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _MANY = 10_000
 """A list with more values than this counts as varying without comparing them."""
 
 
-def run(paths: list[Path], *, extra: list[Path], bundled: bool, instances: int = 200, out: TextIO | None = None) -> int:
+SECONDS_PER_DECK = 6.0
+"""How long ``check`` generates drills for one deck by default: a deck of thousands of templates is
+checked in bounded time, and says how far it got (the shipped decks take a second or two each)."""
+
+
+def run(
+    paths: list[Path],
+    *,
+    extra: list[Path],
+    bundled: bool,
+    instances: int = 200,
+    seconds_per_deck: float | None = SECONDS_PER_DECK,
+    out: TextIO | None = None,
+) -> int:
     """Check ``paths`` (none: the shipped bank) plus ``extra``; print problems and a summary; 0 if clean, else 1."""
     from quizapp.content.loader import load_bank
+    from quizapp.textsafe import printable
 
     out = out if out is not None else sys.stdout
     if paths:
         bank = load_bank([*paths, *extra], bundled=False)
     else:
         bank = load_bank(list(extra), bundled=bundled)
-    problems, generated = check_bank(bank, instances=instances)
+    problems, generated = check_bank(bank, instances=instances, seconds_per_deck=seconds_per_deck)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for p in problems:
         label = "" if p.severity == "error" else f"{p.severity}: "
-        out.write(f"{p.source}: {label}{p.message}\n")
+        out.write(printable(f"{p.source}: {label}{p.message}") + "\n")
 
     kinds = Counter(str(c.kind) for d in bank.decks for c in d.cards)
     n_cards = sum(kinds.values())
@@ -59,17 +75,28 @@ def run(paths: list[Path], *, extra: list[Path], bundled: bool, instances: int =
     return 1 if errors else 0
 
 
-def check_bank(bank: Bank, *, instances: int = 200) -> tuple[list[ContentProblem], int]:
-    """(problems in file order, number of drill instances generated)."""
+def check_bank(
+    bank: Bank,
+    *,
+    instances: int = 200,
+    seconds_per_deck: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[list[ContentProblem], int]:
+    """(problems in file order, number of drill instances generated).
+
+    Each deck's templates are generated ``instances`` times at each level, in rounds (seed 0 of every
+    template, then seed 1, ...), for at most ``seconds_per_deck`` by ``clock`` (None: no limit); a deck
+    cut short gets a warning saying how far its check got.
+    """
     problems: list[ContentProblem] = list(bank.all_problems())
     problems += _duplicates(bank)
     problems += _empty_answers(bank)
     generated = 0
     for deck in bank.decks:
+        found, n = _check_templates(deck, instances, seconds_per_deck, clock)
+        problems += found
+        generated += n
         for template in deck.templates:
-            found, n = _check_template(template, instances)
-            problems += found
-            generated += n
             problems += _unshown(template)
 
     # One line per distinct problem, in file order.
@@ -115,35 +142,67 @@ def _empty_answers(bank: Bank) -> list[ContentProblem]:
     return out
 
 
-def _check_template(template, instances: int) -> tuple[list[ContentProblem], int]:
-    """Generate ``instances`` instances at each level; report the first failure at each level,
-    once for all the levels it shares."""
+def _check_templates(
+    deck: Deck, instances: int, seconds: float | None, clock: Callable[[], float]
+) -> tuple[list[ContentProblem], int]:
+    """Generate each template of ``deck`` ``instances`` times at each level, seed by seed across the
+    templates, within ``seconds``; report the first failure of a template at each level, once for
+    all the levels it shares. Returns (problems, instances generated)."""
     from quizapp.answers import AnswerError, Verdict, check
     from quizapp.content.drill import LEVELS
     from quizapp.generate import GenerationError, generate
 
-    failures: dict[tuple[str, int, str], list[str]] = {}
+    templates = deck.templates
+    failures: dict[tuple[int, str, int, str], list[str]] = {}  # (template, path, line, reason) -> levels
+    stopped: set[tuple[int, str]] = set()  # (template, level) that failed: not generated again
     generated = 0
-    for level in LEVELS:
-        for seed in range(instances):
-            try:
-                inst = generate(template, seed, level)
-            except GenerationError as exc:
-                failures.setdefault((exc.path, exc.line, _explain(template, level, exc)), []).append(level)
+    deadline = None if seconds is None else clock() + seconds
+    rounds, tried = 0, 0  # complete rounds; templates tried in the round under way
+    out_of_time = False
+    for seed in range(instances):
+        for k, template in enumerate(templates):
+            for level in LEVELS:
+                if (k, level) in stopped:
+                    continue
+                reason = line = None
+                try:
+                    inst = generate(template, seed, level)
+                except GenerationError as exc:
+                    line, reason = exc.line, _explain(template, level, exc)
+                except Exception as exc:
+                    reason = f"seed {seed}: {type(exc).__name__}: {exc}"
+                else:
+                    generated += 1
+                    message = _self_check(inst, check, AnswerError, Verdict)
+                    if message:
+                        reason = f"seed {seed}: {message}"
+                if reason is not None:
+                    stopped.add((k, level))
+                    path = template.source.path
+                    failures.setdefault((k, path, template.source.line if line is None else line, reason), []).append(level)
+            tried = k + 1
+            if deadline is not None and clock() > deadline:
+                out_of_time = True
                 break
-            except Exception as exc:
-                reason = f"seed {seed}: {type(exc).__name__}: {exc}"
-                failures.setdefault((template.source.path, template.source.line, reason), []).append(level)
-                break
-            generated += 1
-            message = _self_check(inst, check, AnswerError, Verdict)
-            if message:
-                failures.setdefault((template.source.path, template.source.line, f"seed {seed}: {message}"), []).append(level)
-                break
+        if out_of_time:
+            break
+        rounds, tried = seed + 1, 0
     problems = []
-    for (path, line, reason), levels in failures.items():
-        where = "at every level" if len(levels) == len(LEVELS) else f"at level {', '.join(levels)}"
-        problems.append(ContentProblem(SourceRef(path, line), f"drill {template.id!r} {where}: {reason}"))
+    for (k, path, line, reason), levels in failures.items():
+        where = "at every level" if len(levels) == len(LEVELS) else f"at level {', '.join(sorted(levels, key=LEVELS.index))}"
+        problems.append(ContentProblem(SourceRef(path, line), f"drill {templates[k].id!r} {where}: {reason}"))
+    if out_of_time and rounds < instances:
+        if rounds == 0:
+            done = f"only {tried:,} of its {len(templates):,} drill templates were generated once"
+        else:
+            done = f"each of its drill templates was generated {rounds} times at each level, not {instances}"
+        problems.append(
+            ContentProblem(
+                SourceRef(str(deck.path), 0),
+                f"check stopped after {seconds:g} s: {done} (--time-limit 0 checks everything)",
+                "warning",
+            )
+        )
     return problems, generated
 
 

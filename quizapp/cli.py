@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
+import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from quizapp import __version__
@@ -42,9 +44,7 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> No
     group.add_argument("--no-bundled", action="store_true", default=default(False), help="leave the shipped question bank out")
 
 
-def _selection_options(
-    parser: argparse.ArgumentParser, *, count_help: str, default_count: int | None, count_type=None
-) -> None:
+def _selection_options(parser: argparse.ArgumentParser, *, count_help: str, default_count: int | None, count: tuple[int, int]) -> None:
     parser.add_argument(
         "--topic",
         action="append",
@@ -52,26 +52,46 @@ def _selection_options(
         metavar="T",
         help="only this topic (substring of a topic, deck or tag; repeatable)",
     )
-    parser.add_argument("--count", type=count_type or _positive_int, default=default_count, metavar="N", help=count_help)
-    parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed: the same seed asks the same questions")
+    parser.add_argument("--count", type=_bounded(*count), default=default_count, metavar="N", help=count_help)
+    parser.add_argument(
+        "--seed", type=_bounded(-SEED_LIMIT, SEED_LIMIT), default=None, metavar="S", help="random seed: the same seed asks the same questions"
+    )
 
 
-def _whole_number(text: str, minimum: int) -> int:
+MAX_COUNTS = {"quiz": 1_000, "drill": 100_000, "review": 100_000, "export": 10_000}
+"""The largest --count of each command: a quiz and an export make all their questions before the first is
+asked or written, so theirs are lower."""
+MAX_INSTANCES = 10_000
+"""The largest --instances of `check`."""
+SEED_LIMIT = 2**63 - 1
+
+
+def _bounded(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum``, or a message saying which."""
+
+    def whole_number(text: str) -> int:
+        if len(text) > 30:  # int() of a long text costs quadratic time before it fails
+            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum:,} to {maximum:,}, got {text[:20]!r}…")
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum:,} to {maximum:,}, got {value:,}")
+        return value
+
+    return whole_number
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: seconds >= 0 (a float)."""
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"expected a number >= {minimum}, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text[:20]!r}") from None
+    if not 0 <= value <= 10**6:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 1000000, got {text[:20]!r}")
     return value
-
-
-def _positive_int(text: str) -> int:
-    return _whole_number(text, 1)
-
-
-def _non_negative_int(text: str) -> int:
-    return _whole_number(text, 0)
 
 
 _COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve")
@@ -102,7 +122,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         if name not in wanted:
             continue
         p = sub.add_parser(name, help=help_text)
-        _selection_options(p, count_help=count_help, default_count=None)
+        _selection_options(p, count_help=count_help, default_count=None, count=(1, MAX_COUNTS[name]))
         if name == "drill":
             p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
         p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
@@ -113,16 +133,34 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _global_options(p)
 
     if "check" in wanted:
+        from quizapp.content.check import SECONDS_PER_DECK
+
         p = sub.add_parser("check", help="validate decks: print file:line problems, exit 1 if any")
         p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="decks to check (default: the shipped bank)")
-        p.add_argument("--instances", type=_positive_int, default=200, metavar="N", help="instances generated per drill template (default 200)")
+        p.add_argument(
+            "--instances",
+            type=_bounded(1, MAX_INSTANCES),
+            default=200,
+            metavar="N",
+            help=f"instances generated per drill template and level (default 200, at most {MAX_INSTANCES:,})",
+        )
+        p.add_argument(
+            "--time-limit",
+            type=_seconds,
+            default=SECONDS_PER_DECK,
+            metavar="S",
+            help=f"seconds of drill generation for each deck (default {SECONDS_PER_DECK:g}; 0: no limit)",
+        )
         _global_options(p)
 
     if "export" in wanted:
         p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
         p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
         _selection_options(
-            p, count_help="generated drill instances (default 20; 0 for cards only)", default_count=20, count_type=_non_negative_int
+            p,
+            count_help=f"generated drill instances (default 20; 0 for cards only; at most {MAX_COUNTS['export']:,})",
+            default_count=20,
+            count=(0, MAX_COUNTS["export"]),
         )
         p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
         _global_options(p)
@@ -168,7 +206,7 @@ def _missing_content(paths: Sequence[Path]) -> int:
     """Exit status 2 after naming each ``--content`` path that does not exist; 0 when all do."""
     missing = [p for p in paths if not p.exists()]
     for path in missing:
-        print(f"quizapp: {path}: no such file or folder", file=sys.stderr)
+        _say(f"quizapp: {path}: no such file or folder")
     return 2 if missing else 0
 
 
@@ -186,11 +224,64 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.N
     return args, rest
 
 
+PROBLEMS_SHOWN = 10
+"""Deck problems printed when a command starts; `quizapp check` prints them all."""
+
 _TUI_MODES = (None, "quiz", "drill", "review")
 """What the TUI opens on: home (no command) or one practice mode."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `quizapp` command: its exit status. Whatever happens ends in a short message, never a traceback
+    (QUIZAPP_DEBUG=1 shows one for an error nothing else catches)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`quizapp topics | head -1`): stop quietly, as a program killed by SIGPIPE does.
+        _stdout_to_devnull()
+        return 141
+    except OSError as err:
+        if err.errno not in _OUTPUT_ERRORS or os.environ.get("QUIZAPP_DEBUG"):
+            raise
+        _stdout_to_devnull()  # what is still buffered would fail again at exit
+        _say(f"quizapp: cannot write the output: {err.strerror or err}")
+        return 1
+    except Exception as exc:
+        if os.environ.get("QUIZAPP_DEBUG"):
+            raise
+        from quizapp.textsafe import short
+
+        _say(f"quizapp: unexpected error ({type(exc).__name__}: {short(str(exc), 200)[1:-1]}); please report it")
+        return 70
+
+
+_OUTPUT_ERRORS = tuple(getattr(errno, name) for name in ("EPIPE", "ENOSPC", "EIO", "EFBIG", "EDQUOT") if hasattr(errno, name))
+"""What writing to standard output fails with when it is a full disk, a closed pipe or a gone terminal."""
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush has somewhere to go."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (a test's capture): nothing will be flushed to it
+
+
+def _say(message: str) -> None:
+    """One line on stderr, control characters escaped; a stderr that cannot be written is let be."""
+    from quizapp.textsafe import printable
+
+    try:
+        print(printable(message), file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     args, rest = _parse(build_parser(needed_commands(words)), words)
     command = args.command
@@ -204,10 +295,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # check reports a missing path as one of its problems (file: message) and exits 1.
         from quizapp.content.check import run as run_check
 
-        return run_check(args.paths, extra=args.content, bundled=not args.no_bundled, instances=args.instances)
+        return run_check(
+            args.paths,
+            extra=args.content,
+            bundled=not args.no_bundled,
+            instances=args.instances,
+            seconds_per_deck=args.time_limit or None,
+        )
 
     if command not in ("topics", "export", *_TUI_MODES):
-        print(f"quizapp: unknown command {command!r}", file=sys.stderr)
+        _say(f"quizapp: unknown command {command!r}")
         return 2
     status = _missing_content(args.content)
     if status:
@@ -228,22 +325,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = False) -> int:
     """Every command but solve and check, on the bank: topics, export, and the quiz, drill and review."""
     bank = _load_bank(args)
-    for problem in bank.all_problems():
-        print(f"quizapp: {problem}", file=sys.stderr)
+    problems = bank.all_problems()
+    for problem in problems[:PROBLEMS_SHOWN]:
+        _say(f"quizapp: {problem}")
+    if len(problems) > PROBLEMS_SHOWN:
+        _say(f"quizapp: … and {len(problems) - PROBLEMS_SHOWN:,} more problems in the decks (`quizapp check PATH` lists them all)")
 
     if command == "topics":
         from quizapp.plain import print_topics
 
         return print_topics(bank)
+
+    mismatch = bank.mismatch(args.topic) if command is not None else None
+    if mismatch:
+        _say(f"quizapp: {mismatch}")
+        return 1
+
     if command == "export":
         from quizapp.export import run as run_export
 
         return run_export(bank, args.format, topics=args.topic, count=args.count, seed=args.seed, output=args.output)
 
-    if command is not None:
-        mismatch = bank.mismatch(args.topic)
-        if mismatch:
-            print(f"quizapp: {mismatch}", file=sys.stderr)
+    if command is None or not _use_plain(args):
+        # The app keeps progress and settings in the data folder: say now, not from inside it, when that cannot be.
+        from quizapp.paths import data_dir, data_dir_error
+
+        try:
+            data_dir(args.data_dir)
+        except OSError as err:
+            _say(f"quizapp: {data_dir_error(err, args.data_dir)}")
             return 1
 
     if command is not None and _use_plain(args):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["bundled_content_dir", "cache_dir", "data_dir", "database_path", "settings_path"]
+__all__ = ["bundled_content_dir", "cache_dir", "data_dir", "data_dir_error", "database_path", "settings_path"]
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -55,3 +55,15 @@ def bundled_content_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("the shipped question bank is missing (looked in quizapp/_bank and content/)")
+
+
+def data_dir_error(err: OSError, override: str | os.PathLike[str] | None = None) -> str:
+    """Why :func:`data_dir` failed, in one line for the user: the folder and what stands in the way."""
+    where = err.filename or override or "the data folder"
+    if isinstance(err, (FileExistsError, NotADirectoryError)):
+        reason = "a file stands where a folder is needed"
+    elif isinstance(err, PermissionError):
+        reason = "permission denied"
+    else:
+        reason = err.strerror or str(err)
+    return f"cannot use the data folder {where} for progress and settings: {reason} (choose another with --data-dir DIR)"

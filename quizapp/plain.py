@@ -24,6 +24,7 @@ from quizapp.answers import AnswerError, Verdict, check
 from quizapp.content.model import Bank, Card
 from quizapp.generate import DrillInstance, format_answer
 from quizapp.session import DrillSession, QuizItem, build_quiz
+from quizapp.textsafe import error, printable
 
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
@@ -122,12 +123,12 @@ class _Terminal:
         self.width = _terminal_width(self.stdout)
 
     def say(self, text: str = "") -> None:
-        self.stdout.write(wrap(text, self.width) + "\n")
+        self.stdout.write(wrap(printable(text), self.width) + "\n")
         self.stdout.flush()
 
     def ask(self, prompt: str) -> str:
         """One line of input without its newline; _Quit on end of input or q."""
-        self.stdout.write(prompt)
+        self.stdout.write(printable(prompt))
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
@@ -135,7 +136,7 @@ class _Terminal:
             raise _Quit
         text = line.rstrip("\r\n")
         if self.echo:
-            self.stdout.write(text + "\n")
+            self.stdout.write(printable(text) + "\n")
         if text.strip().casefold() in _QUIT:
             raise _Quit
         return text
@@ -180,7 +181,7 @@ class _Progress:
             return record_answer(self.store, item, elapsed_s=(now - asked_at).total_seconds(), now=now, **answer)
         except StoreError as err:
             self.failed += 1
-            print(f"quizapp: progress not saved: {err}", file=sys.stderr)
+            error(f"quizapp: progress not saved: {err}")
             return None
 
     def status(self, code: int) -> int:
@@ -198,11 +199,13 @@ def _progress(data_dir: str | os.PathLike[str] | None, now: datetime | None) -> 
     try:
         store = Store(database_path(data_dir))
     except StoreError as err:
-        print(f"quizapp: {err}", file=sys.stderr)
+        error(f"quizapp: {err}")
         yield None
         return
     except OSError as err:  # the data folder itself cannot be made
-        print(f"quizapp: cannot use the data folder for progress: {err}", file=sys.stderr)
+        from quizapp.paths import data_dir_error
+
+        error(f"quizapp: {data_dir_error(err, data_dir)}")
         yield None
         return
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
@@ -307,12 +310,12 @@ def run_drill(
     term = _Terminal(stdin, stdout)
     mismatch = bank.mismatch(topics)
     if mismatch:
-        print(f"quizapp: {mismatch}", file=sys.stderr)
+        error(f"quizapp: {mismatch}")
         return 1
     templates = bank.templates(topics or None)
     if not templates:
         chosen = f"topic {' or '.join(map(repr, topics))}" if topics else "the loaded decks"
-        print(f"quizapp: no drill templates in {chosen}, only flashcards (see `quizapp topics`)", file=sys.stderr)
+        error(f"quizapp: no drill templates in {chosen}, only flashcards (see `quizapp topics`)")
         return 1
     with _progress(data_dir, now) as progress:
         if progress is None:
@@ -338,7 +341,7 @@ def run_drill(
         except GenerationError:
             # Every template of the selection failed at this level (a deck's impossible template):
             # `session.next` only gives up when none is left.
-            print(f"quizapp: {cannot_generate(session.templates, session.level)}", file=sys.stderr)
+            error(f"quizapp: {cannot_generate(session.templates, session.level)}")
             status = 1
         except KeyboardInterrupt:
             term.say("")
@@ -411,7 +414,7 @@ def run_quiz(
     term = _Terminal(stdin, stdout)
     mismatch = bank.mismatch(topics)
     if mismatch:
-        print(f"quizapp: {mismatch}", file=sys.stderr)
+        error(f"quizapp: {mismatch}")
         return 1
     with _progress(data_dir, now) as progress:
         if progress is None:
@@ -421,11 +424,11 @@ def run_quiz(
         templates = bank.templates(topics or None)
         if templates and len(items) < count and not any(item.drill is not None for item in items):
             # The quiz wanted drills and build_quiz could make none: every template of the selection failed.
-            print(f"quizapp: {cannot_generate(templates, 'medium')}", file=sys.stderr)
+            error(f"quizapp: {cannot_generate(templates, 'medium')}")
             if not items:
                 return 1
         if not items:
-            print("quizapp: no questions in the loaded decks (see `quizapp topics`)", file=sys.stderr)
+            error("quizapp: no questions in the loaded decks (see `quizapp topics`)")
             return 1
         term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
         term.say("Computations: type the value (? shows a hint; a right answer then counts half). q quits.")
@@ -466,8 +469,8 @@ def print_topics(bank: Bank, stdout: TextIO | None = None) -> int:
     for deck, topic, n_cards, n_templates in rows:
         if deck is not current:
             current = deck
-            out.write(f"{deck.title} ({deck.id}, {deck.path})\n")
-        out.write(f"  {topic:<{width}}  {_count(n_cards, 'card', 4):<10}  {_count(n_templates, 'drill', 3)}\n")
+            out.write(printable(f"{deck.title} ({deck.id}, {deck.path})") + "\n")
+        out.write(printable(f"  {topic:<{width}}  {_count(n_cards, 'card', 4):<10}  {_count(n_templates, 'drill', 3)}") + "\n")
     total_cards = sum(len(d.cards) for d in bank.decks)
     total_templates = sum(len(d.templates) for d in bank.decks)
     out.write(f"{_count(len(bank.decks), 'deck')}, {_count(total_cards, 'card')}, {_count(total_templates, 'drill template')}\n")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from quizapp.content.model import Bank, Card
 from quizapp.schedule import Rating
 from quizapp.store import Store, StoreError
+from quizapp.textsafe import error
 
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
@@ -88,18 +88,23 @@ def run_plain_review(
 
     mismatch = bank.mismatch(topics)
     if mismatch:
-        print(f"quizapp: {mismatch}", file=sys.stderr)
+        error(f"quizapp: {mismatch}")
         return 1
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
     try:
         store = Store(database_path(data_dir))
     except StoreError as err:
-        print(f"quizapp: {err}", file=sys.stderr)
+        error(f"quizapp: {err}")
+        return 1
+    except OSError as err:  # the data folder itself cannot be made
+        from quizapp.paths import data_dir_error
+
+        error(f"quizapp: {data_dir_error(err, data_dir)}")
         return 1
     try:
         return _review_loop(bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, clock=clock)
     except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
-        print(f"quizapp: {err}", file=sys.stderr)
+        error(f"quizapp: {err}")
         return 1
     finally:
         store.close()
@@ -119,7 +124,7 @@ def _due_drills(templates: Sequence[DrillTemplate], seed: int | None) -> list[Dr
         except GenerationError:
             broken.append(template)
     if broken:
-        print(f"quizapp: {cannot_generate(broken, 'medium')}", file=sys.stderr)
+        error(f"quizapp: {cannot_generate(broken, 'medium')}")
     return made
 
 

@@ -190,9 +190,15 @@ def run(bank: Bank, fmt: str, *, topics: Sequence[str] | None, count: int | None
     )
     payload = render(data, fmt)
     if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(payload)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise  # the reader stopped reading (`| head`): the command line ends quietly
+        except OSError as exc:  # a full disk behind `> FILE`, /dev/full
+            print(f"quizapp export: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         return 0
     try:
         write_atomic(output, payload)

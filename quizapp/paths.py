@@ -12,8 +12,10 @@ from pathlib import Path
 __all__ = ["bundled_content_dir", "cache_dir", "data_dir", "data_dir_error", "database_path", "settings_path"]
 
 
-def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where progress and settings live: ``override``, else $QUIZAPP_DATA_DIR, else the platform's user data dir."""
+def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
+    """Where progress and settings live: ``override``, else $QUIZAPP_DATA_DIR, else the platform's user data dir.
+
+    Created unless ``create`` is False (OSError when it cannot be: :func:`data_dir_error` says why)."""
     if override:
         path = Path(override)
     elif os.environ.get("QUIZAPP_DATA_DIR"):
@@ -22,7 +24,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
         from platformdirs import user_data_path
 
         path = user_data_path("quizapp", appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -43,9 +46,9 @@ def database_path(override: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(override) / "progress.sqlite3"
 
 
-def settings_path(override: str | os.PathLike[str] | None = None) -> Path:
+def settings_path(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
     """The JSON file holding UI settings (last topic selection, quiz length)."""
-    return data_dir(override) / "settings.json"
+    return data_dir(override, create=create) / "settings.json"
 
 
 def bundled_content_dir() -> Path:

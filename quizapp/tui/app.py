@@ -99,7 +99,8 @@ class QuizApp(App[None]):
             self.clock = now
         from quizapp.paths import settings_path
 
-        self.settings_path = settings_path(data_dir)
+        # Not created here: a folder that cannot be made is reported once the first screen is up (_open_store).
+        self.settings_path = settings_path(data_dir, create=False)
         self.settings = load_settings(self.settings_path)
         self.keymap, problems = keys.check_keymap(self.settings.keymap)
         self.keymap_problems: tuple[str, ...] = (*self.settings.problems, *problems)
@@ -160,13 +161,17 @@ class QuizApp(App[None]):
         if self._store is not None and self._owns_store:
             self._store.close()
 
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:  # type: ignore[override]
+        """Textual's notify with markup off unless asked for: messages quote topics, paths and errors, never markup."""
+        super().notify(message, markup=markup, **kwargs)
+
     def _warn_settings(self) -> None:
         """One warning for everything the settings file got wrong; the app starts regardless."""
         shown = list(self.keymap_problems[:6])
         if len(self.keymap_problems) > len(shown):
             shown.append(f"… and {len(self.keymap_problems) - len(shown)} more (Help lists them)")
         self.notify(
-            "\n".join(shown), title=f"Left out of {self.settings_path.name}", severity="warning", timeout=20, markup=False
+            "\n".join(shown), title=f"Left out of {self.settings_path.name}", severity="warning", timeout=20
         )
 
     def key_label(self, binding_id: str) -> str:
@@ -186,7 +191,7 @@ class QuizApp(App[None]):
         ids = frozenset(b.id or b.action for b in lost)
         if ids not in self._reported_clashes:
             self._reported_clashes.add(ids)
-            self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning", markup=False)
+            self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding", severity="warning")
 
     def _after_first_screen(self) -> None:
         """What waits for the first screen to be up: the collector, the database, Home's progress, warm-ups."""
@@ -211,6 +216,11 @@ class QuizApp(App[None]):
             self.store  # noqa: B018  (the property opens it)
         except StoreError as err:
             self.exit(return_code=1, message=f"quizapp: {err}")
+            return False
+        except OSError as err:  # the data folder cannot be made (a file stands there, no permission)
+            from quizapp.paths import data_dir_error
+
+            self.exit(return_code=1, message=f"quizapp: {data_dir_error(err, self.data_dir)}")
             return False
         return True
 
@@ -448,11 +458,17 @@ class QuizApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def after_leaving(self, action: Callable[[], object]) -> None:
-        """Run ``action``, which ends the session on screen; when that is a quiz under way, only once the
-        user says yes to leaving it (the question Escape asks in a quiz). The palette's commands use this."""
-        quiz = next((s for s in self.screen_stack if _is_practice(s) and s.running and s.confirms_leaving), None)  # type: ignore[attr-defined]
-        if quiz is None:
+        """Run ``action``, which ends the session under way. A quiz asks first (the question Escape asks
+        there); a drill or review shows its results first, and ``action`` runs when they are closed.
+        The palette's commands use this."""
+        session = next((s for s in self.screen_stack if _is_practice(s) and s.running), None)
+        if session is None:
             action()
+            return
+        if not session.confirms_leaving:  # type: ignore[attr-defined]
+            # A drill or review ends as Escape ends it: its results first, then what was asked for.
+            session.end()  # type: ignore[attr-defined]
+            session.finish(then=action)  # type: ignore[attr-defined]
             return
         from quizapp.tui.screens.confirm import ConfirmScreen
         from quizapp.tui.screens.quiz import LEAVE_DETAIL, LEAVE_QUESTION

@@ -105,7 +105,8 @@ class QuizCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in self._commands()[:6]:
-            yield DiscoveryHit(command.title, command.run, help=command.help)
+            # Content, not str: the palette reads a str as markup, and titles and help quote deck text.
+            yield DiscoveryHit(Content(command.title), command.run, help=Content(command.help))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -116,4 +117,4 @@ class QuizCommands(Provider):
                 for offset in offsets:
                     if not command.title[offset].isspace():
                         shown = shown.stylize(matcher.match_style, offset, offset + 1)
-                yield Hit(score, shown, command.run, text=command.title, help=command.help)
+                yield Hit(score, shown, command.run, text=command.title, help=Content(command.help))  # type: ignore[arg-type]

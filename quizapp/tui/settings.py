@@ -10,10 +10,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from quizapp.textsafe import short
+
 __all__ = ["DEFAULT_COUNT", "MAX_COUNT", "Settings", "load_settings", "save_settings"]
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
+MAX_SETTINGS_BYTES = 256 * 1024
+"""A settings file larger than this is not read (the app's own is a few hundred bytes)."""
 
 
 @dataclass(frozen=True)
@@ -43,23 +47,26 @@ class Settings:
         """Lenient: anything malformed falls back to its default rather than failing the app's start."""
         if not isinstance(data, dict):
             return cls(problems=("settings.json does not hold a JSON object: using the defaults",), damaged=True)
+        problems: list[str] = []
+        raw = data.get("selection", [])
+        if not isinstance(raw, list):
+            problems.append(f'"selection" should be a list of [deck id, topic] pairs, got {_json_short(raw)}: nothing picked')
+            raw = []
         selection = tuple(
             (pair[0], pair[1])
-            for pair in data.get("selection") or ()
+            for pair in raw
             if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         )
-        count = data.get("count")
+        count = data.get("count", DEFAULT_COUNT)
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
+            problems.append(f'"count" should be a whole number from 1 to {MAX_COUNT}, got {_json_short(count)}: using {DEFAULT_COUNT}')
             count = DEFAULT_COUNT
-        theme = data.get("theme")
-        keymap, problems = _read_keymap(data.get("keymap"))
-        return cls(
-            selection=selection,
-            count=count,
-            theme=theme if isinstance(theme, str) else "",
-            keymap=keymap,
-            problems=problems,
-        )
+        theme = data.get("theme", "")
+        if not isinstance(theme, str):
+            problems.append(f'"theme" should be a theme\'s name, got {_json_short(theme)}: using the default')
+            theme = ""
+        keymap, keymap_problems = _read_keymap(data.get("keymap"))
+        return cls(selection=selection, count=count, theme=theme, keymap=keymap, problems=(*problems, *keymap_problems))
 
 
 def _read_keymap(raw: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
@@ -76,22 +83,35 @@ def _read_keymap(raw: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]
         elif isinstance(keys, list) and keys and all(isinstance(k, str) and k.strip() and "," not in k for k in keys):
             entries.append((binding_id, ",".join(keys)))
         else:
-            problems.append(f"{binding_id}: {json.dumps(keys)} is not a key or a list of keys")
+            problems.append(f"{binding_id[:60]}: {_json_short(keys)} is not a key or a list of keys")
     return tuple(entries), tuple(problems)
+
+
+def _json_short(value: Any, limit: int = 60) -> str:
+    """``value`` as JSON, as the user wrote it, cut to about ``limit`` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return "a value nested too deeply"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load_settings(path: Path) -> Settings:
     """The settings in ``path``: defaults when it is missing; defaults and a problem when it is unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SETTINGS_BYTES + 1)
     except FileNotFoundError:
         return Settings()
-    except (OSError, UnicodeDecodeError) as err:
-        return Settings(problems=(f"cannot read {path}: {err}; using the defaults",), damaged=True)
+    except OSError as err:
+        return Settings(problems=(f"cannot read {path}: {err.strerror or err}; using the defaults",), damaged=True)
+    if len(raw) > MAX_SETTINGS_BYTES:
+        return Settings(problems=(f"{path} is larger than {MAX_SETTINGS_BYTES // 1024} kB: using the defaults, the file is left as it is",), damaged=True)
     try:
-        data = json.loads(text)
-    except ValueError as err:
-        return Settings(problems=(f"{path} is not valid JSON ({err}): using the defaults, the file is left as it is",), damaged=True)
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError; deep nesting recurses
+        reason = "nested too deeply" if isinstance(err, RecursionError) else short(str(err), 120)[1:-1]
+        return Settings(problems=(f"{path} is not valid JSON ({reason}): using the defaults, the file is left as it is",), damaged=True)
     return Settings.from_dict(data)
 
 

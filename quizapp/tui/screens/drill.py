@@ -53,14 +53,6 @@ class DrillScreen(PracticeScreen):
         # A hint costs the streak: only an unaided right answer makes the numbers harder.
         self.session.record(outcome.correct and not outcome.hint_used)
 
-    def finish(self) -> None:
-        from quizapp.tui.screens.results import ResultsScreen
-
-        if not self.outcomes:
-            self.leave_for(None)
-            return
-        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Drill results"))
-
     def action_leave(self) -> None:
         self.end()
         self.finish()

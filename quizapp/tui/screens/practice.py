@@ -5,6 +5,7 @@ Quiz, Drill and Review subclass it and decide which question comes next and what
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -160,9 +161,20 @@ class PracticeScreen(Screen[None]):
         """The question to ask next, or None when the session is over (each subclass decides)."""
         raise NotImplementedError
 
-    def finish(self) -> None:
-        """What follows the last question (each subclass decides: results, or Home)."""
-        raise NotImplementedError
+    def finish(self, then: Callable[[], object] | None = None) -> None:
+        """What follows the last question: the results of what was answered (Home when nothing was).
+
+        ``then`` is what the user asked for while the session was under way (a palette command): it
+        runs when the results are closed, in place of going Home, so no answers go unseen.
+        """
+        from quizapp.tui.screens.results import ResultsScreen
+
+        if not self.outcomes:
+            self.leave_for(None)
+            if then is not None:
+                then()
+            return
+        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title=f"{self.mode_name} results", then=then))
 
     def status_text(self) -> str:
         """The top line: mode, position and score so far."""

@@ -42,11 +42,6 @@ class QuizScreen(PracticeScreen):
     def on_outcome(self, outcome) -> None:
         self.query_one(ProgressBar).update(progress=len(self.outcomes))
 
-    def finish(self) -> None:
-        from quizapp.tui.screens.results import ResultsScreen
-
-        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title=f"{self.mode_name} results"))
-
     def action_leave(self) -> None:
         from quizapp.tui.screens.confirm import ConfirmScreen
 

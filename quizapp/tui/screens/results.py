@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -98,8 +99,12 @@ class ResultsScreen(Screen[None]):
 
     app: QuizApp  # type: ignore[assignment]
 
-    def __init__(self, outcomes: Sequence[Outcome], *, elapsed: float, title: str = "Results") -> None:
+    def __init__(
+        self, outcomes: Sequence[Outcome], *, elapsed: float, title: str = "Results", then: Callable[[], object] | None = None
+    ) -> None:
         super().__init__()
+        self.then = then
+        """What closing the results does instead of going Home: the palette command that ended the session."""
         self.outcomes = list(outcomes)
         self.elapsed = elapsed
         self.title_text = title
@@ -146,7 +151,7 @@ class ResultsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Topic", "Answered", "Right", "Score")
         for topic, answered, right, score in topic_table(self.outcomes):
-            table.add_row(_short(topic, 40), str(answered), str(right), f"{score:.0%}")
+            table.add_row(Text(_short(topic, 40)), str(answered), str(right), f"{score:.0%}")  # Text: a topic is never markup
         mistakes = self.query_one("#mistakes", OptionList)
         mistakes.display = bool(self.mistakes)
         self._fill_mistakes()
@@ -167,7 +172,10 @@ class ResultsScreen(Screen[None]):
         self.app.start_quiz([o.question for o in self.mistakes], title="Mistakes again")
 
     def action_home(self) -> None:
-        self.app.go_home()
+        if self.then is not None:
+            self.then()
+        else:
+            self.app.go_home()
 
 
 class MistakeScreen(Screen[None]):

@@ -45,14 +45,6 @@ class ReviewScreen(PracticeScreen):
     def on_outcome(self, outcome) -> None:
         self.query_one(ProgressBar).update(progress=len(self.outcomes))
 
-    def finish(self) -> None:
-        from quizapp.tui.screens.results import ResultsScreen
-
-        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title="Review results"))
-
     def action_leave(self) -> None:
         self.end()
-        if self.outcomes:
-            self.finish()
-        else:
-            self.leave_for(None)
+        self.finish()

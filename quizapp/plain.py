@@ -264,7 +264,15 @@ def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) ->
             continue
         break
     score = hinted_score(result.score, hint_used)
-    recorded = progress.save(instance, asked_at=asked_at, verdict=result.verdict, score=score, hint_used=hint_used, answer_text=text)
+    recorded = progress.save(
+        instance,
+        asked_at=asked_at,
+        verdict=result.verdict,
+        score=score,
+        hint_used=hint_used,
+        answer_text=text,
+        misconception=result.misconception,
+    )
     precision = instance.tolerance.describe(instance.form, expected=instance.answer)
     half = " (with the hint: half a point)" if hint_used and result.verdict is Verdict.CORRECT else ""
     term.say(f"{_MARK[result.verdict]}{half}: the answer is {instance.answer_text} ({precision})")

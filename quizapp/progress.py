@@ -44,15 +44,21 @@ class Recorded:
     due: datetime
 
 
+def _unwrap(item: Any) -> Any:
+    """The Card or DrillInstance inside ``item`` (itself, or what a QuizItem / the TUI's Question holds)."""
+    if not isinstance(item, Card) and (hasattr(item, "card") or hasattr(item, "drill")):
+        drill = getattr(item, "drill", None)
+        return drill if drill is not None else getattr(item, "card", None)
+    return item
+
+
 def schedule_target(item: Any) -> Target:
     """The item FSRS schedules for ``item``: a Card by its id; a DrillInstance by its template id.
 
     ``item`` may also be anything holding one of them as ``.card`` / ``.drill`` (session.QuizItem, the
     TUI's Question).
     """
-    if not isinstance(item, Card) and (hasattr(item, "card") or hasattr(item, "drill")):
-        drill = getattr(item, "drill", None)
-        item = drill if drill is not None else getattr(item, "card", None)
+    item = _unwrap(item)
     if isinstance(item, Card):
         return Target(item.id, str(item.kind), item.topic, item.deck)
     template_id = getattr(item, "template_id", None)
@@ -81,6 +87,7 @@ def record_answer(
     hint_used: bool = False,
     answer_text: str = "",
     elapsed_s: float = 0.0,
+    misconception: object = None,
     now: datetime,
 ) -> Recorded:
     """Record one answered question at ``now``: append the attempt and move the item's FSRS state, in one commit.
@@ -89,6 +96,8 @@ def record_answer(
     wrong → Again, partial → Hard, correct → Good (Hard after the hint). A flashcard gives its
     self-grade ``rating``; the verdict follows: Again → wrong (score 0), Hard/Good/Easy → correct (1).
     Giving both records them as given. ``score`` defaults to 1 / 0.5 / 0 by verdict.
+    ``misconception`` is the typical mistake the answer matched (a solvers.Misconception or its name);
+    a drill's seed and level are recorded from the instance, so statistics can ask it again.
 
     Raises store.StoreError when the database cannot be written; then nothing of this answer is kept.
     """
@@ -102,6 +111,10 @@ def record_answer(
         score = graded_score if score is None else score
     name = _verdict_name(verdict)
     target = schedule_target(item)
+    asked = _unwrap(item)
+    drill = None if isinstance(asked, Card) else asked
+    if misconception is not None:
+        misconception = str(getattr(misconception, "name", misconception))
     with store.batch():
         attempt_id = store.record_attempt(
             target.item_id,
@@ -114,6 +127,9 @@ def record_answer(
             hint_used=hint_used,
             answer_text=answer_text,
             elapsed_s=max(0.0, float(elapsed_s)),
+            seed=getattr(drill, "seed", None),
+            level=getattr(drill, "level", None),
+            misconception=misconception,
             now=now,
         )
         state, due = review(store.get_state(target.item_id), rating, now)

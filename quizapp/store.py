@@ -2,8 +2,9 @@
 
 Every write is committed at once in WAL mode, so a crash or a kill loses nothing already answered.
 The schema is versioned with ``PRAGMA user_version`` and upgraded step by step; a database this
-version cannot read (corrupt, locked, or written by a newer quizapp) raises :class:`StoreError`
-and is never reset or overwritten.
+version cannot read (corrupt, locked, written by a newer quizapp, or another program's SQLite file)
+raises :class:`StoreError` and is never reset or overwritten: the file is checked before anything,
+even the switch to WAL, is written. A hand-edited row of the wrong type is reported the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from quizapp.schedule import CardState, utc
 
 __all__ = ["SCHEMA_VERSION", "Attempt", "Store", "StoreError", "TopicStats"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+APPLICATION_ID = 0x51555A31
+"""``PRAGMA application_id`` of a quizapp progress database ("QUZ1"), set from schema 2 on, so another
+program's SQLite file is told apart from ours (schema-1 files carry 0 and are recognised by their tables)."""
 
 # Each entry upgrades the schema from version i to i + 1; applied in order inside one transaction.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -54,7 +59,64 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX card_state_due ON card_state (due)",
     ),
+    # 2: what statistics need per attempt (rating, hint, time to answer were there from 1).
+    (
+        "ALTER TABLE attempts ADD COLUMN seed INTEGER",
+        "ALTER TABLE attempts ADD COLUMN level TEXT",
+        "ALTER TABLE attempts ADD COLUMN misconception TEXT",
+        f"PRAGMA application_id = {APPLICATION_ID}",
+    ),
 )
+
+_COLUMNS = {
+    "attempts": (
+        "id", "item_id", "kind", "topic", "deck", "verdict", "score", "rating", "hint_used", "answer_text", "elapsed_s", "at",
+    ),
+    "card_state": ("item_id", "kind", "topic", "deck", "state", "due", "updated"),
+}
+"""The columns of schema 1, which every quizapp progress database has."""
+
+_ATTEMPT_COLUMNS = (*_COLUMNS["attempts"], "seed", "level", "misconception")
+
+_SELECT_ATTEMPT = f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts"
+
+_LAST_DATE = 253402300799.0  # 9999-12-31 23:59:59 UTC, the last moment a datetime can hold
+_NUMBER = "typeof({0}) IN ('integer', 'real')"
+_TEXT = "typeof({0}) = 'text'"
+
+# What each column must hold, as SQL: a hand-edited row that breaks one is reported as damaged, never
+# read into a raw TypeError or OverflowError. SQLite keeps any value in any column, so this is checked.
+_VALID_ATTEMPT = {
+    "item_id": _TEXT,
+    "kind": _TEXT,
+    "topic": _TEXT,
+    "deck": _TEXT,
+    "verdict": "{0} IN ('correct', 'partial', 'wrong')",
+    "score": _NUMBER + " AND {0} BETWEEN 0 AND 1",
+    "rating": "{0} IS NULL OR (typeof({0}) = 'integer' AND {0} BETWEEN 1 AND 4)",
+    "hint_used": "{0} IN (0, 1) AND typeof({0}) = 'integer'",
+    "answer_text": _TEXT,
+    "elapsed_s": _NUMBER + " AND {0} BETWEEN 0 AND 1e9",
+    "at": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+    "seed": "{0} IS NULL OR typeof({0}) = 'integer'",
+    "level": "{0} IS NULL OR typeof({0}) = 'text'",
+    "misconception": "{0} IS NULL OR typeof({0}) = 'text'",
+}
+_VALID_STATE = {
+    "item_id": _TEXT,
+    "kind": _TEXT,
+    "topic": _TEXT,
+    "deck": _TEXT,
+    "state": _TEXT,
+    "due": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+    "updated": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+}
+
+
+def _first_invalid(checks: dict[str, str], key: str) -> str:
+    """SQL selecting (key, the first column that breaks its check) of the rows where one does."""
+    cases = " ".join(f"WHEN NOT coalesce({rule.format(column)}, 0) THEN '{column}'" for column, rule in checks.items())
+    return f"SELECT {key}, CASE {cases} END AS bad"
 
 RECENT_DAYS = 30
 
@@ -79,6 +141,11 @@ class Attempt:
     answer_text: str
     elapsed_s: float
     at: datetime
+    seed: int | None = None
+    """The drill's seed (with ``level``, it makes the same question again); None for a flashcard."""
+    level: str | None = None
+    misconception: str | None = None
+    """The name of the typical mistake the answer matched (solvers.Misconception.name), if any."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +193,7 @@ class Store:
             raise StoreError(f"cannot open the progress database {self.path}: {err}") from err
         try:
             version = self._check_version()  # before anything writes: a file we cannot read stays as it is
+            self._check_ours(version)
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed answer survives a power cut too, not only a killed process.
             self._db.execute("PRAGMA synchronous=FULL")
@@ -159,6 +227,21 @@ class Store:
                 f"(schema {version}, this one reads up to {SCHEMA_VERSION}); upgrade quizapp"
             )
         return version
+
+    def _check_ours(self, version: int) -> None:
+        """Refuse, before anything is written, a SQLite file that is not a quizapp progress database."""
+        application_id = int(self._db.execute("PRAGMA application_id").fetchone()[0])
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if application_id in (0, APPLICATION_ID):
+            if version == 0 and not tables:
+                return  # a new (empty) file: ours to set up
+            columns = {table: {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")} for table in _COLUMNS}
+            if version > 0 and all(set(names) <= columns[table] for table, names in _COLUMNS.items()):
+                return
+        raise StoreError(
+            f"{self.path} is not a quizapp progress database (another program's SQLite file?); it was left "
+            f"untouched. Move it aside, or pass --data-dir to keep progress elsewhere"
+        )
 
     def _migrate(self, version: int) -> None:
         """Apply the steps from ``version`` up to SCHEMA_VERSION in one transaction."""
@@ -213,6 +296,22 @@ class Store:
         except sqlite3.Error as err:
             raise self._error(err) from err
 
+    def _damaged_row(self, table: str, key: object, column: str) -> StoreError:
+        return StoreError(
+            f"the progress database {self.path} has a damaged row (table {table}, row {key!r}: {column} holds a value "
+            f"of the wrong type or range, edited by hand?); it was left untouched. Fix or delete that row"
+        )
+
+    def check_rows(self, table: str = "attempts", where: str = "1=1", args: Sequence[Any] = ()) -> None:
+        """Raise StoreError naming the first row of ``table`` (matching ``where``) with a value of the wrong type.
+
+        The readers below call it first, so what they then read needs no further checks.
+        """
+        checks, key = (_VALID_ATTEMPT, "id") if table == "attempts" else (_VALID_STATE, "item_id")
+        rows = self._read(f"SELECT * FROM ({_first_invalid(checks, key)} FROM {table} WHERE {where}) WHERE bad IS NOT NULL LIMIT 1", args)
+        if rows:
+            raise self._damaged_row(table, rows[0][0], rows[0][1])
+
     # --- attempts -------------------------------------------------------------------------------
 
     def record_attempt(
@@ -228,19 +327,23 @@ class Store:
         hint_used: bool = False,
         answer_text: str = "",
         elapsed_s: float = 0.0,
+        seed: int | None = None,
+        level: str | None = None,
+        misconception: str | None = None,
         now: datetime,
     ) -> int:
         """Append one answer to the history and commit it; returns its row id.
 
         ``verdict`` is "correct" / "partial" / "wrong" (or answers.Verdict); ``score`` defaults to
-        1 / 0.5 / 0 by verdict.
+        1 / 0.5 / 0 by verdict. ``seed`` and ``level`` say which drill question was asked,
+        ``misconception`` the name of the typical mistake the answer matched.
         """
         name = _verdict_name(verdict)
         if score is None:
             score = {"correct": 1.0, "partial": 0.5, "wrong": 0.0}[name]
         cursor = self._write(
             "INSERT INTO attempts (item_id, kind, topic, deck, verdict, score, rating, hint_used,"
-            " answer_text, elapsed_s, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " answer_text, elapsed_s, at, seed, level, misconception) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item_id,
                 str(kind),
@@ -253,33 +356,40 @@ class Store:
                 answer_text,
                 float(elapsed_s),
                 _ts(now),
+                None if seed is None else int(seed),
+                None if level is None else str(level),
+                None if misconception is None else str(misconception),
             ),
         )
         return int(cursor.lastrowid or 0)
 
     def attempts(self, item_id: str | None = None, *, since: datetime | None = None) -> list[Attempt]:
         """Recorded answers, oldest first; only ``item_id``'s and only from ``since`` when given."""
-        sql = "SELECT * FROM attempts WHERE 1=1"
+        where = "1=1"
         args: list[Any] = []
         if item_id is not None:
-            sql += " AND item_id = ?"
+            where += " AND item_id = ?"
             args.append(item_id)
         if since is not None:
-            sql += " AND at >= ?"
+            where += " AND at >= ?"
             args.append(_ts(since))
-        return [self._attempt(row) for row in self._read(sql + " ORDER BY at, id", args)]
+        self.check_rows("attempts", where, args)
+        return [self._attempt(row) for row in self._read(f"{_SELECT_ATTEMPT} WHERE {where} ORDER BY at, id", args)]
 
     @staticmethod
     def _attempt(row: tuple[Any, ...]) -> Attempt:
-        (id_, item_id, kind, topic, deck, verdict, score, rating, hint, text, elapsed, at) = row
-        return Attempt(id_, item_id, kind, topic, deck, verdict, score, rating, bool(hint), text, elapsed, _dt(at))
+        (id_, item_id, kind, topic, deck, verdict, score, rating, hint, text, elapsed, at, seed, level, misconception) = row
+        return Attempt(
+            id_, item_id, kind, topic, deck, verdict, score, rating, bool(hint), text, elapsed, _dt(at), seed, level, misconception
+        )
 
     def mistakes(
         self, *, since: datetime | None = None, topics: Iterable[str] | None = None, limit: int = 50
     ) -> list[Attempt]:
         """Items whose latest answer (from ``since``) was not correct, most recent first, one per item."""
+        self.check_rows("attempts")
         sql = (
-            "SELECT a.* FROM attempts a JOIN (SELECT item_id, MAX(id) AS last FROM attempts"
+            f"SELECT {', '.join('a.' + c for c in _ATTEMPT_COLUMNS)} FROM attempts a JOIN (SELECT item_id, MAX(id) AS last FROM attempts"
             " WHERE at >= ? GROUP BY item_id) l ON a.id = l.last WHERE a.verdict != 'correct'"
         )
         args: list[Any] = [_ts(since) if since is not None else 0.0]
@@ -295,10 +405,23 @@ class Store:
 
     def get_state(self, item_id: str) -> CardState | None:
         """The FSRS state saved for ``item_id``; None if it was never reviewed."""
+        self.check_rows("card_state", "item_id = ?", (item_id,))
         rows = self._read("SELECT state FROM card_state WHERE item_id = ?", (item_id,))
         if not rows:
             return None
-        return CardState.from_dict(json.loads(rows[0][0]))
+        return self.parse_state(item_id, rows[0][0])
+
+    def parse_state(self, item_id: str, text: str) -> CardState:
+        """A card_state row's ``state`` JSON -> CardState; StoreError when it was edited into something else."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
+            state = CardState.from_dict(data)
+            utc(state.due)  # a naive or odd datetime shows here, not later in a comparison
+            return state
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            raise self._damaged_row("card_state", item_id, "state") from None
 
     def save_state(
         self, item_id: str, state: CardState, *, now: datetime, kind: str = "", topic: str = "", deck: str = ""
@@ -313,6 +436,7 @@ class Store:
 
     def due_dates(self, item_ids: Iterable[str] | None = None) -> dict[str, datetime]:
         """When each reviewed item is due next (items never reviewed are absent)."""
+        self.check_rows("card_state")
         rows = self._read("SELECT item_id, due FROM card_state")
         wanted = set(item_ids) if item_ids is not None else None
         return {item: _dt(due) for item, due in rows if wanted is None or item in wanted}
@@ -328,6 +452,7 @@ class Store:
 
     def unseen(self, card_ids: Iterable[str]) -> list[str]:
         """The ids among ``card_ids`` with no saved state, in the order given."""
+        self.check_rows("card_state")
         known = {row[0] for row in self._read("SELECT item_id FROM card_state")}
         return [item for item in card_ids if item not in known]
 
@@ -345,6 +470,8 @@ class Store:
 
         ``item_ids`` limits the due count to those items (e.g. the flashcards still in the bank).
         """
+        self.check_rows("attempts")
+        self.check_rows("card_state")
         since = _ts(now - timedelta(days=days))
         stats: dict[tuple[str, str], dict[str, Any]] = {}
         for deck, topic, answered, correct, score_sum in self._read(

@@ -94,7 +94,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -165,6 +165,9 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
         _global_options(p)
 
+    if "progress" in wanted:
+        _progress_parser(sub)
+
     if "solve" in wanted:
         # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
         p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
@@ -172,6 +175,20 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument("--list", action="store_true", help="list solvers with their parameters")
         p.add_argument("--json", action="store_true", help="print JSON: solver, params, value, steps, misconceptions")
     return parser
+
+
+def _progress_parser(sub: argparse._SubParsersAction) -> None:
+    """`quizapp progress export|import FILE` (quizapp.backup)."""
+    p = sub.add_parser("progress", help="back up your progress to a JSON file, or merge one back in")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, help_text in (
+        ("export", "write every answer and schedule to FILE (JSON)"),
+        ("import", "merge FILE's answers and schedules into your progress (what is already there is not added twice)"),
+    ):
+        a = actions.add_parser(action, help=help_text)
+        a.add_argument("file", type=Path, metavar="FILE")
+        _global_options(a)
+    _global_options(p)
 
 
 def needed_commands(argv: Sequence[str]) -> tuple[str, ...] | None:
@@ -290,6 +307,11 @@ def _main(argv: Sequence[str] | None) -> int:
         from quizapp.solve_cmd import run as run_solve
 
         return run_solve(args.solver, rest, as_json=args.json, list_only=args.list)
+
+    if command == "progress":
+        from quizapp.backup import run as run_progress
+
+        return run_progress(args.action, args.file, data_dir=args.data_dir)
 
     if command == "check":
         # check reports a missing path as one of its problems (file: message) and exits 1.

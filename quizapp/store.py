@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from quizapp.schedule import CardState, utc
 
-__all__ = ["SCHEMA_VERSION", "Attempt", "Store", "StoreError", "TopicStats"]
+__all__ = ["SCHEMA_VERSION", "Attempt", "Schedule", "Store", "StoreError", "TopicStats"]
 
 SCHEMA_VERSION = 2
 
@@ -146,6 +146,18 @@ class Attempt:
     level: str | None = None
     misconception: str | None = None
     """The name of the typical mistake the answer matched (solvers.Misconception.name), if any."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One item's saved FSRS state, with the labels kept beside it and when it was last changed."""
+
+    item_id: str
+    kind: str
+    topic: str
+    deck: str
+    state: CardState
+    updated: datetime
 
 
 @dataclass(frozen=True)
@@ -427,12 +439,19 @@ class Store:
         self, item_id: str, state: CardState, *, now: datetime, kind: str = "", topic: str = "", deck: str = ""
     ) -> None:
         """Replace ``item_id``'s FSRS state (stored as fsrs Card.to_dict JSON) and commit."""
-        self._write(
+        self._upsert_state(Schedule(item_id, str(kind), topic, deck, state, now))
+
+    def _upsert_state(self, schedule: Schedule, *, only_newer: bool = False) -> int:
+        """Insert or replace one schedule (``only_newer``: only over an older one); 1 if a row changed, else 0."""
+        s = schedule
+        cursor = self._write(
             "INSERT INTO card_state (item_id, kind, topic, deck, state, due, updated) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (item_id) DO UPDATE SET kind = excluded.kind, topic = excluded.topic,"
-            " deck = excluded.deck, state = excluded.state, due = excluded.due, updated = excluded.updated",
-            (item_id, str(kind), topic, deck, json.dumps(state.to_dict()), _ts(state.due), _ts(now)),
+            " deck = excluded.deck, state = excluded.state, due = excluded.due, updated = excluded.updated"
+            + (" WHERE excluded.updated > card_state.updated" if only_newer else ""),
+            (s.item_id, s.kind, s.topic, s.deck, json.dumps(s.state.to_dict()), _ts(s.state.due), _ts(s.updated)),
         )
+        return max(0, cursor.rowcount)
 
     def due_dates(self, item_ids: Iterable[str] | None = None) -> dict[str, datetime]:
         """When each reviewed item is due next (items never reviewed are absent)."""
@@ -460,6 +479,39 @@ class Store:
         """The earliest due date among ``card_ids``' saved states."""
         dates = self.due_dates(card_ids)
         return min(dates.values()) if dates else None
+
+    def schedules(self) -> list[Schedule]:
+        """Every saved FSRS state, by item id."""
+        self.check_rows("card_state")
+        rows = self._read("SELECT item_id, kind, topic, deck, state, updated FROM card_state ORDER BY item_id")
+        return [Schedule(item, kind, topic, deck, self.parse_state(item, state), _dt(updated)) for item, kind, topic, deck, state, updated in rows]
+
+    def merge(self, attempts: Iterable[Attempt], schedules: Iterable[Schedule]) -> tuple[int, int]:
+        """Add a backup's history in one commit -> (attempts added, schedules added or replaced).
+
+        An attempt already kept (same item, moment, kind, verdict, rating and answer text) is not added
+        again, so merging the same backup twice adds nothing the second time; its ``id`` is ignored.
+        A schedule replaces the saved one only when it was updated later (the more recent review wins).
+        """
+        added = replaced = 0
+        with self.batch():
+            for a in attempts:
+                key = (a.item_id, _ts(a.at), a.kind, a.verdict, a.rating, a.answer_text)
+                if self._read(
+                    "SELECT 1 FROM attempts WHERE item_id = ? AND at = ? AND kind = ? AND verdict = ? AND rating IS ?"
+                    " AND answer_text = ? LIMIT 1",
+                    key,
+                ):
+                    continue
+                self.record_attempt(
+                    a.item_id, kind=a.kind, topic=a.topic, deck=a.deck, verdict=a.verdict, score=a.score, rating=a.rating,
+                    hint_used=a.hint_used, answer_text=a.answer_text, elapsed_s=a.elapsed_s, seed=a.seed, level=a.level,
+                    misconception=a.misconception, now=a.at,
+                )
+                added += 1
+            for schedule in schedules:
+                replaced += self._upsert_state(schedule, only_newer=True)
+        return added, replaced
 
     # --- summaries ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ HEADLESS = [
     "quizapp.generate",
     "quizapp.session",
     "quizapp.store",
+    "quizapp.backup",
     "quizapp.schedule",
     "quizapp.export",
     "quizapp.plain",

@@ -94,7 +94,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -167,6 +167,11 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
 
     if "progress" in wanted:
         _progress_parser(sub)
+
+    if "stats" in wanted:
+        p = sub.add_parser("stats", help="your history: answers per day, what is due, retention, weakest items, frequent mistakes")
+        p.add_argument("--json", action="store_true", help="print JSON (the total count of answers under \"answers\")")
+        _global_options(p)
 
     if "solve" in wanted:
         # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
@@ -325,7 +330,7 @@ def _main(argv: Sequence[str] | None) -> int:
             seconds_per_deck=args.time_limit or None,
         )
 
-    if command not in ("topics", "export", *_TUI_MODES):
+    if command not in ("topics", "export", "stats", *_TUI_MODES):
         _say(f"quizapp: unknown command {command!r}")
         return 2
     status = _missing_content(args.content)
@@ -354,9 +359,14 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
         _say(f"quizapp: … and {len(problems) - PROBLEMS_SHOWN:,} more problems in the decks (`quizapp check PATH` lists them all)")
 
     if command == "topics":
-        from quizapp.plain import print_topics
+        from quizapp.stats import run_topics
 
-        return print_topics(bank)
+        return run_topics(bank, data_dir=args.data_dir)
+
+    if command == "stats":
+        from quizapp.stats import run as run_stats
+
+        return run_stats(bank, data_dir=args.data_dir, as_json=args.json)
 
     mismatch = bank.mismatch(args.topic) if command is not None else None
     if mismatch:

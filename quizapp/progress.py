@@ -7,6 +7,7 @@ question by its template id (the skill is scheduled, not the particular numbers)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -89,6 +90,7 @@ def record_answer(
     elapsed_s: float = 0.0,
     misconception: object = None,
     now: datetime,
+    parameters: Sequence[float] | None = None,
 ) -> Recorded:
     """Record one answered question at ``now``: append the attempt and move the item's FSRS state, in one commit.
 
@@ -98,6 +100,7 @@ def record_answer(
     Giving both records them as given. ``score`` defaults to 1 / 0.5 / 0 by verdict.
     ``misconception`` is the typical mistake the answer matched (a solvers.Misconception or its name);
     a drill's seed and level are recorded from the instance, so statistics can ask it again.
+    ``parameters`` are the FSRS weights fitted to the user (None: the store's, see Store.fsrs_parameters).
 
     Raises store.StoreError when the database cannot be written; then nothing of this answer is kept.
     """
@@ -132,6 +135,8 @@ def record_answer(
             misconception=misconception,
             now=now,
         )
-        state, due = review(store.get_state(target.item_id), rating, now)
+        if parameters is None:
+            parameters = store.fsrs_parameters
+        state, due = review(store.get_state(target.item_id), rating, now, parameters=parameters)
         store.save_state(target.item_id, state, now=now, kind=target.kind, topic=target.topic, deck=target.deck)
     return Recorded(target.item_id, attempt_id, name, rating, due)

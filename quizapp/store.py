@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from quizapp.schedule import CardState, utc
 
-__all__ = ["SCHEMA_VERSION", "Attempt", "Schedule", "Store", "StoreError", "TopicStats"]
+__all__ = ["SCHEMA_VERSION", "Attempt", "History", "Schedule", "Store", "StoreError", "TopicStats"]
 
 SCHEMA_VERSION = 2
 
@@ -161,6 +161,26 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class History:
+    """The attempt history summed up in SQL for statistics (quizapp.stats), read under one check of the rows."""
+
+    answers: int
+    """Every attempt kept."""
+    per_bucket: list[tuple[float, int]]
+    """(start of a ``bucket_s``-second slot in seconds since 1970, answers in it), for the slots with answers."""
+    reviews: dict[tuple[str, str], tuple[int, int]]
+    """(deck, topic) -> (answers since ``since`` to items answered before, how many of them were recalled)."""
+    per_item: dict[str, tuple[int, int]]
+    """item id -> (answers, answers not recalled)."""
+    mistakes: list[tuple[str, str, int, int | None, str | None]]
+    """(misconception name, item id, times hit, seed and level of the latest such answer)."""
+
+
+# An answer was recalled when FSRS heard Hard, Good or Easy; an answer kept without a rating, when it was not wrong.
+_RECALLED = "(coalesce(rating, CASE verdict WHEN 'wrong' THEN 1 ELSE 3 END) > 1)"
+
+
+@dataclass(frozen=True)
 class TopicStats:
     """Progress in one topic: attempts in the recent window, their mean score, and cards due now."""
 
@@ -194,6 +214,10 @@ def _verdict_name(verdict: object) -> str:
 
 class Store:
     """Progress kept in one SQLite file at ``path`` (see ``quizapp.paths.database_path``)."""
+
+    fsrs_parameters: tuple[float, ...] | None = None
+    """The FSRS weights answers recorded into this store are scheduled with (quizapp.progress); None for
+    FSRS's defaults. Whoever opens the store sets them from the user's settings (quizapp.optimize)."""
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
         self.path = Path(path)
@@ -512,6 +536,35 @@ class Store:
             for schedule in schedules:
                 replaced += self._upsert_state(schedule, only_newer=True)
         return added, replaced
+
+    def history(self, *, since: datetime, bucket_s: int = 900) -> History:
+        """The whole history summed up for statistics (see History); ``since`` bounds the review counts."""
+        self.check_rows("attempts")
+        # Items answered before ``since`` (or earlier on the same day), so an answer after it is a review.
+        reviews = self._read(
+            f"SELECT deck, topic, COUNT(*), SUM({_RECALLED}) FROM attempts a WHERE at >= ? AND EXISTS"
+            " (SELECT 1 FROM attempts b WHERE b.item_id = a.item_id AND (b.at < a.at OR (b.at = a.at AND b.id < a.id)))"
+            " GROUP BY deck, topic",
+            (_ts(since),),
+        )
+        # SQLite takes the bare seed and level from the row holding MAX(id): the latest answer of that group.
+        mistakes = self._read(
+            "SELECT misconception, item_id, COUNT(*), seed, level, MAX(id) FROM attempts WHERE misconception IS NOT NULL"
+            " GROUP BY misconception, item_id"
+        )
+        return History(
+            answers=self._read("SELECT COUNT(*) FROM attempts")[0][0],
+            per_bucket=[
+                (bucket * bucket_s, n)
+                for bucket, n in self._read(f"SELECT CAST(at / {int(bucket_s)} AS INTEGER) AS b, COUNT(*) FROM attempts GROUP BY b")
+            ],
+            reviews={(deck, topic): (n, int(recalled or 0)) for deck, topic, n, recalled in reviews},
+            per_item={
+                item: (n, int(lapses or 0))
+                for item, n, lapses in self._read(f"SELECT item_id, COUNT(*), SUM(NOT {_RECALLED}) FROM attempts GROUP BY item_id")
+            },
+            mistakes=[(name, item, n, seed, level) for name, item, n, seed, level, _ in mistakes],
+        )
 
     # --- summaries ------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ HEADLESS = [
     "quizapp.session",
     "quizapp.store",
     "quizapp.backup",
+    "quizapp.stats",
     "quizapp.schedule",
     "quizapp.export",
     "quizapp.plain",

@@ -171,6 +171,9 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
     if "stats" in wanted:
         p = sub.add_parser("stats", help="your history: answers per day, what is due, retention, weakest items, frequent mistakes")
         p.add_argument("--json", action="store_true", help="print JSON (the total count of answers under \"answers\")")
+        p.add_argument(
+            "--optimize", action="store_true", help="fit FSRS to your reviews first; kept only if it predicts your latest ones better"
+        )
         _global_options(p)
 
     if "solve" in wanted:
@@ -366,7 +369,7 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
     if command == "stats":
         from quizapp.stats import run as run_stats
 
-        return run_stats(bank, data_dir=args.data_dir, as_json=args.json)
+        return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize)
 
     mismatch = bank.mismatch(args.topic) if command is not None else None
     if mismatch:

@@ -209,6 +209,9 @@ def _progress(data_dir: str | os.PathLike[str] | None, now: datetime | None) -> 
         yield None
         return
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
+    from quizapp.optimize import load_parameters
+
+    store.fsrs_parameters = load_parameters(data_dir)  # FSRS fitted to the user, when they chose to
     try:
         yield _Progress(store, clock)
     finally:

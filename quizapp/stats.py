@@ -317,11 +317,15 @@ def run(
     *,
     data_dir: str | Path | None = None,
     as_json: bool = False,
+    optimize: bool = False,
     now: datetime | None = None,
     tz: tzinfo | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """`quizapp stats [--json]`: exit status 0, or 1 after a message on stderr."""
+    """`quizapp stats [--json] [--optimize]`: exit status 0, or 1 after a message on stderr.
+
+    ``optimize`` first fits FSRS to the history (quizapp.optimize) and says whether the fit is kept.
+    """
     import sys
 
     from quizapp.store import StoreError
@@ -339,7 +343,13 @@ def run(
 
         store = Store(":memory:")  # no history yet: the same figures, all zero
     try:
-        stats = compute(store, bank, now=now, tz=tz)
+        from quizapp.optimize import load_parameters, run_optimize
+
+        if optimize:
+            status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz)
+            if status:
+                return status
+        stats = compute(store, bank, now=now, tz=tz, parameters=load_parameters(data_dir))
     except StoreError as err:
         error(f"quizapp: {err}")
         return 1

@@ -26,6 +26,7 @@ HEADLESS = [
     "quizapp.store",
     "quizapp.backup",
     "quizapp.stats",
+    "quizapp.optimize",
     "quizapp.schedule",
     "quizapp.export",
     "quizapp.plain",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -41,6 +41,7 @@ __all__ = [
     "TopicRetention",
     "WeakItem",
     "compute",
+    "day_begins",
     "render_text",
     "run",
     "run_topics",
@@ -55,7 +56,6 @@ FORECAST_DAYS = 30
 RETENTION_DAYS = 30
 WEAKEST = 10
 MISCONCEPTIONS = 10
-_BUCKET_S = 900  # every time zone's offset is a whole number of quarter hours, so no bucket spans two days
 _SPARK = " ▁▂▃▄▅▆▇█"
 
 
@@ -146,6 +146,12 @@ def study_day(moment: datetime | float, tz: tzinfo | None = None, day_start: int
     return (moment - timedelta(hours=day_start)).date()
 
 
+def day_begins(day: date, tz: tzinfo | None = None, day_start: int = DAY_START) -> datetime:
+    """When study day ``day`` begins: ``day_start`` o'clock local time (in ``tz``; None: the system's zone), in UTC."""
+    begins = datetime.combine(day, time(day_start), tzinfo=tz)
+    return utc(begins if tz is not None else begins.astimezone())
+
+
 def _bank_items(bank: Bank) -> dict[str, tuple[str, str, str, str]]:
     """item id -> (kind, deck, topic, a short label) for every card and drill template of ``bank``."""
     items = {c.id: (str(c.kind), c.deck, c.topic, c.question) for c in bank.cards()}
@@ -173,16 +179,16 @@ def compute(
     """
     now = utc(now)
     today = study_day(now, tz, day_start)
-    history = store.history(since=now - timedelta(days=RETENTION_DAYS), bucket_s=_BUCKET_S)
-
-    by_day: dict[date, int] = {}
-    for start, n in history.per_bucket:
-        day = study_day(start, tz, day_start)
-        by_day[day] = by_day.get(day, 0) + n
     first = today - timedelta(days=HISTORY_DAYS - 1)
-    per_day = tuple((first + timedelta(days=k), by_day.get(first + timedelta(days=k), 0)) for k in range(HISTORY_DAYS))
-    streak, day = 0, today if by_day.get(today) else today - timedelta(days=1)
-    while by_day.get(day):
+
+    def answers_on(day: date) -> int:
+        return store.count_between(day_begins(day, tz, day_start), day_begins(day + timedelta(days=1), tz, day_start))
+
+    per_day = tuple((day, answers_on(day)) for day in (first + timedelta(days=k) for k in range(HISTORY_DAYS)))
+    counted = dict(per_day)
+    # Days in a row with answers, back from today (or yesterday, while today has none): one index probe a day.
+    streak, day = 0, today if counted[today] else today - timedelta(days=1)
+    while (counted[day] if day in counted else answers_on(day)) > 0:
         streak, day = streak + 1, day - timedelta(days=1)
 
     items = _bank_items(bank)
@@ -195,25 +201,24 @@ def compute(
             forecast[offset] += 1
         due_now += utc(s.state.due) <= now
 
-    retention = tuple(
-        TopicRetention(deck, topic, n, recalled) for (deck, topic), (n, recalled) in sorted(history.reviews.items())
-    )
+    reviews = store.review_counts(since=now - timedelta(days=RETENTION_DAYS))
+    retention = tuple(TopicRetention(deck, topic, n, recalled) for (deck, topic), (n, recalled) in sorted(reviews.items()))
     recall = sorted((retrievability(s.state, now, parameters=parameters), s.item_id) for s in schedules)[:WEAKEST]
+    counts = store.item_counts(item_id for _, item_id in recall)
     weakest = tuple(
-        WeakItem(item_id, *items[item_id][:3], _label(items[item_id][3]), r, *history.per_item.get(item_id, (0, 0)))
-        for r, item_id in recall
+        WeakItem(item_id, *items[item_id][:3], _label(items[item_id][3]), r, *counts.get(item_id, (0, 0))) for r, item_id in recall
     )
     return Stats(
         now=now,
         day_start=day_start,
-        answers=history.answers,
+        answers=store.count_attempts(),
         per_day=per_day,
         due_now=due_now,
         forecast=tuple((today + timedelta(days=k), n) for k, n in enumerate(forecast)),
         retention=retention,
         streak=streak,
         weakest=weakest,
-        misconceptions=_mistakes(history.mistakes, bank),
+        misconceptions=_mistakes(store.misconception_hits(), bank),
     )
 
 
@@ -371,7 +376,7 @@ def topic_progress(store: Store, bank: Bank, *, now: datetime) -> dict[tuple[str
         _, deck, topic, _ = items[item_id]
         n, r = result.get((deck, topic), (0, None))
         result[(deck, topic)] = (n + (due <= now), r)
-    for (deck, topic), (reviews, recalled) in store.history(since=now - timedelta(days=RETENTION_DAYS)).reviews.items():
+    for (deck, topic), (reviews, recalled) in store.review_counts(since=now - timedelta(days=RETENTION_DAYS)).items():
         n, _ = result.get((deck, topic), (0, None))
         result[(deck, topic)] = (n, recalled / reviews if reviews else None)
     return result

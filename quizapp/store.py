@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from quizapp.schedule import CardState, utc
 
-__all__ = ["SCHEMA_VERSION", "Attempt", "History", "Schedule", "Store", "StoreError", "TopicStats"]
+__all__ = ["SCHEMA_VERSION", "Attempt", "Schedule", "Store", "StoreError", "TopicStats"]
 
 SCHEMA_VERSION = 2
 
@@ -64,6 +64,10 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE attempts ADD COLUMN seed INTEGER",
         "ALTER TABLE attempts ADD COLUMN level TEXT",
         "ALTER TABLE attempts ADD COLUMN misconception TEXT",
+        # Statistics find an item's earlier answers and the answers that named a mistake without a scan.
+        "DROP INDEX attempts_item",
+        "CREATE INDEX attempts_item_at ON attempts (item_id, at)",
+        "CREATE INDEX attempts_misconception ON attempts (misconception) WHERE misconception IS NOT NULL",
         f"PRAGMA application_id = {APPLICATION_ID}",
     ),
 )
@@ -158,22 +162,6 @@ class Schedule:
     deck: str
     state: CardState
     updated: datetime
-
-
-@dataclass(frozen=True)
-class History:
-    """The attempt history summed up in SQL for statistics (quizapp.stats), read under one check of the rows."""
-
-    answers: int
-    """Every attempt kept."""
-    per_bucket: list[tuple[float, int]]
-    """(start of a ``bucket_s``-second slot in seconds since 1970, answers in it), for the slots with answers."""
-    reviews: dict[tuple[str, str], tuple[int, int]]
-    """(deck, topic) -> (answers since ``since`` to items answered before, how many of them were recalled)."""
-    per_item: dict[str, tuple[int, int]]
-    """item id -> (answers, answers not recalled)."""
-    mistakes: list[tuple[str, str, int, int | None, str | None]]
-    """(misconception name, item id, times hit, seed and level of the latest such answer)."""
 
 
 # An answer was recalled when FSRS heard Hard, Good or Easy; an answer kept without a rating, when it was not wrong.
@@ -537,34 +525,48 @@ class Store:
                 replaced += self._upsert_state(schedule, only_newer=True)
         return added, replaced
 
-    def history(self, *, since: datetime, bucket_s: int = 900) -> History:
-        """The whole history summed up for statistics (see History); ``since`` bounds the review counts."""
-        self.check_rows("attempts")
-        # Items answered before ``since`` (or earlier on the same day), so an answer after it is a review.
-        reviews = self._read(
+    # --- what statistics read (quizapp.stats); each checks only the rows it reads, so they stay fast ----------
+
+    def count_attempts(self) -> int:
+        """How many answers are kept."""
+        return int(self._read("SELECT COUNT(*) FROM attempts")[0][0])
+
+    def count_between(self, start: datetime, end: datetime) -> int:
+        """Answers given from ``start`` up to (not including) ``end``: one range of the ``at`` index, no row read."""
+        return int(self._read("SELECT COUNT(*) FROM attempts WHERE at >= ? AND at < ?", (_ts(start), _ts(end)))[0][0])
+
+    def review_counts(self, *, since: datetime) -> dict[tuple[str, str], tuple[int, int]]:
+        """(deck, topic) -> (answers from ``since`` to items answered before, how many were recalled).
+
+        Recalled: graded Hard, Good or Easy (an answer kept without a grade: not wrong).
+        """
+        self.check_rows("attempts", "at >= ?", (_ts(since),))
+        # The (item_id, at) index finds an earlier answer of the same item at once.
+        rows = self._read(
             f"SELECT deck, topic, COUNT(*), SUM({_RECALLED}) FROM attempts a WHERE at >= ? AND EXISTS"
-            " (SELECT 1 FROM attempts b WHERE b.item_id = a.item_id AND (b.at < a.at OR (b.at = a.at AND b.id < a.id)))"
+            " (SELECT 1 FROM attempts b WHERE b.item_id = a.item_id AND b.at <= a.at AND (b.at < a.at OR b.id < a.id))"
             " GROUP BY deck, topic",
             (_ts(since),),
         )
+        return {(deck, topic): (n, int(recalled or 0)) for deck, topic, n, recalled in rows}
+
+    def item_counts(self, item_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """item id -> (answers, answers not recalled) for ``item_ids`` that were answered."""
+        wanted = list(item_ids)
+        where = f"item_id IN ({','.join('?' * len(wanted))})"
+        self.check_rows("attempts", where, wanted)
+        rows = self._read(f"SELECT item_id, COUNT(*), SUM(NOT {_RECALLED}) FROM attempts WHERE {where} GROUP BY item_id", wanted)
+        return {item: (n, int(lapses or 0)) for item, n, lapses in rows}
+
+    def misconception_hits(self) -> list[tuple[str, str, int, int | None, str | None]]:
+        """(misconception name, item id, times hit, seed and level of the latest such answer) per name and item."""
+        self.check_rows("attempts", "misconception IS NOT NULL")
         # SQLite takes the bare seed and level from the row holding MAX(id): the latest answer of that group.
-        mistakes = self._read(
+        rows = self._read(
             "SELECT misconception, item_id, COUNT(*), seed, level, MAX(id) FROM attempts WHERE misconception IS NOT NULL"
             " GROUP BY misconception, item_id"
         )
-        return History(
-            answers=self._read("SELECT COUNT(*) FROM attempts")[0][0],
-            per_bucket=[
-                (bucket * bucket_s, n)
-                for bucket, n in self._read(f"SELECT CAST(at / {int(bucket_s)} AS INTEGER) AS b, COUNT(*) FROM attempts GROUP BY b")
-            ],
-            reviews={(deck, topic): (n, int(recalled or 0)) for deck, topic, n, recalled in reviews},
-            per_item={
-                item: (n, int(lapses or 0))
-                for item, n, lapses in self._read(f"SELECT item_id, COUNT(*), SUM(NOT {_RECALLED}) FROM attempts GROUP BY item_id")
-            },
-            mistakes=[(name, item, n, seed, level) for name, item, n, seed, level, _ in mistakes],
-        )
+        return [(name, item, n, seed, level) for name, item, n, seed, level, _ in rows]
 
     # --- summaries ------------------------------------------------------------------------------
 

@@ -184,3 +184,13 @@ def test_topics_shows_due_and_retention(bank, history, tmp_path):
     assert lines["Linear"].endswith(f"{due('Linear layers'):>4} due  retention   0%")
     assert lines["Attention"].endswith(f"{due('Attention'):>4} due  retention    —")
     assert due("Convolutions") == 2 and due("Attention") == 2  # not every line the same
+
+
+def test_a_streak_longer_than_the_eight_weeks_shown(bank, tmp_path):
+    with Store(tmp_path / "p.sqlite3") as store:
+        for k in range(75):  # 75 days in a row up to yesterday (nothing yet today), one gap before them
+            store.record_attempt("x", kind="qa", topic="T", deck="d", verdict="correct", rating=3, now=at(-1 - k, 20))
+        store.record_attempt("x", kind="qa", topic="T", deck="d", verdict="correct", rating=3, now=at(-77, 20))
+        stats = compute(store, bank, now=NOW, tz=UTC)
+    assert stats.streak == 75 and stats.answers == 76
+    assert sum(n for _, n in stats.per_day) == 55  # the 56 days shown are today (none) and the 55 before it

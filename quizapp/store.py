@@ -411,7 +411,6 @@ class Store:
         self, *, since: datetime | None = None, topics: Iterable[str] | None = None, limit: int = 50
     ) -> list[Attempt]:
         """Items whose latest answer (from ``since``) was not correct, most recent first, one per item."""
-        self.check_rows("attempts")
         sql = (
             f"SELECT {', '.join('a.' + c for c in _ATTEMPT_COLUMNS)} FROM attempts a JOIN (SELECT item_id, MAX(id) AS last FROM attempts"
             " WHERE at >= ? GROUP BY item_id) l ON a.id = l.last WHERE a.verdict != 'correct'"
@@ -423,7 +422,10 @@ class Store:
             args.extend(wanted)
         sql += " ORDER BY a.at DESC, a.id DESC LIMIT ?"
         args.append(int(limit))
-        return [self._attempt(row) for row in self._read(sql, args)]
+        rows = self._read(sql, args)
+        ids = [row[0] for row in rows]
+        self.check_rows("attempts", f"id IN ({','.join('?' * len(ids))})", ids)  # the rows found, not the whole history
+        return [self._attempt(row) for row in rows]
 
     # --- schedule state -------------------------------------------------------------------------
 
@@ -577,9 +579,9 @@ class Store:
 
         ``item_ids`` limits the due count to those items (e.g. the flashcards still in the bank).
         """
-        self.check_rows("attempts")
-        self.check_rows("card_state")
         since = _ts(now - timedelta(days=days))
+        self.check_rows("attempts", "at >= ?", (since,))
+        self.check_rows("card_state")
         stats: dict[tuple[str, str], dict[str, Any]] = {}
         for deck, topic, answered, correct, score_sum in self._read(
             "SELECT deck, topic, COUNT(*), SUM(verdict = 'correct'), SUM(score) FROM attempts"

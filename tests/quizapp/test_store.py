@@ -352,7 +352,7 @@ def test_other_sqlite_files_are_refused_and_left_alone(tmp_path, setup):
 )
 def test_a_hand_edited_attempt_of_the_wrong_type_is_a_store_error(store, column, value):
     attempt(store, "fine")
-    row_id = attempt(store, "edited")
+    row_id = attempt(store, "edited", "wrong")  # so that mistakes() reads it too
     db = sqlite3.connect(store.path)
     db.execute(f"UPDATE attempts SET {column} = {value} WHERE id = ?", (row_id,))
     db.commit()

@@ -129,7 +129,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _global_options(p)
 
     if "topics" in wanted:
-        p = sub.add_parser("topics", help="list decks and topics with card and template counts")
+        p = sub.add_parser("topics", help="list decks and topics with card and template counts, what is due and your retention")
         _global_options(p)
 
     if "check" in wanted:

@@ -14,7 +14,7 @@ midnight counts for the evening before). Definitions:
   computation: not wrong). This is Anki's "true retention";
 - streak: days in a row with at least one answer, up to today (or up to yesterday, while nothing has
   been answered yet today);
-- weakest items: the ten items with the lowest FSRS predicted recall now;
+- weakest items: the ten items with the lowest FSRS predicted recall now (then the lowest stability);
 - misconceptions: the typical mistakes (solvers.Misconception) the user's answers matched, most
   frequent first, with the solver's explanation and the templates on which they were made.
 """
@@ -203,10 +203,12 @@ def compute(
 
     reviews = store.review_counts(since=now - timedelta(days=RETENTION_DAYS))
     retention = tuple(TopicRetention(deck, topic, n, recalled) for (deck, topic), (n, recalled) in sorted(reviews.items()))
-    recall = sorted((retrievability(s.state, now, parameters=parameters), s.item_id) for s in schedules)[:WEAKEST]
-    counts = store.item_counts(item_id for _, item_id in recall)
+    # FSRS counts elapsed time in whole days, so items reviewed today tie at 100%: the one of lower
+    # stability (forgotten sooner) is the weaker.
+    recall = sorted((retrievability(s.state, now, parameters=parameters), s.state.stability or 0.0, s.item_id) for s in schedules)[:WEAKEST]
+    counts = store.item_counts(item_id for *_, item_id in recall)
     weakest = tuple(
-        WeakItem(item_id, *items[item_id][:3], _label(items[item_id][3]), r, *counts.get(item_id, (0, 0))) for r, item_id in recall
+        WeakItem(item_id, *items[item_id][:3], _label(items[item_id][3]), r, *counts.get(item_id, (0, 0))) for r, _, item_id in recall
     )
     return Stats(
         now=now,

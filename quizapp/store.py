@@ -65,7 +65,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE attempts ADD COLUMN level TEXT",
         "ALTER TABLE attempts ADD COLUMN misconception TEXT",
         # Statistics find an item's earlier answers and the answers that named a mistake without a scan.
-        "DROP INDEX attempts_item",
+        "DROP INDEX IF EXISTS attempts_item",
         "CREATE INDEX attempts_item_at ON attempts (item_id, at)",
         "CREATE INDEX attempts_misconception ON attempts (misconception) WHERE misconception IS NOT NULL",
         f"PRAGMA application_id = {APPLICATION_ID}",
@@ -365,6 +365,14 @@ class Store:
         name = _verdict_name(verdict)
         if score is None:
             score = {"correct": 1.0, "partial": 0.5, "wrong": 0.0}[name]
+        # What reading checks (_VALID_ATTEMPT) is refused here too, so the store never writes a row it would call damaged.
+        if not 0.0 <= float(score) <= 1.0:
+            raise ValueError(f"score must be from 0 to 1, got {score!r}")
+        if rating is not None and int(rating) not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1 to 4, got {rating!r}")
+        if not 0.0 <= _ts(now) <= _LAST_DATE:
+            raise ValueError(f"cannot record an answer dated {now!r}")
+        elapsed_s = min(max(float(elapsed_s), 0.0), 1e9)
         cursor = self._write(
             "INSERT INTO attempts (item_id, kind, topic, deck, verdict, score, rating, hint_used,"
             " answer_text, elapsed_s, at, seed, level, misconception) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

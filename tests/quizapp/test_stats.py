@@ -113,7 +113,8 @@ def test_statistics_of_a_prepared_history(bank, history):
         sum(1 for d in due_days if max(d, TODAY) == TODAY + timedelta(days=k)) for k in range(30)
     ]
     recall = {i: retrievability(history.get_state(i), NOW) for i in scheduled}
-    assert [w.item_id for w in stats.weakest] == sorted(scheduled, key=lambda i: (recall[i], i))
+    stability = {i: history.get_state(i).stability for i in scheduled}
+    assert [w.item_id for w in stats.weakest] == sorted(scheduled, key=lambda i: (recall[i], stability[i], i))
     stride = next(w for w in stats.weakest if w.item_id == "small-stride")
     assert (stride.kind, stride.topic, stride.answers, stride.forgotten) == ("qa", "Convolutions", 3, 1)
 

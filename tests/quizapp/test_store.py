@@ -387,3 +387,14 @@ def test_a_hand_edited_schedule_of_the_wrong_type_is_a_store_error(store, column
         for read in (lambda: store.due(["card"], NOW), lambda: store.unseen(["card"]), lambda: store.topic_stats(NOW)):
             with pytest.raises(StoreError, match="damaged row"):
                 read()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [({"score": 1.5}, "score must be from 0 to 1"), ({"rating": 5}, "rating must be 1 to 4"), ({"at": datetime(1960, 1, 1, tzinfo=UTC)}, "dated")],
+)
+def test_the_store_never_writes_a_row_it_would_call_damaged(store, extra, message):
+    with pytest.raises(ValueError, match=message):
+        attempt(store, "a", **extra)
+    attempt(store, "b", elapsed_s=-3.0)  # a clock that went backwards: kept as 0 seconds
+    assert [(a.item_id, a.elapsed_s) for a in store.attempts()] == [("b", 0.0)]

@@ -195,3 +195,36 @@ def test_a_streak_longer_than_the_eight_weeks_shown(bank, tmp_path):
         stats = compute(store, bank, now=NOW, tz=UTC)
     assert stats.streak == 75 and stats.answers == 76
     assert sum(n for _, n in stats.per_day) == 55  # the 56 days shown are today (none) and the 55 before it
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"])
+def test_answers_per_day_agree_with_counting_each_answer_by_its_day(bank, tmp_path, zone):
+    """compute counts ranges of the index between day starts; here every answer is dated one by one
+    with study_day (both across the March DST change, and in zones 5:30 and 12:45 from UTC)."""
+    from collections import Counter
+    from zoneinfo import ZoneInfo
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    tz = ZoneInfo(zone)
+    now = datetime(2025, 4, 2, 9, 30, tzinfo=UTC)
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.lists(st.integers(0, 60 * 86400), min_size=1, max_size=60), st.integers(0, 23))
+    def check(offsets, day_start):
+        path = tmp_path / f"{zone.replace('/', '-')}-{day_start}-{len(offsets)}-{sum(offsets)}.sqlite3"
+        with Store(path) as store:
+            with store.batch():
+                for seconds in offsets:
+                    store.record_attempt("x", kind="qa", topic="T", deck="d", verdict="correct", rating=3, now=now - timedelta(seconds=seconds))
+            stats = compute(store, bank, now=now, tz=tz, day_start=day_start)
+            expected = Counter(study_day(a.at, tz, day_start) for a in store.attempts())
+        assert {day: n for day, n in stats.per_day if n} == {day: n for day, n in expected.items() if day >= stats.per_day[0][0]}
+        today = study_day(now, tz, day_start)
+        streak, day = 0, today if expected[today] else today - timedelta(days=1)
+        while expected[day]:
+            streak, day = streak + 1, day - timedelta(days=1)
+        assert stats.streak == streak
+
+    check()

@@ -112,6 +112,8 @@ class Stats:
     streak: int
     weakest: tuple[WeakItem, ...]
     misconceptions: tuple[Mistake, ...]
+    fitted: bool = False
+    """Predicted recall comes from FSRS parameters fitted to the user (`quizapp stats --optimize`), not the defaults."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +125,7 @@ class Stats:
             "due_forecast": [{"day": day.isoformat(), "due": n} for day, n in self.forecast],
             "retention": [{**asdict(r), "retention": _round(r.retention)} for r in self.retention],
             "streak": self.streak,
+            "fsrs_parameters": "fitted" if self.fitted else "default",
             "weakest": [{**asdict(w), "recall": _round(w.recall)} for w in self.weakest],
             "misconceptions": [
                 {"name": m.name, "count": m.count, "explanation": m.explanation, "templates": [{"id": t, "count": n} for t, n in m.templates]}
@@ -221,6 +224,7 @@ def compute(
         streak=streak,
         weakest=weakest,
         misconceptions=_mistakes(store.misconception_hits(), bank),
+        fitted=parameters is not None,
     )
 
 
@@ -293,7 +297,8 @@ def render_text(stats: Stats) -> str:
     ]
     width = max((len(r.topic) for r in stats.retention), default=0)
     lines += [f"  {r.topic:<{width}}  {_percent(r.retention):>4}  of {r.reviews:,} ({r.deck})" for r in stats.retention] or ["  no reviews yet"]
-    lines += ["", "Weakest items (predicted recall now):"]
+    fsrs = "FSRS fitted to you" if stats.fitted else "FSRS defaults; `quizapp stats --optimize` fits them to you"
+    lines += ["", f"Weakest items (predicted recall now, {fsrs}):"]
     lines += [
         f"  {_percent(w.recall):>4}  {w.label}  [{w.kind}, {w.topic}; {_plural(w.answers, 'answer')}, {w.forgotten} forgotten]" for w in stats.weakest
     ] or ["  nothing scheduled yet"]

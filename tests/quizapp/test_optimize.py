@@ -188,3 +188,20 @@ def test_plain_drill_schedules_with_the_saved_parameters(tmp_path):
     with Store(database_path(tmp_path)) as store:
         assert store.get_state(first.template_id).stability == 0.75
         assert store.get_state(first.template_id) == review(None, Rating.Good, NOW, parameters=mine)[0]
+
+
+def test_stats_say_whose_parameters_predict_recall(tmp_path):
+    from quizapp.content.loader import load_bank
+
+    bank = load_bank([Path(__file__).parent / "data" / "small.md"], bundled=False)
+    with Store(database_path(tmp_path)) as store:
+        store.record_attempt("x", kind="qa", topic="T", deck="d", verdict="correct", rating=3, now=NOW)
+    out = io.StringIO()
+    run_stats(bank, data_dir=tmp_path, as_json=True, now=NOW, tz=UTC, stdout=out)
+    assert json.loads(out.getvalue())["fsrs_parameters"] == "default"
+    from fsrs import Scheduler
+
+    save_parameters(tmp_path, Scheduler().parameters)
+    out = io.StringIO()
+    run_stats(bank, data_dir=tmp_path, now=NOW, tz=UTC, stdout=out)
+    assert "(predicted recall now, FSRS fitted to you)" in out.getvalue()

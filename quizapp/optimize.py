@@ -7,13 +7,13 @@ that quizapp must never require. It is an optional extra (``pip install 'quizapp
 also in the test extra) imported only here and only when a fit is asked for, so quizapp still
 installs and runs where no wheel exists; the fitted parameters are then used by py-fsrs (the
 ``fsrs`` package, quizapp.schedule), which implements the same FSRS-6 model with the same 21
-weights.
+weights (the tests replay the held-out reviews through py-fsrs and get the same log loss).
 
 The gate: the user's reviews are turned into the optimizer's samples (one per review of an item
 seen on an earlier day: the item's ratings so far and the days between them, days starting at
 04:00 as in quizapp.stats), ordered by time. The parameters are fitted on the first 80% and both
 they and the defaults predict the last 20%; they are kept (in settings.json, under
-``fsrs_parameters``) only when their log loss there is lower. Too few reviews are left to the
+``fsrs_parameters``) only when their log loss there (:func:`log_loss`) is lower. Too few reviews are left to the
 optimizer's own threshold: when it returns the defaults unchanged, there was not enough to fit.
 """
 
@@ -30,7 +30,17 @@ from typing import TextIO
 from quizapp.stats import DAY_START, study_day
 from quizapp.store import Attempt, Store
 
-__all__ = ["HOLDOUT", "SETTINGS_KEY", "Fit", "fit", "load_parameters", "review_samples", "run_optimize", "save_parameters"]
+__all__ = [
+    "HOLDOUT",
+    "SETTINGS_KEY",
+    "Fit",
+    "fit",
+    "load_parameters",
+    "log_loss",
+    "review_samples",
+    "run_optimize",
+    "save_parameters",
+]
 
 SETTINGS_KEY = "fsrs_parameters"
 HOLDOUT = 0.2
@@ -85,30 +95,43 @@ def _clip(parameters: Sequence[float]) -> tuple[float, ...]:
     return tuple(min(max(float(w), lo), hi) for w, lo, hi in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
 
 
-def fit(samples: Sequence[Sample]) -> Fit:
-    """Fit FSRS on the first 80% of ``samples`` (oldest first) and compare it with the defaults on the rest by log loss.
+def log_loss(parameters: Sequence[float], samples: Sequence[Sample]) -> float:
+    """How well FSRS with ``parameters`` predicts the last review of each sample: −mean(y·ln p + (1 − y)·ln(1 − p)),
+    y = 1 when it was recalled (rating > 1), p = (1 + F·t/S)^−w₂₀ the recall FSRS predicts t days after the
+    review before it, S the stability the earlier reviews lead to, F = 0.9^(−1/w₂₀) − 1; p is kept within
+    [10⁻⁴, 1 − 10⁻⁴] so that one confident miss cannot dominate.
 
-    log loss = −mean(y·ln p + (1 − y)·ln(1 − p)) over the held-out reviews, y = 1 when recalled (rating > 1),
-    p the predicted recall. Raises ImportError when fsrs-rs-python is not installed.
+    Plain mean, not fsrs-rs's ``evaluate`` (which weighs recent reviews more), so it can be checked by
+    replaying the same reviews through py-fsrs.
     """
     import fsrs_rs_python as rs
 
+    model = rs.FSRS(list(parameters))
+    states = model.memory_state_batch([rs.FSRSItem([rs.FSRSReview(r, d) for r, d in history[:-1]]) for _, history in samples])
+    decay = parameters[20]
+    factor = 0.9 ** (-1 / decay) - 1
+    total = 0.0
+    for (_, history), state in zip(samples, states):
+        rating, days = history[-1]
+        p = min(max((1 + factor * days / state.stability) ** -decay, 1e-4), 1 - 1e-4)
+        total -= math.log(p) if rating > 1 else math.log(1 - p)
+    return total / len(samples)
+
+
+def fit(samples: Sequence[Sample]) -> Fit:
+    """Fit FSRS on the first 80% of ``samples`` (oldest first) and compare it with the defaults on the rest
+    by :func:`log_loss`. Raises ImportError when fsrs-rs-python is not installed."""
+    import fsrs_rs_python as rs
+
     cut = int(len(samples) * (1 - HOLDOUT))
-    train = [rs.FSRSItem([rs.FSRSReview(rating, delta) for rating, delta in history]) for _, history in samples[:cut]]
-    test = [rs.FSRSItem([rs.FSRSReview(rating, delta) for rating, delta in history]) for _, history in samples[cut:]]
+    train, test = samples[:cut], samples[cut:]
     defaults = tuple(rs.DEFAULT_PARAMETERS)
-    fitted = rs.FSRS(defaults).compute_parameters(train) if train else list(defaults)
+    items = [rs.FSRSItem([rs.FSRSReview(rating, delta) for rating, delta in history]) for _, history in train]
+    fitted = rs.FSRS(defaults).compute_parameters(items) if items else list(defaults)
     if not test or all(math.isclose(a, b, rel_tol=0, abs_tol=1e-6) for a, b in zip(fitted, defaults)):
         return Fit(len(samples), len(train), len(test), None)  # the optimizer's own verdict: too few reviews
     parameters = _clip(fitted)
-    return Fit(
-        len(samples),
-        len(train),
-        len(test),
-        parameters,
-        log_loss=float(rs.FSRS(parameters).evaluate(test).log_loss),
-        default_log_loss=float(rs.FSRS(defaults).evaluate(test).log_loss),
-    )
+    return Fit(len(samples), len(train), len(test), parameters, log_loss(parameters, test), log_loss(defaults, test))
 
 
 # --- settings.json ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from quizapp import optimize
-from quizapp.optimize import SETTINGS_KEY, fit, load_parameters, review_samples, run_optimize, save_parameters
+from quizapp.optimize import SETTINGS_KEY, fit, load_parameters, log_loss, review_samples, run_optimize, save_parameters
 from quizapp.paths import database_path, settings_path
 from quizapp.progress import record_answer
 from quizapp.schedule import Rating, review
@@ -61,6 +62,37 @@ def test_samples_are_reviews_on_a_later_day_with_the_history_before_them(store):
         ((3, 0), (1, 0), (3, 1), (4, 2)),
     ]
     assert [when for when, _ in samples] == [(day + timedelta(hours=20)).timestamp(), (day + timedelta(days=3)).timestamp()]
+
+
+def replayed_log_loss(parameters, samples) -> float:
+    """The gate's log loss computed another way: each sample's reviews replayed through py-fsrs (the scheduler
+    the app uses), its predicted recall at the last review from py-fsrs's own retrievability."""
+    from fsrs import Card, Scheduler
+
+    scheduler = Scheduler(parameters=parameters, enable_fuzzing=False)
+    total = 0.0
+    for _, history in samples:
+        card, when = Card(card_id=0, due=NOW), NOW
+        for rating, days in history[:-1]:
+            when += timedelta(days=days, minutes=1)  # so that py-fsrs counts exactly `days` whole days
+            card, _ = scheduler.review_card(card, Rating(rating), when)
+        rating, days = history[-1]
+        p = min(max(scheduler.get_card_retrievability(card, when + timedelta(days=days, minutes=1)), 1e-4), 1 - 1e-4)
+        total -= math.log(p) if rating > 1 else math.log(1 - p)
+    return total / len(samples)
+
+
+@pytest.mark.parametrize("name", ["forgetful", "drift"])
+def test_the_gate_figures_agree_with_a_py_fsrs_replay(store, name):
+    from fsrs import Scheduler
+
+    load_history(store, name)
+    samples = review_samples(store.attempts(), tz=UTC)
+    result = fit(samples)
+    held_out = samples[result.trained_on :]
+    assert result.default_log_loss == pytest.approx(replayed_log_loss(Scheduler().parameters, held_out), rel=1e-3)
+    assert result.log_loss == pytest.approx(replayed_log_loss(result.parameters, held_out), rel=1e-3)
+    assert log_loss(result.parameters, held_out) == result.log_loss
 
 
 def test_a_forgetful_learners_fit_is_kept_and_schedules_from_then_on(store, tmp_path):

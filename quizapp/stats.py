@@ -252,7 +252,7 @@ def _explain(template: Any, name: str, seed: int | None, level: str | None) -> s
 
     try:
         instance = generate(template, 0 if seed is None else seed, level or "medium")
-    except GenerationError:
+    except (GenerationError, ValueError):  # GenerationError is a ValueError; so is a level edited into the database
         return ""
     return next((m.explanation for m in instance.misconceptions if m.name == name), "")
 
@@ -305,7 +305,7 @@ def render_text(stats: Stats) -> str:
     lines += ["", "Your most frequent mistakes:"]
     for m in stats.misconceptions:
         where = ", ".join(f"{t} ×{n}" for t, n in m.templates)
-        lines.append(f"  {m.count:>4}×  {m.name.replace('_', ' ')}: {m.explanation or '(no explanation: template gone)'}")
+        lines.append(f"  {m.count:>4}×  {m.name.replace('_', ' ')}: {m.explanation or '(no explanation: its drill is gone or changed)'}")
         lines.append(f"         in {where}")
     if not stats.misconceptions:
         lines.append("  none named yet")

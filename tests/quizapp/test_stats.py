@@ -228,3 +228,15 @@ def test_answers_per_day_agree_with_counting_each_answer_by_its_day(bank, tmp_pa
         assert stats.streak == streak
 
     check()
+
+
+def test_a_misconception_whose_drill_cannot_be_asked_again_keeps_its_count(bank, tmp_path):
+    with Store(tmp_path / "p.sqlite3") as store:
+        store.record_attempt("small-conv-out", kind="drill", topic="Convolutions", deck="small", verdict="wrong", seed=3,
+                             level="insane", misconception="forgot_plus_one", now=NOW)  # a level edited by hand
+        store.record_attempt("gone-template", kind="drill", topic="X", deck="x", verdict="wrong", seed=3,
+                             level="easy", misconception="forgot_plus_one", now=NOW)
+        stats = compute(store, bank, now=NOW, tz=UTC)
+    [mistake] = stats.misconceptions
+    assert (mistake.count, mistake.explanation, dict(mistake.templates)) == (2, "", {"small-conv-out": 1, "gone-template": 1})
+    assert "(no explanation: its drill is gone or changed)" in render_text(stats)

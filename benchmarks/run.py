@@ -255,6 +255,12 @@ def section_stats() -> None:
         check = median_seconds(lambda: store.check_rows("attempts"), repeat=7, number=1)
         row("  for comparison: check every row's types", check, baseline, "(stats checks only the rows it reads)")
         store.close()
+        env = {**os.environ, "QUIZAPP_CACHE_DIR": tmp}
+        command = [PY, "-m", "quizapp", "stats", "--json", "--data-dir", tmp]
+        _run_measured(command, env)  # writes the bank cache, as any earlier run would have
+        whole, peak = median_process(command, repeat=3, env=env)
+        bare, _ = median_process([PY, "-c", "pass"], repeat=3)
+        row("the whole `quizapp stats --json` process (median of 3)", whole, bare, f"×: vs `python -c pass`; peak {peak / 1024:.0f} MB")
 
 
 def _run_measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:

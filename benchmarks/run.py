@@ -2,9 +2,10 @@
 
 Sections: the answer checker and the solvers (per call, vs a bare Python call), the content bank
 (load time, drill instances per second), the export command as a whole process (vs `python -c pass`
-and `python -c "import numpy"`), and the TUI (time to the first question ready for input and peak
-memory, vs a bare Textual app showing one line; feedback latency after Enter).
-Usage: python benchmarks/run.py [section ...]   (sections: checker solvers bank export tui)
+and `python -c "import numpy"`), the TUI (time to the first question ready for input and peak
+memory, vs a bare Textual app showing one line; feedback latency after Enter), and statistics on a
+history of 100,000 answers (vs reading every attempt row).
+Usage: python benchmarks/run.py [section ...]   (sections: checker solvers bank export tui stats)
 """
 
 from __future__ import annotations
@@ -193,6 +194,73 @@ def section_bank() -> None:
 
 
 ARITHMETIC = {"conv", "linear", "init"}
+
+
+def _history(store: Any, bank: Any, n: int) -> None:
+    """``n`` answers to the shipped bank over a year (every item scheduled; a third of the wrong drill
+    answers name a misconception), as a heavy user's progress database would hold them."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from quizapp.generate import GenerationError, generate
+    from quizapp.schedule import review
+
+    rng = random.Random(0)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    items = [(c.id, str(c.kind), c.topic, c.deck, ()) for c in bank.cards()]
+    for t in bank.templates():
+        try:
+            names = tuple(m.name for m in generate(t, 1, "medium").misconceptions)
+        except GenerationError:
+            names = ()
+        items.append((t.id, "drill", t.topic, t.deck, names))
+    # Oldest first, as answers are recorded (so the recent weeks are the end of the table, as in real use).
+    seconds_ago = sorted((rng.randrange(365 * 86400) for _ in range(n)), reverse=True)
+    with store.batch():
+        for i, ago in enumerate(seconds_ago):
+            item_id, kind, topic, deck, names = items[rng.randrange(len(items))]
+            rating = rng.choices((1, 2, 3, 4), (0.15, 0.15, 0.6, 0.1))[0]
+            store.record_attempt(
+                item_id, kind=kind, topic=topic, deck=deck, verdict="wrong" if rating == 1 else "correct", rating=rating,
+                seed=1 if kind == "drill" else None, level="medium" if kind == "drill" else None,
+                misconception=rng.choice(names) if names and rating == 1 and i % 3 == 0 else None,
+                now=now - timedelta(seconds=ago),
+            )
+        for item_id, kind, topic, deck, _ in items:
+            when = now - timedelta(days=rng.randrange(60))
+            store.save_state(item_id, review(None, rng.choice((1, 3, 4)), when)[0], now=when, kind=kind, topic=topic, deck=deck)
+
+
+def section_stats() -> None:
+    from datetime import UTC, datetime
+
+    from quizapp.content.loader import load_bank
+    from quizapp.stats import compute
+    from quizapp.store import Store
+
+    n = 100_000
+    print(f"\nstatistics on a history of {n:,} answers (median of 7), ratio to reading every attempt row")
+    bank = load_bank([], bundled=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "progress.sqlite3")
+        start = time.perf_counter()
+        _history(store, bank, n)
+        print(f"  (history written in {time.perf_counter() - start:.1f} s: {len(bank.cards()) + len(bank.templates())} items scheduled)")
+        now = datetime(2026, 6, 1, tzinfo=UTC)
+        baseline = median_seconds(lambda: store._db.execute("SELECT * FROM attempts").fetchall(), repeat=7, number=1)
+        row(f"read all {n:,} attempt rows (baseline)", baseline, baseline)
+        compute(store, bank, now=now, tz=UTC)  # imports quizapp.generate once, as the first stats of a process does
+        stats = median_seconds(lambda: compute(store, bank, now=now, tz=UTC), repeat=7, number=1)
+        row("compute every figure of `quizapp stats`", stats, baseline, "goal ≤ 300 ms")
+        check = median_seconds(lambda: store.check_rows("attempts"), repeat=7, number=1)
+        row("  for comparison: check every row's types", check, baseline, "(stats checks only the rows it reads)")
+        store.close()
+        env = {**os.environ, "QUIZAPP_CACHE_DIR": tmp}
+        command = [PY, "-m", "quizapp", "stats", "--json", "--data-dir", tmp]
+        _run_measured(command, env)  # writes the bank cache, as any earlier run would have
+        whole, peak = median_process(command, repeat=3, env=env)
+        bare, _ = median_process([PY, "-c", "pass"], repeat=3)
+        row("the whole `quizapp stats --json` process (median of 3)", whole, bare, f"×: vs `python -c pass`; peak {peak / 1024:.0f} MB")
 
 
 def _run_measured(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -504,6 +572,7 @@ SECTIONS = {
     "bank": section_bank,
     "export": section_export,
     "tui": section_tui,
+    "stats": section_stats,
 }
 
 

@@ -94,7 +94,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -129,7 +129,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _global_options(p)
 
     if "topics" in wanted:
-        p = sub.add_parser("topics", help="list decks and topics with card and template counts")
+        p = sub.add_parser("topics", help="list decks and topics with card and template counts, what is due and your retention")
         _global_options(p)
 
     if "check" in wanted:
@@ -165,6 +165,17 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
         _global_options(p)
 
+    if "progress" in wanted:
+        _progress_parser(sub)
+
+    if "stats" in wanted:
+        p = sub.add_parser("stats", help="your history: answers per day, what is due, retention, weakest items, frequent mistakes")
+        p.add_argument("--json", action="store_true", help="print JSON (the total count of answers under \"answers\")")
+        p.add_argument(
+            "--optimize", action="store_true", help="fit FSRS to your reviews first; kept only if it predicts your latest ones better"
+        )
+        _global_options(p)
+
     if "solve" in wanted:
         # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
         p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
@@ -172,6 +183,20 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument("--list", action="store_true", help="list solvers with their parameters")
         p.add_argument("--json", action="store_true", help="print JSON: solver, params, value, steps, misconceptions")
     return parser
+
+
+def _progress_parser(sub: argparse._SubParsersAction) -> None:
+    """`quizapp progress export|import FILE` (quizapp.backup)."""
+    p = sub.add_parser("progress", help="back up your progress to a JSON file, or merge one back in")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, help_text in (
+        ("export", "write every answer and schedule to FILE (JSON)"),
+        ("import", "merge FILE's answers and schedules into your progress (what is already there is not added twice)"),
+    ):
+        a = actions.add_parser(action, help=help_text)
+        a.add_argument("file", type=Path, metavar="FILE")
+        _global_options(a)
+    _global_options(p)
 
 
 def needed_commands(argv: Sequence[str]) -> tuple[str, ...] | None:
@@ -291,6 +316,11 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return run_solve(args.solver, rest, as_json=args.json, list_only=args.list)
 
+    if command == "progress":
+        from quizapp.backup import run as run_progress
+
+        return run_progress(args.action, args.file, data_dir=args.data_dir)
+
     if command == "check":
         # check reports a missing path as one of its problems (file: message) and exits 1.
         from quizapp.content.check import run as run_check
@@ -303,7 +333,7 @@ def _main(argv: Sequence[str] | None) -> int:
             seconds_per_deck=args.time_limit or None,
         )
 
-    if command not in ("topics", "export", *_TUI_MODES):
+    if command not in ("topics", "export", "stats", *_TUI_MODES):
         _say(f"quizapp: unknown command {command!r}")
         return 2
     status = _missing_content(args.content)
@@ -332,9 +362,14 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
         _say(f"quizapp: … and {len(problems) - PROBLEMS_SHOWN:,} more problems in the decks (`quizapp check PATH` lists them all)")
 
     if command == "topics":
-        from quizapp.plain import print_topics
+        from quizapp.stats import run_topics
 
-        return print_topics(bank)
+        return run_topics(bank, data_dir=args.data_dir)
+
+    if command == "stats":
+        from quizapp.stats import run as run_stats
+
+        return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize)
 
     mismatch = bank.mismatch(args.topic) if command is not None else None
     if mismatch:

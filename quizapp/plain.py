@@ -15,7 +15,7 @@ import secrets
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
@@ -209,6 +209,9 @@ def _progress(data_dir: str | os.PathLike[str] | None, now: datetime | None) -> 
         yield None
         return
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
+    from quizapp.optimize import load_parameters
+
+    store.fsrs_parameters = load_parameters(data_dir)  # FSRS fitted to the user, when they chose to
     try:
         yield _Progress(store, clock)
     finally:
@@ -264,7 +267,15 @@ def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) ->
             continue
         break
     score = hinted_score(result.score, hint_used)
-    recorded = progress.save(instance, asked_at=asked_at, verdict=result.verdict, score=score, hint_used=hint_used, answer_text=text)
+    recorded = progress.save(
+        instance,
+        asked_at=asked_at,
+        verdict=result.verdict,
+        score=score,
+        hint_used=hint_used,
+        answer_text=text,
+        misconception=result.misconception,
+    )
     precision = instance.tolerance.describe(instance.form, expected=instance.answer)
     half = " (with the hint: half a point)" if hint_used and result.verdict is Verdict.CORRECT else ""
     term.say(f"{_MARK[result.verdict]}{half}: the answer is {instance.answer_text} ({precision})")
@@ -457,8 +468,11 @@ def _count(n: int, word: str, width: int = 0) -> str:
     return f"{n:>{width}} {word}{'' if n == 1 else 's'}"
 
 
-def print_topics(bank: Bank, stdout: TextIO | None = None) -> int:
-    """Decks and their topics with card and drill-template counts."""
+def print_topics(
+    bank: Bank, stdout: TextIO | None = None, *, progress: Mapping[tuple[str, str], tuple[int, float | None]] | None = None
+) -> int:
+    """Decks and their topics with card and drill-template counts; with ``progress`` ((deck id, topic) ->
+    (items due now, retention) as quizapp.stats.topic_progress gives it), also what is due and the retention."""
     out = stdout if stdout is not None else sys.stdout
     rows = bank.topics()
     if not rows:
@@ -470,7 +484,11 @@ def print_topics(bank: Bank, stdout: TextIO | None = None) -> int:
         if deck is not current:
             current = deck
             out.write(printable(f"{deck.title} ({deck.id}, {deck.path})") + "\n")
-        out.write(printable(f"  {topic:<{width}}  {_count(n_cards, 'card', 4):<10}  {_count(n_templates, 'drill', 3)}") + "\n")
+        line = f"  {topic:<{width}}  {_count(n_cards, 'card', 4):<10}  {_count(n_templates, 'drill', 3):<10}"
+        if progress is not None:
+            due, retention = progress.get((deck.id, topic), (0, None))
+            line += f"  {due:>4} due  retention {'—' if retention is None else f'{100 * retention:.0f}%':>4}"
+        out.write(printable(line.rstrip()) + "\n")
     total_cards = sum(len(d.cards) for d in bank.decks)
     total_templates = sum(len(d.templates) for d in bank.decks)
     out.write(f"{_count(len(bank.decks), 'deck')}, {_count(total_cards, 'card')}, {_count(total_templates, 'drill template')}\n")

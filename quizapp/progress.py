@@ -7,6 +7,7 @@ question by its template id (the skill is scheduled, not the particular numbers)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -44,15 +45,21 @@ class Recorded:
     due: datetime
 
 
+def _unwrap(item: Any) -> Any:
+    """The Card or DrillInstance inside ``item`` (itself, or what a QuizItem / the TUI's Question holds)."""
+    if not isinstance(item, Card) and (hasattr(item, "card") or hasattr(item, "drill")):
+        drill = getattr(item, "drill", None)
+        return drill if drill is not None else getattr(item, "card", None)
+    return item
+
+
 def schedule_target(item: Any) -> Target:
     """The item FSRS schedules for ``item``: a Card by its id; a DrillInstance by its template id.
 
     ``item`` may also be anything holding one of them as ``.card`` / ``.drill`` (session.QuizItem, the
     TUI's Question).
     """
-    if not isinstance(item, Card) and (hasattr(item, "card") or hasattr(item, "drill")):
-        drill = getattr(item, "drill", None)
-        item = drill if drill is not None else getattr(item, "card", None)
+    item = _unwrap(item)
     if isinstance(item, Card):
         return Target(item.id, str(item.kind), item.topic, item.deck)
     template_id = getattr(item, "template_id", None)
@@ -81,7 +88,9 @@ def record_answer(
     hint_used: bool = False,
     answer_text: str = "",
     elapsed_s: float = 0.0,
+    misconception: object = None,
     now: datetime,
+    parameters: Sequence[float] | None = None,
 ) -> Recorded:
     """Record one answered question at ``now``: append the attempt and move the item's FSRS state, in one commit.
 
@@ -89,6 +98,9 @@ def record_answer(
     wrong → Again, partial → Hard, correct → Good (Hard after the hint). A flashcard gives its
     self-grade ``rating``; the verdict follows: Again → wrong (score 0), Hard/Good/Easy → correct (1).
     Giving both records them as given. ``score`` defaults to 1 / 0.5 / 0 by verdict.
+    ``misconception`` is the typical mistake the answer matched (a solvers.Misconception or its name);
+    a drill's seed and level are recorded from the instance, so statistics can ask it again.
+    ``parameters`` are the FSRS weights fitted to the user (None: the store's, see Store.fsrs_parameters).
 
     Raises store.StoreError when the database cannot be written; then nothing of this answer is kept.
     """
@@ -102,6 +114,10 @@ def record_answer(
         score = graded_score if score is None else score
     name = _verdict_name(verdict)
     target = schedule_target(item)
+    asked = _unwrap(item)
+    drill = None if isinstance(asked, Card) else asked
+    if misconception is not None:
+        misconception = str(getattr(misconception, "name", misconception))
     with store.batch():
         attempt_id = store.record_attempt(
             target.item_id,
@@ -114,8 +130,13 @@ def record_answer(
             hint_used=hint_used,
             answer_text=answer_text,
             elapsed_s=max(0.0, float(elapsed_s)),
+            seed=getattr(drill, "seed", None),
+            level=getattr(drill, "level", None),
+            misconception=misconception,
             now=now,
         )
-        state, due = review(store.get_state(target.item_id), rating, now)
+        if parameters is None:
+            parameters = store.fsrs_parameters
+        state, due = review(store.get_state(target.item_id), rating, now, parameters=parameters)
         store.save_state(target.item_id, state, now=now, kind=target.kind, topic=target.topic, deck=target.deck)
     return Recorded(target.item_id, attempt_id, name, rating, due)

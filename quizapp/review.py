@@ -101,6 +101,9 @@ def run_plain_review(
 
         error(f"quizapp: {data_dir_error(err, data_dir)}")
         return 1
+    from quizapp.optimize import load_parameters
+
+    store.fsrs_parameters = load_parameters(data_dir)  # FSRS fitted to the user, when they chose to
     try:
         return _review_loop(bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, clock=clock)
     except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)

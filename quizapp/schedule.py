@@ -2,11 +2,13 @@
 
 A thin wrapper around py-fsrs so the rest of the app speaks in ``Rating`` and ``now=`` and never
 touches the scheduler object. Fuzzing is off: py-fsrs fuzzes intervals with the global RNG, and the
-same history must always give the same due dates.
+same history must always give the same due dates. ``parameters`` are the 21 FSRS weights: None for
+FSRS's defaults, or the ones fitted to the user (quizapp.optimize), which the caller passes in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -20,6 +22,7 @@ __all__ = [
     "rating_for_verdict",
     "retrievability",
     "review",
+    "scheduler",
     "verdict_for_rating",
 ]
 
@@ -28,9 +31,20 @@ __all__ = [
 _STATE_ID = 0
 
 
-@lru_cache(maxsize=1)
-def _scheduler() -> Scheduler:
-    return Scheduler(enable_fuzzing=False)
+Parameters = Sequence[float] | None
+"""The 21 FSRS weights, or None for the defaults."""
+
+
+def scheduler(parameters: Parameters = None) -> Scheduler:
+    """The FSRS scheduler (fuzzing off) with ``parameters``, made once per set of them."""
+    return _scheduler(None if parameters is None else tuple(float(w) for w in parameters))
+
+
+@lru_cache(maxsize=4)
+def _scheduler(parameters: tuple[float, ...] | None) -> Scheduler:
+    if parameters is None:
+        return Scheduler(enable_fuzzing=False)
+    return Scheduler(parameters=parameters, enable_fuzzing=False)
 
 
 def utc(now: datetime) -> datetime:
@@ -45,22 +59,24 @@ def new_state(now: datetime) -> CardState:
     return CardState(card_id=_STATE_ID, due=utc(now))
 
 
-def review(state: CardState | None, rating: Rating | int, now: datetime) -> tuple[CardState, datetime]:
+def review(
+    state: CardState | None, rating: Rating | int, now: datetime, *, parameters: Parameters = None
+) -> tuple[CardState, datetime]:
     """One review at ``now`` graded ``rating`` -> (the new FSRS state, when it is due next).
 
     ``state`` is None for a card seen for the first time. The input state is not modified.
     """
     now = utc(now)
     card = state if state is not None else new_state(now)
-    updated, _log = _scheduler().review_card(card, Rating(int(rating)), review_datetime=now)
+    updated, _log = scheduler(parameters).review_card(card, Rating(int(rating)), review_datetime=now)
     return updated, updated.due
 
 
-def retrievability(state: CardState | None, now: datetime) -> float:
+def retrievability(state: CardState | None, now: datetime, *, parameters: Parameters = None) -> float:
     """FSRS's predicted probability of recall at ``now``: R = (1 + F·t/S)^−decay; 0 for a new card."""
     if state is None:
         return 0.0
-    return float(_scheduler().get_card_retrievability(state, utc(now)))
+    return float(scheduler(parameters).get_card_retrievability(state, utc(now)))
 
 
 def _verdict_name(verdict: object) -> str:

@@ -2,8 +2,9 @@
 
 Every write is committed at once in WAL mode, so a crash or a kill loses nothing already answered.
 The schema is versioned with ``PRAGMA user_version`` and upgraded step by step; a database this
-version cannot read (corrupt, locked, or written by a newer quizapp) raises :class:`StoreError`
-and is never reset or overwritten.
+version cannot read (corrupt, locked, written by a newer quizapp, or another program's SQLite file)
+raises :class:`StoreError` and is never reset or overwritten: the file is checked before anything,
+even the switch to WAL, is written. A hand-edited row of the wrong type is reported the same way.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from typing import Any, Self
 
 from quizapp.schedule import CardState, utc
 
-__all__ = ["SCHEMA_VERSION", "Attempt", "Store", "StoreError", "TopicStats"]
+__all__ = ["SCHEMA_VERSION", "Attempt", "Schedule", "Store", "StoreError", "TopicStats"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+APPLICATION_ID = 0x51555A31
+"""``PRAGMA application_id`` of a quizapp progress database ("QUZ1"), set from schema 2 on, so another
+program's SQLite file is told apart from ours (schema-1 files carry 0 and are recognised by their tables)."""
 
 # Each entry upgrades the schema from version i to i + 1; applied in order inside one transaction.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -54,7 +59,68 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX card_state_due ON card_state (due)",
     ),
+    # 2: what statistics need per attempt (rating, hint, time to answer were there from 1).
+    (
+        "ALTER TABLE attempts ADD COLUMN seed INTEGER",
+        "ALTER TABLE attempts ADD COLUMN level TEXT",
+        "ALTER TABLE attempts ADD COLUMN misconception TEXT",
+        # Statistics find an item's earlier answers and the answers that named a mistake without a scan.
+        "DROP INDEX IF EXISTS attempts_item",
+        "CREATE INDEX attempts_item_at ON attempts (item_id, at)",
+        "CREATE INDEX attempts_misconception ON attempts (misconception) WHERE misconception IS NOT NULL",
+        f"PRAGMA application_id = {APPLICATION_ID}",
+    ),
 )
+
+_COLUMNS = {
+    "attempts": (
+        "id", "item_id", "kind", "topic", "deck", "verdict", "score", "rating", "hint_used", "answer_text", "elapsed_s", "at",
+    ),
+    "card_state": ("item_id", "kind", "topic", "deck", "state", "due", "updated"),
+}
+"""The columns of schema 1, which every quizapp progress database has."""
+
+_ATTEMPT_COLUMNS = (*_COLUMNS["attempts"], "seed", "level", "misconception")
+
+_SELECT_ATTEMPT = f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts"
+
+_LAST_DATE = 253402300799.0  # 9999-12-31 23:59:59 UTC, the last moment a datetime can hold
+_NUMBER = "typeof({0}) IN ('integer', 'real')"
+_TEXT = "typeof({0}) = 'text'"
+
+# What each column must hold, as SQL: a hand-edited row that breaks one is reported as damaged, never
+# read into a raw TypeError or OverflowError. SQLite keeps any value in any column, so this is checked.
+_VALID_ATTEMPT = {
+    "item_id": _TEXT,
+    "kind": _TEXT,
+    "topic": _TEXT,
+    "deck": _TEXT,
+    "verdict": "{0} IN ('correct', 'partial', 'wrong')",
+    "score": _NUMBER + " AND {0} BETWEEN 0 AND 1",
+    "rating": "{0} IS NULL OR (typeof({0}) = 'integer' AND {0} BETWEEN 1 AND 4)",
+    "hint_used": "{0} IN (0, 1) AND typeof({0}) = 'integer'",
+    "answer_text": _TEXT,
+    "elapsed_s": _NUMBER + " AND {0} BETWEEN 0 AND 1e9",
+    "at": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+    "seed": "{0} IS NULL OR typeof({0}) = 'integer'",
+    "level": "{0} IS NULL OR typeof({0}) = 'text'",
+    "misconception": "{0} IS NULL OR typeof({0}) = 'text'",
+}
+_VALID_STATE = {
+    "item_id": _TEXT,
+    "kind": _TEXT,
+    "topic": _TEXT,
+    "deck": _TEXT,
+    "state": _TEXT,
+    "due": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+    "updated": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+}
+
+
+def _first_invalid(checks: dict[str, str], key: str) -> str:
+    """SQL selecting (key, the first column that breaks its check) of the rows where one does."""
+    cases = " ".join(f"WHEN NOT coalesce({rule.format(column)}, 0) THEN '{column}'" for column, rule in checks.items())
+    return f"SELECT {key}, CASE {cases} END AS bad"
 
 RECENT_DAYS = 30
 
@@ -79,6 +145,27 @@ class Attempt:
     answer_text: str
     elapsed_s: float
     at: datetime
+    seed: int | None = None
+    """The drill's seed (with ``level``, it makes the same question again); None for a flashcard."""
+    level: str | None = None
+    misconception: str | None = None
+    """The name of the typical mistake the answer matched (solvers.Misconception.name), if any."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One item's saved FSRS state, with the labels kept beside it and when it was last changed."""
+
+    item_id: str
+    kind: str
+    topic: str
+    deck: str
+    state: CardState
+    updated: datetime
+
+
+# An answer was recalled when FSRS heard Hard, Good or Easy; an answer kept without a rating, when it was not wrong.
+_RECALLED = "(coalesce(rating, CASE verdict WHEN 'wrong' THEN 1 ELSE 3 END) > 1)"
 
 
 @dataclass(frozen=True)
@@ -116,6 +203,10 @@ def _verdict_name(verdict: object) -> str:
 class Store:
     """Progress kept in one SQLite file at ``path`` (see ``quizapp.paths.database_path``)."""
 
+    fsrs_parameters: tuple[float, ...] | None = None
+    """The FSRS weights answers recorded into this store are scheduled with (quizapp.progress); None for
+    FSRS's defaults. Whoever opens the store sets them from the user's settings (quizapp.optimize)."""
+
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
         self.path = Path(path)
         try:
@@ -126,6 +217,7 @@ class Store:
             raise StoreError(f"cannot open the progress database {self.path}: {err}") from err
         try:
             version = self._check_version()  # before anything writes: a file we cannot read stays as it is
+            self._check_ours(version)
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed answer survives a power cut too, not only a killed process.
             self._db.execute("PRAGMA synchronous=FULL")
@@ -159,6 +251,21 @@ class Store:
                 f"(schema {version}, this one reads up to {SCHEMA_VERSION}); upgrade quizapp"
             )
         return version
+
+    def _check_ours(self, version: int) -> None:
+        """Refuse, before anything is written, a SQLite file that is not a quizapp progress database."""
+        application_id = int(self._db.execute("PRAGMA application_id").fetchone()[0])
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if application_id in (0, APPLICATION_ID):
+            if version == 0 and not tables:
+                return  # a new (empty) file: ours to set up
+            columns = {table: {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")} for table in _COLUMNS}
+            if version > 0 and all(set(names) <= columns[table] for table, names in _COLUMNS.items()):
+                return
+        raise StoreError(
+            f"{self.path} is not a quizapp progress database (another program's SQLite file?); it was left "
+            f"untouched. Move it aside, or pass --data-dir to keep progress elsewhere"
+        )
 
     def _migrate(self, version: int) -> None:
         """Apply the steps from ``version`` up to SCHEMA_VERSION in one transaction."""
@@ -213,6 +320,22 @@ class Store:
         except sqlite3.Error as err:
             raise self._error(err) from err
 
+    def _damaged_row(self, table: str, key: object, column: str) -> StoreError:
+        return StoreError(
+            f"the progress database {self.path} has a damaged row (table {table}, row {key!r}: {column} holds a value "
+            f"of the wrong type or range, edited by hand?); it was left untouched. Fix or delete that row"
+        )
+
+    def check_rows(self, table: str = "attempts", where: str = "1=1", args: Sequence[Any] = ()) -> None:
+        """Raise StoreError naming the first row of ``table`` (matching ``where``) with a value of the wrong type.
+
+        The readers below call it first, so what they then read needs no further checks.
+        """
+        checks, key = (_VALID_ATTEMPT, "id") if table == "attempts" else (_VALID_STATE, "item_id")
+        rows = self._read(f"SELECT * FROM ({_first_invalid(checks, key)} FROM {table} WHERE {where}) WHERE bad IS NOT NULL LIMIT 1", args)
+        if rows:
+            raise self._damaged_row(table, rows[0][0], rows[0][1])
+
     # --- attempts -------------------------------------------------------------------------------
 
     def record_attempt(
@@ -228,19 +351,31 @@ class Store:
         hint_used: bool = False,
         answer_text: str = "",
         elapsed_s: float = 0.0,
+        seed: int | None = None,
+        level: str | None = None,
+        misconception: str | None = None,
         now: datetime,
     ) -> int:
         """Append one answer to the history and commit it; returns its row id.
 
         ``verdict`` is "correct" / "partial" / "wrong" (or answers.Verdict); ``score`` defaults to
-        1 / 0.5 / 0 by verdict.
+        1 / 0.5 / 0 by verdict. ``seed`` and ``level`` say which drill question was asked,
+        ``misconception`` the name of the typical mistake the answer matched.
         """
         name = _verdict_name(verdict)
         if score is None:
             score = {"correct": 1.0, "partial": 0.5, "wrong": 0.0}[name]
+        # What reading checks (_VALID_ATTEMPT) is refused here too, so the store never writes a row it would call damaged.
+        if not 0.0 <= float(score) <= 1.0:
+            raise ValueError(f"score must be from 0 to 1, got {score!r}")
+        if rating is not None and int(rating) not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1 to 4, got {rating!r}")
+        if not 0.0 <= _ts(now) <= _LAST_DATE:
+            raise ValueError(f"cannot record an answer dated {now!r}")
+        elapsed_s = min(max(float(elapsed_s), 0.0), 1e9)
         cursor = self._write(
             "INSERT INTO attempts (item_id, kind, topic, deck, verdict, score, rating, hint_used,"
-            " answer_text, elapsed_s, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " answer_text, elapsed_s, at, seed, level, misconception) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item_id,
                 str(kind),
@@ -253,33 +388,39 @@ class Store:
                 answer_text,
                 float(elapsed_s),
                 _ts(now),
+                None if seed is None else int(seed),
+                None if level is None else str(level),
+                None if misconception is None else str(misconception),
             ),
         )
         return int(cursor.lastrowid or 0)
 
     def attempts(self, item_id: str | None = None, *, since: datetime | None = None) -> list[Attempt]:
         """Recorded answers, oldest first; only ``item_id``'s and only from ``since`` when given."""
-        sql = "SELECT * FROM attempts WHERE 1=1"
+        where = "1=1"
         args: list[Any] = []
         if item_id is not None:
-            sql += " AND item_id = ?"
+            where += " AND item_id = ?"
             args.append(item_id)
         if since is not None:
-            sql += " AND at >= ?"
+            where += " AND at >= ?"
             args.append(_ts(since))
-        return [self._attempt(row) for row in self._read(sql + " ORDER BY at, id", args)]
+        self.check_rows("attempts", where, args)
+        return [self._attempt(row) for row in self._read(f"{_SELECT_ATTEMPT} WHERE {where} ORDER BY at, id", args)]
 
     @staticmethod
     def _attempt(row: tuple[Any, ...]) -> Attempt:
-        (id_, item_id, kind, topic, deck, verdict, score, rating, hint, text, elapsed, at) = row
-        return Attempt(id_, item_id, kind, topic, deck, verdict, score, rating, bool(hint), text, elapsed, _dt(at))
+        (id_, item_id, kind, topic, deck, verdict, score, rating, hint, text, elapsed, at, seed, level, misconception) = row
+        return Attempt(
+            id_, item_id, kind, topic, deck, verdict, score, rating, bool(hint), text, elapsed, _dt(at), seed, level, misconception
+        )
 
     def mistakes(
         self, *, since: datetime | None = None, topics: Iterable[str] | None = None, limit: int = 50
     ) -> list[Attempt]:
         """Items whose latest answer (from ``since``) was not correct, most recent first, one per item."""
         sql = (
-            "SELECT a.* FROM attempts a JOIN (SELECT item_id, MAX(id) AS last FROM attempts"
+            f"SELECT {', '.join('a.' + c for c in _ATTEMPT_COLUMNS)} FROM attempts a JOIN (SELECT item_id, MAX(id) AS last FROM attempts"
             " WHERE at >= ? GROUP BY item_id) l ON a.id = l.last WHERE a.verdict != 'correct'"
         )
         args: list[Any] = [_ts(since) if since is not None else 0.0]
@@ -289,30 +430,54 @@ class Store:
             args.extend(wanted)
         sql += " ORDER BY a.at DESC, a.id DESC LIMIT ?"
         args.append(int(limit))
-        return [self._attempt(row) for row in self._read(sql, args)]
+        rows = self._read(sql, args)
+        ids = [row[0] for row in rows]
+        self.check_rows("attempts", f"id IN ({','.join('?' * len(ids))})", ids)  # the rows found, not the whole history
+        return [self._attempt(row) for row in rows]
 
     # --- schedule state -------------------------------------------------------------------------
 
     def get_state(self, item_id: str) -> CardState | None:
         """The FSRS state saved for ``item_id``; None if it was never reviewed."""
+        self.check_rows("card_state", "item_id = ?", (item_id,))
         rows = self._read("SELECT state FROM card_state WHERE item_id = ?", (item_id,))
         if not rows:
             return None
-        return CardState.from_dict(json.loads(rows[0][0]))
+        return self.parse_state(item_id, rows[0][0])
+
+    def parse_state(self, item_id: str, text: str) -> CardState:
+        """A card_state row's ``state`` JSON -> CardState; StoreError when it was edited into something else."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
+            state = CardState.from_dict(data)
+            utc(state.due)  # a naive or odd datetime shows here, not later in a comparison
+            return state
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            raise self._damaged_row("card_state", item_id, "state") from None
 
     def save_state(
         self, item_id: str, state: CardState, *, now: datetime, kind: str = "", topic: str = "", deck: str = ""
     ) -> None:
         """Replace ``item_id``'s FSRS state (stored as fsrs Card.to_dict JSON) and commit."""
-        self._write(
+        self._upsert_state(Schedule(item_id, str(kind), topic, deck, state, now))
+
+    def _upsert_state(self, schedule: Schedule, *, only_newer: bool = False) -> int:
+        """Insert or replace one schedule (``only_newer``: only over an older one); 1 if a row changed, else 0."""
+        s = schedule
+        cursor = self._write(
             "INSERT INTO card_state (item_id, kind, topic, deck, state, due, updated) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (item_id) DO UPDATE SET kind = excluded.kind, topic = excluded.topic,"
-            " deck = excluded.deck, state = excluded.state, due = excluded.due, updated = excluded.updated",
-            (item_id, str(kind), topic, deck, json.dumps(state.to_dict()), _ts(state.due), _ts(now)),
+            " deck = excluded.deck, state = excluded.state, due = excluded.due, updated = excluded.updated"
+            + (" WHERE excluded.updated > card_state.updated" if only_newer else ""),
+            (s.item_id, s.kind, s.topic, s.deck, json.dumps(s.state.to_dict()), _ts(s.state.due), _ts(s.updated)),
         )
+        return max(0, cursor.rowcount)
 
     def due_dates(self, item_ids: Iterable[str] | None = None) -> dict[str, datetime]:
         """When each reviewed item is due next (items never reviewed are absent)."""
+        self.check_rows("card_state")
         rows = self._read("SELECT item_id, due FROM card_state")
         wanted = set(item_ids) if item_ids is not None else None
         return {item: _dt(due) for item, due in rows if wanted is None or item in wanted}
@@ -328,6 +493,7 @@ class Store:
 
     def unseen(self, card_ids: Iterable[str]) -> list[str]:
         """The ids among ``card_ids`` with no saved state, in the order given."""
+        self.check_rows("card_state")
         known = {row[0] for row in self._read("SELECT item_id FROM card_state")}
         return [item for item in card_ids if item not in known]
 
@@ -335,6 +501,82 @@ class Store:
         """The earliest due date among ``card_ids``' saved states."""
         dates = self.due_dates(card_ids)
         return min(dates.values()) if dates else None
+
+    def schedules(self) -> list[Schedule]:
+        """Every saved FSRS state, by item id."""
+        self.check_rows("card_state")
+        rows = self._read("SELECT item_id, kind, topic, deck, state, updated FROM card_state ORDER BY item_id")
+        return [Schedule(item, kind, topic, deck, self.parse_state(item, state), _dt(updated)) for item, kind, topic, deck, state, updated in rows]
+
+    def merge(self, attempts: Iterable[Attempt], schedules: Iterable[Schedule]) -> tuple[int, int]:
+        """Add a backup's history in one commit -> (attempts added, schedules added or replaced).
+
+        An attempt already kept (same item, moment, kind, verdict, rating and answer text) is not added
+        again, so merging the same backup twice adds nothing the second time; its ``id`` is ignored.
+        A schedule replaces the saved one only when it was updated later (the more recent review wins).
+        """
+        added = replaced = 0
+        with self.batch():
+            for a in attempts:
+                key = (a.item_id, _ts(a.at), a.kind, a.verdict, a.rating, a.answer_text)
+                if self._read(
+                    "SELECT 1 FROM attempts WHERE item_id = ? AND at = ? AND kind = ? AND verdict = ? AND rating IS ?"
+                    " AND answer_text = ? LIMIT 1",
+                    key,
+                ):
+                    continue
+                self.record_attempt(
+                    a.item_id, kind=a.kind, topic=a.topic, deck=a.deck, verdict=a.verdict, score=a.score, rating=a.rating,
+                    hint_used=a.hint_used, answer_text=a.answer_text, elapsed_s=a.elapsed_s, seed=a.seed, level=a.level,
+                    misconception=a.misconception, now=a.at,
+                )
+                added += 1
+            for schedule in schedules:
+                replaced += self._upsert_state(schedule, only_newer=True)
+        return added, replaced
+
+    # --- what statistics read (quizapp.stats); each checks only the rows it reads, so they stay fast ----------
+
+    def count_attempts(self) -> int:
+        """How many answers are kept."""
+        return int(self._read("SELECT COUNT(*) FROM attempts")[0][0])
+
+    def count_between(self, start: datetime, end: datetime) -> int:
+        """Answers given from ``start`` up to (not including) ``end``: one range of the ``at`` index, no row read."""
+        return int(self._read("SELECT COUNT(*) FROM attempts WHERE at >= ? AND at < ?", (_ts(start), _ts(end)))[0][0])
+
+    def review_counts(self, *, since: datetime) -> dict[tuple[str, str], tuple[int, int]]:
+        """(deck, topic) -> (answers from ``since`` to items answered before, how many were recalled).
+
+        Recalled: graded Hard, Good or Easy (an answer kept without a grade: not wrong).
+        """
+        self.check_rows("attempts", "at >= ?", (_ts(since),))
+        # The (item_id, at) index finds an earlier answer of the same item at once.
+        rows = self._read(
+            f"SELECT deck, topic, COUNT(*), SUM({_RECALLED}) FROM attempts a WHERE at >= ? AND EXISTS"
+            " (SELECT 1 FROM attempts b WHERE b.item_id = a.item_id AND b.at <= a.at AND (b.at < a.at OR b.id < a.id))"
+            " GROUP BY deck, topic",
+            (_ts(since),),
+        )
+        return {(deck, topic): (n, int(recalled or 0)) for deck, topic, n, recalled in rows}
+
+    def item_counts(self, item_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """item id -> (answers, answers not recalled) for ``item_ids`` that were answered."""
+        wanted = list(item_ids)
+        where = f"item_id IN ({','.join('?' * len(wanted))})"
+        self.check_rows("attempts", where, wanted)
+        rows = self._read(f"SELECT item_id, COUNT(*), SUM(NOT {_RECALLED}) FROM attempts WHERE {where} GROUP BY item_id", wanted)
+        return {item: (n, int(lapses or 0)) for item, n, lapses in rows}
+
+    def misconception_hits(self) -> list[tuple[str, str, int, int | None, str | None]]:
+        """(misconception name, item id, times hit, seed and level of the latest such answer) per name and item."""
+        self.check_rows("attempts", "misconception IS NOT NULL")
+        # SQLite takes the bare seed and level from the row holding MAX(id): the latest answer of that group.
+        rows = self._read(
+            "SELECT misconception, item_id, COUNT(*), seed, level, MAX(id) FROM attempts WHERE misconception IS NOT NULL"
+            " GROUP BY misconception, item_id"
+        )
+        return [(name, item, n, seed, level) for name, item, n, seed, level, _ in rows]
 
     # --- summaries ------------------------------------------------------------------------------
 
@@ -346,6 +588,8 @@ class Store:
         ``item_ids`` limits the due count to those items (e.g. the flashcards still in the bank).
         """
         since = _ts(now - timedelta(days=days))
+        self.check_rows("attempts", "at >= ?", (since,))
+        self.check_rows("card_state")
         stats: dict[tuple[str, str], dict[str, Any]] = {}
         for deck, topic, answered, correct, score_sum in self._read(
             "SELECT deck, topic, COUNT(*), SUM(verdict = 'correct'), SUM(score) FROM attempts"

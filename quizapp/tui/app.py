@@ -238,10 +238,12 @@ class QuizApp(App[None]):
     def store(self) -> Store:
         """The progress store, opened on first use (StoreError when the database cannot be opened)."""
         if self._store is None:
+            from quizapp.optimize import load_parameters
             from quizapp.paths import database_path
             from quizapp.store import Store
 
             self._store = Store(database_path(self.data_dir))
+            self._store.fsrs_parameters = load_parameters(self.data_dir)  # FSRS fitted to the user, if they chose to
         return self._store
 
     def next_seed(self) -> int:

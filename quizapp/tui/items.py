@@ -103,6 +103,7 @@ def record_outcome(store: Store, outcome: Outcome, *, now: datetime) -> Recorded
         hint_used=outcome.hint_used,
         answer_text=outcome.answer_text,
         elapsed_s=outcome.elapsed_s,
+        misconception=outcome.result.misconception if outcome.result is not None else None,
         now=now,
     )
 

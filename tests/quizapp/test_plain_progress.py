@@ -219,3 +219,13 @@ def test_a_killed_plain_drill_keeps_the_first_answer(bank, tmp_path):
         [attempt] = store.attempts()
         assert (attempt.item_id, attempt.verdict, attempt.rating, attempt.answer_text) == ("small-conv-out", "correct", 3, str(first.answer))
         assert store.get_state("small-conv-out") is not None
+
+
+def test_plain_drill_records_the_seed_level_and_the_mistake_made(bank, tmp_path):
+    inst = DrillSession(bank.templates(["Convolutions"]), seed=5).next()
+    mistake = inst.misconceptions[0]
+    code, text = drill(bank, tmp_path, f"{mistake.value}\n", count=1)
+    assert code == 0 and f"that is the {mistake.name.replace('_', ' ')} mistake" in text
+    with stored(tmp_path) as store:
+        [attempt] = store.attempts()
+        assert (attempt.verdict, attempt.seed, attempt.level, attempt.misconception) == ("wrong", inst.seed, inst.level, mistake.name)

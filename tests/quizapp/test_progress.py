@@ -130,3 +130,18 @@ def test_progress_imports_no_ui():
     loaded = set(json.loads(done.stdout))
     assert "quizapp.progress" in loaded
     assert not loaded & {"textual", "rich", "sympy"}
+
+
+def test_record_answer_keeps_the_drill_seed_level_and_the_mistake_named(bank, store):
+    """Statistics ask a drill again from its seed and level and count the misconceptions hit."""
+    drill = generate(template(bank, "small-conv-out"), 11, "hard")
+    mistake = drill.misconceptions[0]
+    record_answer(store, QuizItem(drill=drill), verdict="wrong", score=0.0, misconception=mistake, now=NOW)
+    record_answer(store, drill, verdict="wrong", score=0.0, misconception=mistake.name, now=NOW)
+    record_answer(store, card(bank, CardKind.QA), rating=3, now=NOW)
+    first, second, flash = store.attempts()
+    assert (first.seed, first.level, first.misconception) == (11, "hard", mistake.name)
+    assert (second.seed, second.level, second.misconception) == (11, "hard", mistake.name)
+    assert (flash.seed, flash.level, flash.misconception) == (None, None, None)
+    again = generate(template(bank, first.item_id), first.seed, first.level)
+    assert again.question == drill.question

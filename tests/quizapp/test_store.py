@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -241,3 +244,157 @@ def test_progress_survives_a_killed_process(tmp_path):
     with Store(path) as store:
         assert [a.item_id for a in store.attempts()] == [f"card{i}" for i in range(5)]
         assert all(store.get_state(f"card{i}") is not None for i in range(5))
+
+
+# --- schema 2: what statistics need, the migration from 1, foreign files, hand-edited rows ---------------
+
+V1_FIXTURE = Path(__file__).parent / "data" / "progress-v1.sqlite3"  # made by data/make_progress_v1.py
+
+
+def raw_rows(path, sql):
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_schema_2_records_seed_level_and_misconception(store):
+    store.record_attempt(
+        "conv-out", kind="drill", topic="Conv", deck="conv", verdict="wrong", rating=1, elapsed_s=7.5,
+        seed=2**40 + 3, level="hard", misconception="forgot_floor", now=NOW,
+    )
+    attempt(store, "card")
+    drill, card = store.attempts()
+    assert (drill.seed, drill.level, drill.misconception, drill.elapsed_s, drill.rating) == (2**40 + 3, "hard", "forgot_floor", 7.5, 1)
+    assert (card.seed, card.level, card.misconception) == (None, None, None)
+
+
+def test_a_schema_1_database_upgrades_with_nothing_lost(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    shutil.copyfile(V1_FIXTURE, path)
+    columns = "id, item_id, kind, topic, deck, verdict, score, rating, hint_used, answer_text, elapsed_s, at"
+    attempts_before = raw_rows(path, f"SELECT {columns} FROM attempts ORDER BY id")
+    states_before = raw_rows(path, "SELECT * FROM card_state ORDER BY item_id")
+    assert raw_rows(path, "PRAGMA user_version") == [(1,)]
+    assert len(attempts_before) == 7 and len(states_before) == 4
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        read = store.attempts()
+        # every schema-1 field as the old release wrote it, read back through the new code
+        assert sorted(
+            (a.id, a.item_id, a.kind, a.topic, a.deck, a.verdict, a.score, a.rating, int(a.hint_used), a.answer_text, a.elapsed_s, a.at.timestamp())
+            for a in read
+        ) == attempts_before
+        assert all((a.seed, a.level, a.misconception) == (None, None, None) for a in read)
+        for item_id, *_rest, state_json, _due, _updated in states_before:
+            assert store.get_state(item_id).to_dict() == json.loads(state_json)
+        store.record_attempt("new", kind="drill", topic="T", deck="d", verdict="correct", seed=5, level="easy", now=NOW)
+    assert raw_rows(path, f"SELECT {columns} FROM attempts WHERE id <= 7 ORDER BY id") == attempts_before
+    assert raw_rows(path, "SELECT * FROM card_state ORDER BY item_id") == states_before
+    with Store(path) as store:  # opening the upgraded file again changes nothing
+        assert len(store.attempts()) == 8 and store.attempts()[-1].seed == 5
+
+
+def test_an_unrelated_sqlite_file_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    db.execute("INSERT INTO notes (body) VALUES ('shopping list')")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a quizapp progress database"):
+        Store(path)
+    assert path.read_bytes() == before  # still in rollback-journal mode, no tables of ours added
+    assert raw_rows(path, "PRAGMA journal_mode") == [("delete",)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.sqlite3"]  # no -wal or -shm beside it
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "PRAGMA application_id = 1234",  # another program's own id
+        "CREATE TABLE attempts (id INTEGER PRIMARY KEY)",  # our table name, not our columns, version 0
+        "CREATE TABLE attempts (id INTEGER PRIMARY KEY); PRAGMA user_version = 1",  # a version but not our tables
+    ],
+)
+def test_other_sqlite_files_are_refused_and_left_alone(tmp_path, setup):
+    path = tmp_path / "p.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(setup)
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a quizapp progress database"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("at", "'yesterday'"),
+        ("at", "1e300"),
+        ("score", "'full marks'"),
+        ("score", "7"),
+        ("rating", "'Good'"),
+        ("rating", "9"),
+        ("hint_used", "'yes'"),
+        ("elapsed_s", "x'00ff'"),
+        ("verdict", "'maybe'"),
+        ("item_id", "x'00'"),  # a blob: a number in a text column is stored as its text, which is fine
+        ("answer_text", "x'41'"),
+        ("seed", "'seven'"),
+        ("seed", "2.5"),
+        ("level", "x'01'"),
+        ("misconception", "x'01'"),
+    ],
+)
+def test_a_hand_edited_attempt_of_the_wrong_type_is_a_store_error(store, column, value):
+    attempt(store, "fine")
+    row_id = attempt(store, "edited", "wrong")  # so that mistakes() reads it too
+    db = sqlite3.connect(store.path)
+    db.execute(f"UPDATE attempts SET {column} = {value} WHERE id = ?", (row_id,))
+    db.commit()
+    db.close()
+    for read in (store.attempts, store.mistakes, lambda: store.topic_stats(NOW), lambda: store.attempts(since=NOW)):
+        with pytest.raises(StoreError, match=rf"damaged row \(table attempts, row {row_id}: {column} "):
+            read()
+    assert [a.item_id for a in store.attempts("fine")] == ["fine"]  # the other rows can still be read one by one
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("due", "'soon'"),
+        ("updated", "-5"),
+        ("state", "'not json'"),
+        ("state", "'[1, 2]'"),
+        ("state", "'{\"due\": \"2025-01-01T00:00:00+00:00\"}'"),
+        ("state", "'{\"card_id\": 0, \"state\": 9, \"step\": 0, \"stability\": null, \"difficulty\": null, \"due\": \"soon\", \"last_review\": null}'"),
+        ("state", "7"),
+    ],
+)
+def test_a_hand_edited_schedule_of_the_wrong_type_is_a_store_error(store, column, value):
+    store.save_state("card", review(None, Rating.Good, NOW)[0], now=NOW)
+    db = sqlite3.connect(store.path)
+    db.execute(f"UPDATE card_state SET {column} = {value}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="damaged row \\(table card_state, row 'card'"):
+        store.get_state("card")
+    if column != "state":  # the due lists read only the due column
+        for read in (lambda: store.due(["card"], NOW), lambda: store.unseen(["card"]), lambda: store.topic_stats(NOW)):
+            with pytest.raises(StoreError, match="damaged row"):
+                read()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [({"score": 1.5}, "score must be from 0 to 1"), ({"rating": 5}, "rating must be 1 to 4"), ({"at": datetime(1960, 1, 1, tzinfo=UTC)}, "dated")],
+)
+def test_the_store_never_writes_a_row_it_would_call_damaged(store, extra, message):
+    with pytest.raises(ValueError, match=message):
+        attempt(store, "a", **extra)
+    attempt(store, "b", elapsed_s=-3.0)  # a clock that went backwards: kept as 0 seconds
+    assert [(a.item_id, a.elapsed_s) for a in store.attempts()] == [("b", 0.0)]

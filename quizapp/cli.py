@@ -154,8 +154,10 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _global_options(p)
 
     if "export" in wanted:
-        p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
-        p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
+        from quizapp.export import FORMATS
+
+        p = sub.add_parser("export", help=f"export cards and generated drills ({', '.join(FORMATS)})")
+        p.add_argument("--format", choices=FORMATS, default="json")
         _selection_options(
             p,
             count_help=f"generated drill instances (default 20; 0 for cards only; at most {MAX_COUNTS['export']:,})",

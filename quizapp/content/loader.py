@@ -267,6 +267,7 @@ def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...
                 options=d.options,
                 correct=d.correct,
                 note=d.note,
+                cloze=d.cloze,
             )
         )
     return tuple(cards), problems

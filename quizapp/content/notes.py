@@ -18,6 +18,7 @@ from quizapp.content.model import CardKind, ContentError, ContentProblem, Source
 from quizapp.content.syntax import (
     PHRASES,
     Block,
+    Cloze,
     Label,
     flow,
     is_formula_line,
@@ -44,6 +45,7 @@ class Draft:
     options: tuple[str, ...] = ()
     correct: int | None = None
     note: str = ""
+    cloze: str = ""
 
 
 @dataclass
@@ -542,6 +544,7 @@ class NotesReader:
                 f"{len(numbers):,} cloze numbers in one paragraph, each a card of the whole paragraph; at most {MAX_CLOZE_CARDS} (split it)",
             )
             return
+        whole = _cloze_text(text, clozes)
         for number in sorted(numbers):
             pieces: list[str] = []
             blanks: list[str] = []
@@ -563,7 +566,7 @@ class NotesReader:
                 self._problem(line, f"cloze deletion c{number} hides nothing")
                 continue
             draft_id = f"{card_id}-c{number}" if card_id else None
-            self._add(Draft(CardKind.CLOZE, self.topic, question, answer, line, draft_id))
+            self._add(Draft(CardKind.CLOZE, self.topic, question, answer, line, draft_id, cloze=whole))
 
     # -- drills --------------------------------------------------------------------------------
     def _drill(self, b: Block) -> None:
@@ -582,6 +585,23 @@ class NotesReader:
             self._problem(b.line, f"drill template could not be read: {exc}")
             return
         self.templates.append(template)
+
+
+def _cloze_text(text: str, clozes: list[Cloze]) -> str:
+    """The paragraph as terminal text with every deletion kept as ``{{cN::hidden}}`` or ``{{cN::hidden::hint}}``."""
+    pieces: list[str] = []
+    pos = 0
+    for k, c in enumerate(clozes):
+        pieces += [text[pos : c.start], f"\ue002{k}\ue003"]
+        pos = c.end
+    pieces.append(text[pos:])
+
+    def deletion(m: re.Match[str]) -> str:
+        c = clozes[int(m.group(1))]
+        hint = f"::{render_text(c.hint)}" if c.hint else ""
+        return f"{{{{c{c.number}::{render_text(c.hidden)}{hint}}}}}"
+
+    return re.sub("\ue002(\\d+)\ue003", deletion, _render("".join(pieces)))
 
 
 # Names that keep their capital inside a sentence (initialisations, optimisers, people).

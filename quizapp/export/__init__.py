@@ -1,4 +1,4 @@
-"""Provides `quizapp export`: the cards of the chosen topics plus generated drills, in one of five formats.
+"""Provides `quizapp export`: the cards of the chosen topics plus generated drills, in one of the FORMATS.
 
 Every format is a pure function of (bank, topics, count, seed): the same arguments give
 byte-identical output. Without ``--seed`` the export uses seed 0 (not a random one), so two runs
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "template_order", "write_atomic"]
 
-FORMATS = ("json", "csv", "md", "anki", "gift")
+FORMATS = ("json", "csv", "md", "anki", "apkg", "gift")
+_MODULES = {"json": "json", "csv": "csv", "md": "markdown", "anki": "anki", "apkg": "anki", "gift": "gift"}
+"""The module of each format (``apkg`` is another name for ``anki``)."""
+_BINARY = ("anki", "apkg")
 _LEVEL_CYCLE = ("medium", "easy", "hard")
 
 
@@ -123,18 +126,11 @@ def _portable(card: Card) -> Card:
 
 def render(data: ExportData, fmt: str) -> bytes:
     """The export in ``fmt`` as bytes."""
-    if fmt == "json":
-        from quizapp.export import json as module
-    elif fmt == "csv":
-        from quizapp.export import csv as module
-    elif fmt == "md":
-        from quizapp.export import markdown as module
-    elif fmt == "anki":
-        from quizapp.export import anki as module
-    elif fmt == "gift":
-        from quizapp.export import gift as module
-    else:
+    import importlib
+
+    if fmt not in _MODULES:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    module = importlib.import_module(f"quizapp.export.{_MODULES[fmt]}")
     return module.render(data)
 
 
@@ -178,7 +174,7 @@ def run(bank: Bank, fmt: str, *, topics: Sequence[str] | None, count: int | None
     if fmt not in FORMATS:
         print(f"quizapp export: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    if fmt == "anki" and output is None:
+    if fmt in _BINARY and output is None:
         print("quizapp export: the anki format writes a .apkg file: give it with -o FILE", file=sys.stderr)
         return 2
     data = collect(

@@ -8,6 +8,7 @@ Golden files live in tests/quizapp/golden/ and are made from the fixed deck test
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -230,31 +231,117 @@ def test_shipped_bank_markdown_round_trip(tmp_path):
 # ---------------------------------------------------------------- Anki
 
 
-def test_anki_package(data, tmp_path):
-    payload = render(data, "anki")
+def _read_apkg(payload: bytes, tmp_path: Path) -> dict:
+    """The package read back with zipfile and sqlite3: models by name, notes with their model, deck and cards."""
     archive = zipfile.ZipFile(io.BytesIO(payload))
     assert archive.testzip() is None
     assert sorted(archive.namelist()) == ["collection.anki2", "media"]
     assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+    assert json.loads(archive.read("media")) == {}
     db = tmp_path / "collection.anki2"
     db.write_bytes(archive.read("collection.anki2"))
     conn = sqlite3.connect(db)
     try:
-        notes = conn.execute("select guid, flds, tags from notes").fetchall()
-        n_cards = conn.execute("select count(*) from cards").fetchone()[0]
+        models = json.loads(conn.execute("select models from col").fetchone()[0])
         decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+        notes = conn.execute("select id, guid, mid, flds, tags from notes").fetchall()
+        cards = conn.execute("select nid, did, ord from cards").fetchall()
     finally:
         conn.close()
-    assert len(notes) == n_cards == len(data.cards) + len(data.instances)
+    by_name = {m["name"]: m for m in models.values()}
+    out = {}
+    for nid, guid, mid, flds, tags in notes:
+        model = models[str(mid)]
+        mine = [c for c in cards if c[0] == nid]
+        out[guid] = {
+            "model": model["name"],
+            "fields": dict(zip([f["name"] for f in model["flds"]], flds.split("\x1f"), strict=True)),
+            "tags": tags.split(),
+            "decks": {decks[str(did)]["name"] for _, did, _ in mine},
+            "ords": sorted(o for _, _, o in mine),
+        }
+    return {"models": by_name, "notes": out, "decks": {d["name"]: int(i) for i, d in decks.items()}}
+
+
+def test_anki_note_types_and_every_card(data, tmp_path):
     import genanki
 
-    guids = {g for g, _, _ in notes}
-    assert genanki.guid_for("small-stride") in guids
-    assert all(genanki.guid_for(i.id) in guids for i in data.instances)
-    fronts = [f.split("\x1f")[0] for _, f, _ in notes]
-    assert "What does stride mean?" in fronts
-    assert "quizapp::Small test deck" in {d["name"] for d in decks.values()}
-    assert json.loads(archive.read("media")) == {}
+    from quizapp.export.anki import stable_id
+
+    apkg = _read_apkg(render(data, "anki"), tmp_path)
+    models = apkg["models"]
+    assert set(models) == {"quizapp basic", "quizapp cloze", "quizapp type-in", "quizapp multiple choice"}
+    assert models["quizapp cloze"]["type"] == 1 and "{{cloze:Text}}" in models["quizapp cloze"]["tmpls"][0]["qfmt"]
+    assert "{{type:Answer}}" in models["quizapp type-in"]["tmpls"][0]["qfmt"]
+    assert "{{Options}}" in models["quizapp multiple choice"]["tmpls"][0]["qfmt"]
+    for name, model in models.items():
+        assert int(model["id"]) == stable_id(name)  # the same id in every export: notes update in place
+    notes = apkg["notes"]
+
+    # every card is in: basic and choice cards by their own guid; the two cloze cards as one note of two cards
+    cloze_cards = [c for c in data.cards if str(c.kind) == "cloze"]
+    assert len(cloze_cards) == 2
+    cloze = notes[genanki.guid_for(cloze_cards[0].id)]
+    assert cloze["model"] == "quizapp cloze"
+    assert cloze["fields"]["Text"] == "A 1×1 convolution mixes {{c1::channels}} but not {{c2::positions}}."
+    assert cloze["ords"] == [0, 1]
+    assert genanki.guid_for(cloze_cards[1].id) not in notes
+    for card in data.cards:
+        if card in cloze_cards:
+            continue
+        note = notes[genanki.guid_for(card.id)]
+        assert note["ords"] == [0]
+        assert note["decks"] == {f"quizapp::Small test deck::{card.topic}"}
+        assert {"small", str(card.kind)} <= set(note["tags"])
+        if card.options:
+            assert note["model"] == "quizapp multiple choice"
+            assert note["fields"]["Options"] == "<ol><li>Convolution</li><li>Max pooling</li><li>Linear</li></ol>"
+            assert note["fields"]["Answer"] == "2. Max pooling"
+            assert note["fields"]["Why"] == "pooling takes a max; nothing is learned."
+        else:
+            assert note["model"] == "quizapp basic"
+            assert note["fields"]["Front"] == html.escape(card.question, quote=False).replace("\n", "<br>")
+    stride = notes[genanki.guid_for("small-stride")]
+    assert stride["fields"]["Front"] == "What does stride mean?"
+    assert "A stride of 2 halves the output size." in stride["fields"]["Back"]
+    for inst in data.instances:
+        note = notes[genanki.guid_for(inst.id)]
+        assert note["model"] == "quizapp type-in" and note["ords"] == [0]
+        assert note["fields"]["Answer"] == inst.answer_text.replace("\n", "<br>")
+        assert note["fields"]["Precision"] == inst.precision
+        assert not note["fields"]["Question"].endswith(f"({inst.precision})")
+        assert note["fields"]["Steps"].count("<br>") == len(inst.steps) - 1
+        assert "drill" in note["tags"]
+    assert len(notes) == len(data.cards) - 1 + len(data.instances)
+    conv = next(i for i in data.instances if i.template_id == "small-conv-out" and i.misconceptions)
+    mistakes = notes[genanki.guid_for(conv.id)]["fields"]["Mistakes"]
+    assert mistakes.count("Not ") == len(conv.misconceptions)
+    for name, deck_id in apkg["decks"].items():
+        if name != "Default":
+            assert deck_id == stable_id(name)
+
+
+def test_anki_changed_text_updates_the_same_notes(tmp_path, monkeypatch):
+    """A re-export after editing answers and an explicit-id question keeps every guid, model id and deck id."""
+    monkeypatch.chdir(DATA)
+    first = _read_apkg(render(collect(load_bank([Path("small.md")], bundled=False), topics=None, count=2, seed=SEED), "anki"), tmp_path)
+    text = (DATA / "small.md").read_text(encoding="utf-8")
+    edited = (
+        text.replace("What does stride mean?", "What does the stride of a convolution mean?")
+        .replace("The step, in pixels,", "The step")
+        .replace("- [x] Max pooling", "- [x] Max pooling (2×2)")
+        .replace("A: $8$", "A: $8$, since 8² = 64")
+    )
+    assert edited.count("\n") == text.count("\n") and edited != text
+    copy = tmp_path / "small.md"
+    copy.write_text(edited, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    second = _read_apkg(render(collect(load_bank([Path("small.md")], bundled=False), topics=None, count=2, seed=SEED), "anki"), tmp_path)
+    assert first["notes"].keys() == second["notes"].keys()
+    assert first["decks"] == second["decks"]
+    assert {n: m["id"] for n, m in first["models"].items()} == {n: m["id"] for n, m in second["models"].items()}
+    changed = [g for g in first["notes"] if first["notes"][g]["fields"] != second["notes"][g]["fields"]]
+    assert len(changed) == 3  # stride, the multiple choice and the √dₖ card: updated, not duplicated
 
 
 def test_anki_needs_an_output_file(bank, capsys):

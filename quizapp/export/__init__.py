@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "template_order", "write_atomic"]
 
-FORMATS = ("json", "csv", "md", "anki", "apkg", "gift")
-_MODULES = {"json": "json", "csv": "csv", "md": "markdown", "anki": "anki", "apkg": "anki", "gift": "gift"}
+FORMATS = ("json", "csv", "md", "anki", "apkg", "anki-tsv", "gift")
+_MODULES = {"json": "json", "csv": "csv", "md": "markdown", "anki": "anki", "apkg": "anki", "anki-tsv": "anki_tsv", "gift": "gift"}
 """The module of each format (``apkg`` is another name for ``anki``)."""
 _BINARY = ("anki", "apkg")
 _LEVEL_CYCLE = ("medium", "easy", "hard")

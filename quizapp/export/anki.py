@@ -42,7 +42,7 @@ from typing import Any
 
 from quizapp.content.model import CardKind, slug
 
-__all__ = ["MODEL_NAMES", "deck_name", "note_rows", "render", "stable_id"]
+__all__ = ["MODEL_NAMES", "basic_back", "choice_answer", "deck_name", "drill_question", "note_fields", "notes", "render", "stable_id", "to_html"]
 
 MODEL_NAMES = {
     "basic": "quizapp basic",
@@ -83,7 +83,8 @@ def stable_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def _html(text: str) -> str:
+def to_html(text: str) -> str:
+    """Terminal text as HTML: &, < and > escaped, line breaks as <br>."""
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
@@ -109,65 +110,83 @@ def _models() -> dict[str, Any]:
     return models
 
 
-def _card_note(card: Any) -> tuple[str, list[str]]:
-    """(note type, fields) of a flashcard or a multiple-choice card."""
-    why = _html(card.note) if card.note else ""
-    if card.options and card.correct is not None and 0 <= card.correct < len(card.options):
-        options = "<ol>" + "".join(f"<li>{_html(o)}</li>" for o in card.options) + "</ol>"
-        return "choice", [_html(card.question), options, f"{card.correct + 1}. {_html(card.options[card.correct])}", why]
-    back = _html(card.answer) + (f'<div class="why">{why}</div>' if why else "")
-    return "basic", [_html(card.question), back]
+def drill_question(instance: Any) -> str:
+    """An instance's question without the "(precision)" it ends with."""
+    suffix = f" ({instance.precision})"
+    if instance.precision and instance.question.endswith(suffix):
+        return instance.question[: -len(suffix)]
+    return instance.question
 
 
-def _drill_note(instance: Any) -> tuple[str, list[str]]:
-    """(``type-in``, fields) of a drill instance: the answer as the app prints it, steps and named mistakes."""
+def _drill_fields(instance: Any) -> list[str]:
+    """Question, Answer, Precision, Steps, Mistakes of a drill instance: the answer as the app prints it,
+    the worked steps and the named mistakes."""
     from quizapp.generate import format_answer
 
-    question = instance.question
-    suffix = f" ({instance.precision})"
-    if instance.precision and question.endswith(suffix):
-        question = question[: -len(suffix)]  # the precision has its own field
     t = instance.tolerance
     mistakes = [
         f"Not {format_answer(m.value, instance.form, sig_figs=t.sig_figs, decimals=t.decimals)}: {m.explanation}"
         for m in instance.misconceptions
     ]
-    return "type-in", [
-        _html(question),
-        _html(instance.answer_text),
-        _html(instance.precision),
-        "<br>".join(_html(s) for s in instance.steps),
-        "<br>".join(_html(m) for m in mistakes),
+    return [
+        to_html(drill_question(instance)),
+        to_html(instance.answer_text),
+        to_html(instance.precision),
+        "<br>".join(to_html(s) for s in instance.steps),
+        "<br>".join(to_html(m) for m in mistakes),
     ]
 
 
-def note_rows(data: Any) -> list[tuple[str, str, str, list[str], list[str]]]:
-    """(note type, guid, deck name, fields, tags) of every note, in export order.
+def notes(data: Any) -> list[tuple[str, str, str, list[str], Any]]:
+    """(note type, guid, deck name, tags, card or instance) of every note, in export order.
 
-    The cards quizapp cut from one cloze paragraph become one cloze note: its Text is the paragraph
-    with every ``{{cN::...}}`` kept, its guid that of the paragraph's first card.
+    The cards quizapp cut from one cloze paragraph become one ``cloze`` note (the paragraph's first
+    card stands for it; its ``cloze`` holds every deletion); multiple choice is ``choice``, a drill
+    instance ``type-in``, every other card ``basic``. The guid is ``genanki.guid_for(id)``.
     """
     import genanki
 
     rows = []
-    clozes: dict[tuple[str, str, str], int] = {}
+    clozes: set[tuple[str, str, str]] = set()
     for card in data.cards:
         tags = [t for t in dict.fromkeys((slug(card.deck), slug(card.topic), str(card.kind))) if t]
-        deck = deck_name(data, card.deck, card.topic)
         if card.kind is CardKind.CLOZE and card.cloze:
             key = (card.deck, card.topic, card.cloze)
             if key in clozes:
                 continue  # the paragraph's note is already there: Anki makes its other cards
-            clozes[key] = len(rows)
-            rows.append(("cloze", genanki.guid_for(card.id), deck, [_html(card.cloze), _html(card.note)], tags))
-            continue
-        kind, fields = _card_note(card)
-        rows.append((kind, genanki.guid_for(card.id), deck, fields, tags))
+            clozes.add(key)
+            kind = "cloze"
+        elif card.options and card.correct is not None and 0 <= card.correct < len(card.options):
+            kind = "choice"
+        else:
+            kind = "basic"
+        rows.append((kind, genanki.guid_for(card.id), deck_name(data, card.deck, card.topic), tags, card))
     for inst in data.instances:
         tags = [t for t in dict.fromkeys((slug(inst.deck), slug(inst.topic), "drill")) if t]
-        kind, fields = _drill_note(inst)
-        rows.append((kind, genanki.guid_for(inst.id), deck_name(data, inst.deck, inst.topic), fields, tags))
+        rows.append(("type-in", genanki.guid_for(inst.id), deck_name(data, inst.deck, inst.topic), tags, inst))
     return rows
+
+
+def note_fields(kind: str, item: Any) -> list[str]:
+    """The HTML fields of one note of :func:`notes` in this package's note type ``kind``."""
+    if kind == "cloze":
+        return [to_html(item.cloze), to_html(item.note)]
+    if kind == "type-in":
+        return _drill_fields(item)
+    if kind == "choice":
+        options = "<ol>" + "".join(f"<li>{to_html(o)}</li>" for o in item.options) + "</ol>"
+        return [to_html(item.question), options, choice_answer(item), to_html(item.note)]
+    return [to_html(item.question), basic_back(item)]
+
+
+def basic_back(card: Any) -> str:
+    """A flashcard's back: the answer, and its "Why:" note below."""
+    return to_html(card.answer) + (f'<div class="why">{to_html(card.note)}</div>' if card.note else "")
+
+
+def choice_answer(card: Any) -> str:
+    """The right option of a multiple-choice card as ``2. text``."""
+    return f"{card.correct + 1}. {to_html(card.options[card.correct])}"
 
 
 def render(data: Any) -> bytes:
@@ -177,7 +196,8 @@ def render(data: Any) -> bytes:
     models = _models()
     decks: dict[str, Any] = {}
     fingerprint = hashlib.sha256()
-    for kind, guid, name, fields, tags in note_rows(data):
+    for kind, guid, name, tags, item in notes(data):
+        fields = note_fields(kind, item)
         if name not in decks:
             decks[name] = genanki.Deck(stable_id(name), name)
         fingerprint.update("\x1f".join([kind, guid, name, *fields, *tags, "\x1e"]).encode())

@@ -30,7 +30,7 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("QUIZAPP_REGEN_GOLDEN") == "1"
 COUNT, SEED = 8, 7
-TEXT_FORMATS = {"json": "json", "csv": "csv", "md": "md", "gift": "gift"}
+TEXT_FORMATS = {"json": "json", "csv": "csv", "md": "md", "gift": "gift", "anki-tsv": "anki.tsv"}
 
 
 @pytest.fixture
@@ -342,6 +342,45 @@ def test_anki_changed_text_updates_the_same_notes(tmp_path, monkeypatch):
     assert {n: m["id"] for n, m in first["models"].items()} == {n: m["id"] for n, m in second["models"].items()}
     changed = [g for g in first["notes"] if first["notes"][g]["fields"] != second["notes"][g]["fields"]]
     assert len(changed) == 3  # stride, the multiple choice and the √dₖ card: updated, not duplicated
+
+
+def test_anki_tsv_reads_as_anki_reads_it(data):
+    """Header lines first, then one note a line in six tab-separated columns, every card found by its guid."""
+    import genanki
+
+    lines = render(data, "anki-tsv").decode("utf-8").split("\n")
+    assert lines[:6] == [
+        "#separator:tab",
+        "#html:true",
+        "#notetype column:1",
+        "#deck column:2",
+        "#tags column:5",
+        "#guid column:6",
+    ]
+    assert lines[-1] == ""
+    rows = list(csv.reader(io.StringIO("\n".join(lines[6:])), delimiter="\t"))
+    assert all(len(r) == 6 for r in rows)
+    by_guid = {r[5]: r[:5] for r in rows}
+    assert len(by_guid) == len(rows) == len(data.cards) - 1 + len(data.instances)  # two cloze cards, one note
+    c1, c2 = (c for c in data.cards if str(c.kind) == "cloze")
+    assert genanki.guid_for(c2.id) not in by_guid  # Anki makes its card from the first card's note
+    assert by_guid[genanki.guid_for(c1.id)][:4] == [
+        "Cloze",
+        "quizapp::Small test deck::Convolutions",
+        "A 1×1 convolution mixes {{c1::channels}} but not {{c2::positions}}.",
+        "",
+    ]
+    mcq = next(c for c in data.cards if c.options)
+    row = by_guid[genanki.guid_for(mcq.id)]
+    assert row[0] == "Basic" and "<li>Max pooling</li>" in row[2] and row[3].startswith("2. Max pooling")
+    assert by_guid[genanki.guid_for("small-stride")][4].split() == ["small", "convolutions", "qa"]
+    for inst in data.instances:
+        row = by_guid[genanki.guid_for(inst.id)]
+        assert row[0] == "Basic (type in the answer)"
+        assert row[2] == html.escape(inst.question, quote=False) and row[3] == inst.answer_text
+        assert "drill" in row[4].split()
+    assert not any("\n" in cell for r in rows for cell in r)
+    assert not any(line.startswith("#") for line in lines[6:])  # Anki would read it as a comment
 
 
 def test_anki_needs_an_output_file(bank, capsys):

@@ -26,6 +26,7 @@ HEADLESS = [
     "quizapp.store",
     "quizapp.schedule",
     "quizapp.export",
+    *(f"quizapp.export.{m.name}" for m in pkgutil.iter_modules(__import__("quizapp.export", fromlist=["_"]).__path__)),
     "quizapp.plain",
     "quizapp.review",
     "quizapp.cli",

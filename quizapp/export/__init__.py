@@ -32,10 +32,19 @@ from quizapp.content.model import Bank, Card, Deck, SourceRef
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
 
-__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "template_order", "write_atomic"]
+__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "render_report", "run", "template_order", "write_atomic"]
 
-FORMATS = ("json", "csv", "md", "anki", "apkg", "anki-tsv", "gift")
-_MODULES = {"json": "json", "csv": "csv", "md": "markdown", "anki": "anki", "apkg": "anki", "anki-tsv": "anki_tsv", "gift": "gift"}
+FORMATS = ("json", "csv", "md", "anki", "apkg", "anki-tsv", "moodle-xml", "gift")
+_MODULES = {
+    "json": "json",
+    "csv": "csv",
+    "md": "markdown",
+    "anki": "anki",
+    "apkg": "anki",
+    "anki-tsv": "anki_tsv",
+    "moodle-xml": "moodle_xml",
+    "gift": "gift",
+}
 """The module of each format (``apkg`` is another name for ``anki``)."""
 _BINARY = ("anki", "apkg")
 _LEVEL_CYCLE = ("medium", "easy", "hard")
@@ -51,6 +60,9 @@ class ExportData:
     cards: tuple[Card, ...]
     instances: tuple  # tuple[DrillInstance, ...]
     generator: str = f"quizapp {__version__}"
+    templates: tuple = ()
+    """The chosen topics' drill templates in ``template_order`` (none with ``count`` 0): formats that write
+    templates whole (Moodle's calculated questions) take them from here."""
 
     def deck_title(self, deck_id: str) -> str:
         for d in self.decks:
@@ -105,7 +117,10 @@ def collect(bank: Bank, *, topics: Sequence[str] | None, count: int, seed: int, 
                 if warn is not None:
                     warn(f"quizapp: skipped a drill: {exc}")
     decks = tuple(d for d in bank.decks if any(c.deck == d.id for c in cards) or any(i.deck == d.id for i in instances))
-    return ExportData(seed=seed, topics=tuple(topics or ()), decks=decks, cards=cards, instances=tuple(instances))
+    chosen = tuple(templates) if count > 0 else ()
+    used = {d.id for d in decks} | {t.deck for t in chosen}
+    decks = tuple(d for d in bank.decks if d.id in used)
+    return ExportData(seed=seed, topics=tuple(topics or ()), decks=decks, cards=cards, instances=tuple(instances), templates=chosen)
 
 
 def _portable(card: Card) -> Card:
@@ -126,12 +141,19 @@ def _portable(card: Card) -> Card:
 
 def render(data: ExportData, fmt: str) -> bytes:
     """The export in ``fmt`` as bytes."""
+    return render_report(data, fmt)[0]
+
+
+def render_report(data: ExportData, fmt: str) -> tuple[bytes, str | None]:
+    """(the export in ``fmt`` as bytes, what the format says about how it wrote the drills, or None)."""
     import importlib
 
     if fmt not in _MODULES:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     module = importlib.import_module(f"quizapp.export.{_MODULES[fmt]}")
-    return module.render(data)
+    if hasattr(module, "render_report"):
+        return module.render_report(data)
+    return module.render(data), None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -184,7 +206,9 @@ def run(bank: Bank, fmt: str, *, topics: Sequence[str] | None, count: int | None
         seed=0 if seed is None else seed,
         warn=lambda message: print(message, file=sys.stderr),
     )
-    payload = render(data, fmt)
+    payload, report = render_report(data, fmt)
+    if report:
+        print(f"quizapp export: {report}", file=sys.stderr)
     if output is None:
         try:
             sys.stdout.flush()

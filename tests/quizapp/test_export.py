@@ -12,6 +12,7 @@ import html
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -30,7 +31,7 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("QUIZAPP_REGEN_GOLDEN") == "1"
 COUNT, SEED = 8, 7
-TEXT_FORMATS = {"json": "json", "csv": "csv", "md": "md", "gift": "gift", "anki-tsv": "anki.tsv"}
+TEXT_FORMATS = {"json": "json", "csv": "csv", "md": "md", "gift": "gift", "anki-tsv": "anki.tsv", "moodle-xml": "moodle.xml"}
 
 
 @pytest.fixture
@@ -386,6 +387,160 @@ def test_anki_tsv_reads_as_anki_reads_it(data):
 def test_anki_needs_an_output_file(bank, capsys):
     assert run(bank, "anki", topics=None, count=2, seed=None, output=None) == 2
     assert "-o FILE" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- Moodle XML
+
+MOODLE_TYPES = {"category", "calculated", "numerical", "shortanswer", "multichoice", "cloze", "essay"}
+# Moodle's calculated formulas: its functions, numbers, operators and {wildcards}, nothing else.
+MOODLE_FUNCTIONS = ("floor", "ceil", "sqrt", "pow", "abs", "exp", "log", "min", "max", "pi", "round")
+
+
+def _moodle(payload: bytes):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(payload)
+    assert root.tag == "quiz"
+    questions = root.findall("question")
+    assert questions[0].get("type") == "category"
+    by_name = {}
+    for q in questions:
+        assert q.get("type") in MOODLE_TYPES, q.get("type")
+        if q.get("type") == "category":
+            assert q.findtext("category/text").startswith("$course$/quizapp/")
+            continue
+        name = q.findtext("name/text")
+        assert name and name not in by_name, name
+        assert q.find("questiontext").get("format") == "html" and q.findtext("questiontext/text")
+        assert q.findtext("idnumber") == name
+        by_name[name] = q
+    return root, by_name
+
+
+def _dataset(q) -> list[dict[str, float]]:
+    """The items of a calculated question's dataset, each as {wildcard: value}, checked against Moodle's rules."""
+    definitions = q.findall("dataset_definitions/dataset_definition")
+    assert definitions
+    counts = set()
+    rows: dict[int, dict[str, float]] = {}
+    for d in definitions:
+        name = d.findtext("name/text")
+        assert re.fullmatch(r"[A-Za-z_]\w*", name)
+        assert d.findtext("status/text") == "private" and d.findtext("type") == "calculated"
+        items = d.findall("dataset_items/dataset_item")
+        count = int(d.findtext("itemcount"))
+        assert count == len(items) == int(d.findtext("number_of_items")) and 1 <= count <= 100
+        counts.add(count)
+        low, high = float(d.findtext("minimum/text")), float(d.findtext("maximum/text"))
+        assert [int(i.findtext("number")) for i in items] == list(range(1, count + 1))
+        for item in items:
+            value = float(item.findtext("value"))
+            assert low <= value <= high
+            rows.setdefault(int(item.findtext("number")), {})[name] = value
+    assert len(counts) == 1  # items are drawn together: item k of every wildcard is one draw
+    return [rows[k] for k in sorted(rows)]
+
+
+def test_moodle_xml_structure_and_every_card(data):
+    payload = render(data, "moodle-xml")
+    _, by_name = _moodle(payload)
+    c1, c2 = (c for c in data.cards if str(c.kind) == "cloze")
+    cloze = by_name.pop(c1.id)
+    assert cloze.get("type") == "cloze" and c2.id not in by_name
+    assert cloze.findtext("questiontext/text") == "A 1×1 convolution mixes {1:SHORTANSWER:=channels} but not {1:SHORTANSWER:=positions}."
+    for card in data.cards:
+        if card in (c1, c2):
+            continue
+        q = by_name.pop(card.id)
+        if card.options:
+            assert q.get("type") == "multichoice" and q.findtext("single") == "true"
+            answers = [(a.get("fraction"), a.findtext("text")) for a in q.findall("answer")]
+            assert answers == [("0", "Convolution"), ("100", "Max pooling"), ("0", "Linear")]
+            assert q.findtext("generalfeedback/text") == card.note
+        elif "\n" in card.answer or len(card.answer) > 60:
+            assert q.get("type") == "essay" and card.answer.split("\n")[0] in q.findtext("graderinfo/text")
+        else:
+            assert q.get("type") == "shortanswer" and q.find("answer").get("fraction") == "100"
+            assert q.findtext("answer/text") == card.answer
+    # every template: one calculated question, or a set of numerical ones; the file says how many
+    calculated = {f"{t.id}@calculated" for t in data.templates if f"{t.id}@calculated" in by_name}
+    assert calculated == {"small-conv-out@calculated", "small-he@calculated"}  # conv output size and He std have Moodle formulas
+    numerical = [n for n in by_name if n not in calculated]
+    assert {n.split("@")[0] for n in numerical} == {"small-shapes", "small-forward"}
+    assert len(numerical) == 20
+    assert b"<!-- quizapp 0.1.0, seed 7: 2 drill templates as calculated questions, 2 as sets of fixed-number questions (20 questions) -->" in payload
+    for name in numerical:
+        q = by_name[name]
+        if name.startswith("small-shapes@"):
+            assert q.get("type") == "shortanswer" and re.fullmatch(r"\d+x\d+", q.findall("answer")[0].findtext("text"))
+        else:  # a vector: one numerical blank per element
+            text = q.findtext("questiontext/text")
+            assert q.get("type") == "cloze" and len(re.findall(r"\{1:NUMERICAL:=-?[\d.e-]+:[\d.e-]+\}", text)) == 2
+
+
+@pytest.mark.parametrize("template_id", ["small-conv-out", "small-he"])
+def test_moodle_calculated_question_grades_as_quizapp_does(data, template_id):
+    """On every dataset item the formula gives what the solver, called directly, gives; Moodle's tolerance
+    accepts the answer rounded as the question asks and rejects every named mistake."""
+    import solvers
+    from quizapp.generate import format_answer
+    from solvers.expr import evaluate, parse
+
+    _, by_name = _moodle(render(data, "moodle-xml"))
+    q = by_name[f"{template_id}@calculated"]
+    template = next(t for t in data.templates if t.id == template_id)
+    spec = solvers.get(template.solver)
+    answer = q.find("answer")
+    formula = answer.findtext("text")
+    bare = formula
+    for f in MOODLE_FUNCTIONS:
+        bare = bare.replace(f + "(", "(")
+    assert re.fullmatch(r"[\d.+\-*/() ]*", re.sub(r"\{\w+\}", "", bare)), formula
+    tolerance, kind = float(answer.findtext("tolerance")), answer.findtext("tolerancetype")
+    assert kind in ("1", "2")
+    rows = _dataset(q)
+    assert len(rows) == 100
+    assert set(re.findall(r"\{(\w+)\}", formula)) <= set(rows[0])
+    node = parse(re.sub(r"\{(\w+)\}", r"\1", formula))
+    for row in rows:
+        values = {n: int(v) if v.is_integer() else v for n, v in row.items()}
+        solution = spec.solve(**{p.name: values[p.name] for p in spec.params if p.name in values})
+        moodle = float(evaluate(node, values))
+        assert moodle == pytest.approx(float(solution.value), rel=1e-12)
+        width = tolerance * abs(moodle) if kind == "1" else tolerance
+        t = template.answer
+        rounded = float(format_answer(solution.value, t.form, sig_figs=t.sig_figs, decimals=t.decimals))
+        assert abs(rounded - moodle) <= width  # the answer written as asked is accepted
+        for m in solution.misconceptions:
+            assert abs(float(m.value) - moodle) > width, m.name  # a named mistake is not
+    assert "Worked example" in q.findtext("generalfeedback/text")
+    # the question text's wildcards all have datasets, and it keeps the precision asked for
+    text = q.findtext("questiontext/text")
+    assert set(re.findall(r"\{(\w+)\}", text)) <= set(rows[0])
+    assert text.endswith(")")
+
+
+def test_moodle_export_says_how_it_wrote_the_drills(bank, tmp_path, capsys):
+    out = tmp_path / "q.xml"
+    assert run(bank, "moodle-xml", topics=None, count=COUNT, seed=SEED, output=out) == 0
+    err = capsys.readouterr().err
+    assert "2 drill templates as calculated questions, 2 as sets of fixed-number questions (20 questions)" in err
+    assert out.read_bytes() == render(collect(bank, topics=None, count=COUNT, seed=SEED), "moodle-xml")
+
+
+def test_moodle_shipped_bank_keeps_most_templates_calculated():
+    bank = load_bank([], bundled=True)
+    d = collect(bank, topics=None, count=1, seed=0)
+    payload = render(d, "moodle-xml")
+    _, by_name = _moodle(payload)
+    calculated = [q for q in by_name.values() if q.get("type") == "calculated"]
+    assert len(calculated) >= 25
+    for q in calculated:
+        _dataset(q)
+    for card in d.cards:
+        assert card.id in by_name or (str(card.kind) == "cloze")
+    for t in d.templates:
+        assert any(n.startswith(t.id + "@") for n in by_name)
 
 
 # ---------------------------------------------------------------- GIFT

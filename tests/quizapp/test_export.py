@@ -551,6 +551,120 @@ def test_gift_escapes_special_characters():
     assert gift_escape("line one\n\n\nline two") == "line one\nline two"
 
 
+_GIFT_SPECIAL = "~=#{}:\\"
+
+
+def _gift_chars(text: str) -> list[tuple[str, bool]]:
+    """GIFT text as (character, escaped) pairs; a backslash may escape only a special character."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            assert i + 1 < len(text) and text[i + 1] in _GIFT_SPECIAL, f"stray backslash in {text!r}"
+            out.append((text[i + 1], True))
+            i += 2
+        else:
+            out.append((text[i], False))
+            i += 1
+    return out
+
+
+def _split(chars: list[tuple[str, bool]], marks: str) -> list[list[tuple[str, bool]]]:
+    """Split at unescaped characters in ``marks`` (each kept as the first item of its part)."""
+    parts: list[list[tuple[str, bool]]] = [[]]
+    for c, escaped in chars:
+        if c in marks and not escaped:
+            parts.append([])
+        parts[-1].append((c, escaped))
+    return parts
+
+
+def _plain(chars: list[tuple[str, bool]]) -> str:
+    assert not any(c in _GIFT_SPECIAL and not escaped for c, escaped in chars), "an unescaped special character"
+    return "".join(c for c, _ in chars)
+
+
+def parse_gift(text: str) -> dict[str, dict]:
+    """A GIFT grammar check: every question ``::title::text{answers}``, specials escaped everywhere else.
+
+    Returns {title: {"text", "kind", "answers", "feedback", "category"}} with escapes undone.
+    """
+    questions: dict[str, dict] = {}
+    category = None
+    for block in text.split("\n\n"):
+        lines = [ln for ln in block.split("\n") if not ln.startswith("//")]
+        if not "".join(lines).strip():
+            continue
+        if lines[0].startswith("$CATEGORY: "):
+            assert len(lines) == 1
+            category = lines[0][len("$CATEGORY: ") :]
+            continue
+        chars = _gift_chars("\n".join(lines))
+        assert chars[:2] == [(":", False), (":", False)], block
+        rest = chars[2:]
+        end = next(k for k in range(len(rest) - 1) if rest[k] == (":", False) and rest[k + 1] == (":", False))
+        title, rest = _plain(rest[:end]), rest[end + 2 :]
+        open_at = rest.index(("{", False))
+        close_at = len(rest) - 1 - rest[::-1].index(("}", False))
+        assert "".join(c for c, _ in rest[close_at + 1 :]).strip() == "", "text after the answer block"
+        question = _plain(rest[:open_at])
+        body = rest[open_at + 1 : close_at]
+        main, feedback = body, ""
+        flat = "".join(c if not e else "\0" for c, e in body)
+        if "####" in flat:
+            k = flat.index("####")
+            main, feedback = body[:k], _plain(body[k + 4 :])
+        head = "".join(c for c, _ in main).strip()
+        if not head:
+            kind, answers = "essay", []
+        elif main and next(c for c in main if not c[0].isspace()) == ("#", False):
+            kind = "numerical"
+            value, tolerance = "".join(c for c, _ in main if c != "#").strip().split(":")
+            answers = [(float(value), float(tolerance))]
+        else:
+            kind = "choice"
+            parts = [p for p in _split(main, "=~") if "".join(c for c, _ in p).strip()]
+            answers = [(p[0][0], _plain(p[1:]).strip()) for p in parts]
+            assert all(mark in "=~" and option for mark, option in answers)
+            assert any(mark == "=" for mark, _ in answers)
+        assert title not in questions, f"title {title} twice"
+        questions[title] = {"text": question, "kind": kind, "answers": answers, "feedback": feedback, "category": category}
+    return questions
+
+
+def test_gift_grammar_finds_every_card_and_drill(data):
+    questions = parse_gift(render(data, "gift").decode("utf-8"))
+    assert len(questions) == len(data.cards) + len(data.instances)
+    for card in data.cards:
+        q = questions[card.id]  # the title carries our id, unescaped
+        assert q["text"] == card.question and q["category"] == f"quizapp/{card.topic}"
+        if card.options:
+            assert q["kind"] == "choice"
+            assert [o for _, o in q["answers"]] == list(card.options)
+            assert [m for m, _ in q["answers"]].index("=") == card.correct
+            assert q["feedback"] == card.note
+        else:
+            assert q["kind"] == "essay" and q["feedback"].startswith(card.answer.split("\n")[0])
+    for inst in data.instances:
+        q = questions[inst.id]
+        assert q["text"] == inst.question
+        steps = q["feedback"].split("\n")
+        assert steps[0] == f"Answer: {inst.answer_text}" and steps[1:] == list(inst.steps)  # worked steps as general feedback
+        if inst.form in ("integer", "decimal", "percent"):
+            ((value, tolerance),) = q["answers"]
+            assert q["kind"] == "numerical" and value == pytest.approx(float(inst.answer))
+            # the answer as printed is accepted; every named mistake is not
+            assert abs(float(inst.answer_text) - value) <= tolerance
+            for m in inst.misconceptions:
+                assert abs(float(m.value) - value) > tolerance, m.name
+        elif inst.form == "shape":
+            assert q["kind"] == "choice" and all(mark == "=" for mark, _ in q["answers"])
+
+
+@pytest.mark.parametrize("text", ["a~b=c#d{e}f:g\\h", "::title::", "{=1 ~2}", "x \\: y", "####"])
+def test_gift_escape_reads_back(text):
+    assert _plain(_gift_chars(gift_escape(text))) == text
+
+
 def test_gift_questions(data):
     text = render(data, "gift").decode("utf-8")
     assert "::small\\:cbfbcb8863::Which layer has no parameters?{~Convolution =Max pooling ~Linear" in text

@@ -264,6 +264,20 @@ def _read_apkg(payload: bytes, tmp_path: Path) -> dict:
     return {"models": by_name, "notes": out, "decks": {d["name"]: int(i) for i, d in decks.items()}}
 
 
+def test_anki_golden(data, tmp_path):
+    """The .apkg's content as read back (note types, notes, decks) against a golden file; the bytes
+    themselves are compared run to run by test_same_arguments_same_bytes."""
+    apkg = _read_apkg(render(data, "anki"), tmp_path)
+    apkg["models"] = {name: {k: m[k] for k in ("id", "type", "flds", "tmpls", "css")} for name, m in apkg["models"].items()}
+    for note in apkg["notes"].values():
+        note["decks"] = sorted(note["decks"])
+    payload = (json.dumps(apkg, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    path = GOLDEN / "small.apkg.json"
+    if REGEN:
+        path.write_bytes(payload)
+    assert payload == path.read_bytes(), f"anki export differs from {path} (regenerate on purpose with QUIZAPP_REGEN_GOLDEN=1)"
+
+
 def test_anki_note_types_and_every_card(data, tmp_path):
     import genanki
 

@@ -94,7 +94,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "import")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -167,6 +167,14 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write here (atomically) instead of stdout")
         _global_options(p)
 
+    if "import" in wanted:
+        p = sub.add_parser(
+            "import",
+            help="copy decks (quizapp, Obsidian, hashcards, Anki .apkg or text) into your deck folder, so every session has them",
+        )
+        p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="deck files or folders")
+        _global_options(p)
+
     if "solve" in wanted:
         # add_help=False: "quizapp solve NAME --help" reaches solve_cmd, which lists that solver's own parameters.
         p = sub.add_parser("solve", help="the solvers as a calculator: answer plus worked steps", add_help=False)
@@ -195,9 +203,12 @@ def needed_commands(argv: Sequence[str]) -> tuple[str, ...] | None:
 
 def _load_bank(args: argparse.Namespace):
     from quizapp.content.loader import load_bank
+    from quizapp.paths import user_content_dir
 
+    # The decks `quizapp import` copied in come to every session, before any --content.
+    mine = user_content_dir(args.data_dir)
     # Unchanged decks come from the bank cache (quizapp check parses fresh: it loads the bank itself).
-    return load_bank(args.content, bundled=not args.no_bundled, cache=True)
+    return load_bank([*([mine] if mine.is_dir() else []), *args.content], bundled=not args.no_bundled, cache=True)
 
 
 def _use_plain(args: argparse.Namespace) -> bool:
@@ -304,6 +315,11 @@ def _main(argv: Sequence[str] | None) -> int:
             instances=args.instances,
             seconds_per_deck=args.time_limit or None,
         )
+
+    if command == "import":
+        from quizapp.import_cmd import run as run_import
+
+        return run_import(args.paths, data_dir=args.data_dir)
 
     if command not in ("topics", "export", *_TUI_MODES):
         _say(f"quizapp: unknown command {command!r}")

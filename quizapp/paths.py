@@ -9,11 +9,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["bundled_content_dir", "cache_dir", "data_dir", "data_dir_error", "database_path", "settings_path"]
+__all__ = [
+    "bundled_content_dir",
+    "cache_dir",
+    "data_dir",
+    "data_dir_error",
+    "database_path",
+    "settings_path",
+    "user_content_dir",
+]
 
 
-def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where progress and settings live: ``override``, else $QUIZAPP_DATA_DIR, else the platform's user data dir."""
+def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
+    """Where progress and settings live: ``override``, else $QUIZAPP_DATA_DIR, else the platform's user data dir.
+
+    Created unless ``create`` is False (a reader that finds nothing there needs no folder).
+    """
     if override:
         path = Path(override)
     elif os.environ.get("QUIZAPP_DATA_DIR"):
@@ -22,8 +33,15 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
         from platformdirs import user_data_path
 
         path = user_data_path("quizapp", appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def user_content_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The user's own decks (``quizapp import`` copies them here; every command loads them): ``decks`` in
+    the data folder. Not created here."""
+    return data_dir(override, create=False) / "decks"
 
 
 def cache_dir() -> Path:

@@ -156,8 +156,9 @@ def render_report(data: ExportData, fmt: str) -> tuple[bytes, str | None]:
     return module.render(data), None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace (never half a file).
+def write_atomic(path: Path, data: bytes | Path) -> None:
+    """Write ``data`` (bytes, or a file's content when a Path) to ``path`` via a temporary file in the same
+    folder and os.replace (never half a file).
 
     Device files and FIFOs are written to directly: replacing /dev/null with a regular file would
     break every other program on the machine.
@@ -166,7 +167,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):
         # /dev/null, /dev/stdout, a FIFO: these are written to, never replaced by a regular file.
         with open(path, "wb") as handle:
-            handle.write(data)
+            handle.write(data.read_bytes() if isinstance(data, Path) else data)
         return
     directory = path.parent
     if path.exists():
@@ -178,7 +179,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, Path):
+                import shutil
+
+                with open(data, "rb") as source:
+                    shutil.copyfileobj(source, handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

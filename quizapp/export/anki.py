@@ -23,10 +23,13 @@ Formulas: cards and drill steps hold terminal text (formulas already rendered to
 ``√(2/n)``); the LaTeX they were written in is not kept, so they are exported as that Unicode text,
 not as MathJax.
 
-Deterministic: genanki stamps notes and cards with the current time and numbers them from it, and
-zips a temporary file with its modification time. Here the timestamp is fixed, derived from the
-content (sha256 of the notes), and the zip entries carry a fixed date, so the same arguments give
-byte-identical files.
+Deterministic, and newer when the content is: genanki stamps notes and cards with the current time
+and numbers them from it, and zips a temporary file with its modification time. Here the timestamp
+is the newest modification time of the exported decks' files and of this module (the code that shapes
+the notes), and the zip entries carry a fixed date, so the same arguments on the same files give
+byte-identical packages. Anki's importer by default updates a note only when the incoming one is
+newer; an edited deck (or a newer quizapp) gives a newer stamp, so its notes update, while a note
+edited in Anki since keeps the edit.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ MODEL_NAMES = {
     "choice": "quizapp multiple choice",
 }
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_EPOCH = 1_600_000_000  # fixed timestamps fall in 2020..2023, derived from the content
+_EPOCH = 1_600_000_000  # the stamp when no file can be dated (September 2020)
 
 _CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background-color: white; }
 .steps { font-family: monospace; font-size: 16px; }
@@ -195,16 +198,25 @@ def render(data: Any) -> bytes:
 
     models = _models()
     decks: dict[str, Any] = {}
-    fingerprint = hashlib.sha256()
     for kind, guid, name, tags, item in notes(data):
         fields = note_fields(kind, item)
         if name not in decks:
             decks[name] = genanki.Deck(stable_id(name), name)
-        fingerprint.update("\x1f".join([kind, guid, name, *fields, *tags, "\x1e"]).encode())
         decks[name].add_note(genanki.Note(model=models[kind], fields=fields, guid=guid, tags=tags))
-    timestamp = _EPOCH + int.from_bytes(fingerprint.digest()[:4], "big") % 100_000_000
+    timestamp = _timestamp([*(d.path for d in data.decks), __file__])
     package = genanki.Package([decks[k] for k in sorted(decks)] or [genanki.Deck(stable_id("quizapp"), "quizapp")])
     return _package_bytes(package, timestamp)
+
+
+def _timestamp(paths: list[Any]) -> int:
+    """The newest whole-second modification time of ``paths`` (those that can be dated), else _EPOCH."""
+    stamps = []
+    for path in paths:
+        try:
+            stamps.append(int(os.stat(path).st_mtime))
+        except (OSError, ValueError):
+            continue
+    return max(stamps, default=_EPOCH)
 
 
 def _package_bytes(package: Any, timestamp: int) -> bytes:

@@ -23,6 +23,7 @@ import pytest
 
 from quizapp.content.loader import load_bank, load_deck
 from quizapp.export import FORMATS, collect, instance_seed, render, run, template_order, write_atomic
+from quizapp.export import anki as anki_module
 from quizapp.export.gift import escape as gift_escape
 from quizapp.export.markdown import escape as md_escape
 from quizapp.generate import generate
@@ -246,6 +247,7 @@ def _read_apkg(payload: bytes, tmp_path: Path) -> dict:
         models = json.loads(conn.execute("select models from col").fetchone()[0])
         decks = json.loads(conn.execute("select decks from col").fetchone()[0])
         notes = conn.execute("select id, guid, mid, flds, tags from notes").fetchall()
+        mods = dict(conn.execute("select guid, mod from notes"))
         cards = conn.execute("select nid, did, ord from cards").fetchall()
     finally:
         conn.close()
@@ -261,13 +263,14 @@ def _read_apkg(payload: bytes, tmp_path: Path) -> dict:
             "decks": {decks[str(did)]["name"] for _, did, _ in mine},
             "ords": sorted(o for _, _, o in mine),
         }
-    return {"models": by_name, "notes": out, "decks": {d["name"]: int(i) for i, d in decks.items()}}
+    return {"models": by_name, "notes": out, "decks": {d["name"]: int(i) for i, d in decks.items()}, "mods": mods}
 
 
 def test_anki_golden(data, tmp_path):
     """The .apkg's content as read back (note types, notes, decks) against a golden file; the bytes
     themselves are compared run to run by test_same_arguments_same_bytes."""
     apkg = _read_apkg(render(data, "anki"), tmp_path)
+    del apkg["mods"]  # the files' modification times
     apkg["models"] = {name: {k: m[k] for k in ("id", "type", "flds", "tmpls", "css")} for name, m in apkg["models"].items()}
     for note in apkg["notes"].values():
         note["decks"] = sorted(note["decks"])
@@ -350,6 +353,8 @@ def test_anki_changed_text_updates_the_same_notes(tmp_path, monkeypatch):
     assert edited.count("\n") == text.count("\n") and edited != text
     copy = tmp_path / "small.md"
     copy.write_text(edited, encoding="utf-8")
+    newer = max(os.stat(DATA / "small.md").st_mtime, os.stat(anki_module.__file__).st_mtime) + 60
+    os.utime(copy, (newer, newer))
     monkeypatch.chdir(tmp_path)
     second = _read_apkg(render(collect(load_bank([Path("small.md")], bundled=False), topics=None, count=2, seed=SEED), "anki"), tmp_path)
     assert first["notes"].keys() == second["notes"].keys()
@@ -357,6 +362,8 @@ def test_anki_changed_text_updates_the_same_notes(tmp_path, monkeypatch):
     assert {n: m["id"] for n, m in first["models"].items()} == {n: m["id"] for n, m in second["models"].items()}
     changed = [g for g in first["notes"] if first["notes"][g]["fields"] != second["notes"][g]["fields"]]
     assert len(changed) == 3  # stride, the multiple choice and the √dₖ card: updated, not duplicated
+    # Anki updates a note when the incoming one is newer: the edited deck's notes are stamped later
+    assert all(second["mods"][g] == int(newer) > first["mods"][g] for g in first["notes"])
 
 
 def test_anki_tsv_reads_as_anki_reads_it(data):

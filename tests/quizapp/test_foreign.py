@@ -200,6 +200,29 @@ def test_our_own_apkg_reads_back_with_every_card(tmp_path, monkeypatch):
         assert any(inst.question.startswith(q) and a == inst.answer_text for q, a in got), inst.question
 
 
+ANKI_MADE = [
+    ("qa", "What does dropout do during training?", "Zeroes each unit with probability p\nand scales the rest by 1/(1 − p)"),
+    ("cloze", "L2 regularisation adds […] to the loss; in SGD it is weight decay.", "λ‖w‖²"),
+    ("cloze", "L2 regularisation adds λ‖w‖² to the loss; in SGD it is […].", "weight decay"),
+    ("qa", "Early stopping", "stop when the validation loss stops improving"),
+    ("qa", "stop when the validation loss stops improving", "Early stopping"),
+    ("qa", "Dropout rate that keeps half the units?", "0.5"),
+]
+
+
+@pytest.mark.parametrize("name", ["anki-made.apkg", "anki-made.txt"])
+def test_files_made_by_anki_itself(name):
+    """A package ("Support older Anki versions") and a "Notes in Plain Text" export written by Anki 26.09
+    (its Python package) from four notes: Basic with an image, Cloze with MathJax, Basic (and reversed
+    card), Basic (type in the answer), in the deck ML::Regularisation."""
+    deck = load_deck(FOREIGN / name)
+    assert [(str(c.kind), c.question, c.answer) for c in deck.cards] == ANKI_MADE
+    assert {c.topic for c in deck.cards} == {"Regularisation"}
+    assert deck.cards[1].note == "PyTorch's weight_decay" and set(deck.cards[1].tags) == {"l2", "reg"}
+    assert deck.cards[1].cloze == "L2 regularisation adds {{c1::λ‖w‖²}} to the loss; in SGD it is {{c2::weight decay}}."
+    assert all(p.severity == "warning" and "media" in p.message for p in deck.problems) and deck.problems
+
+
 def _zip(tmp_path: Path, entries: dict[str, bytes], name: str = "p.apkg") -> Path:
     path = tmp_path / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -266,8 +289,10 @@ def test_folder_loads_every_kind_of_deck(tmp_path):
     shutil.copytree(FOREIGN, tmp_path / "decks")
     (tmp_path / "decks" / "notes.txt").write_text("just a text file\n", encoding="utf-8")
     bank = load_bank([tmp_path / "decks"], bundled=False)
-    assert sorted(d.path.name for d in bank.decks) == ["anki.txt", "hashcards.md", "obsidian.md"]
-    assert len(bank.cards()) == 5 + 4 + 10
+    assert sorted(d.path.name for d in bank.decks) == ["anki-made.apkg", "anki-made.txt", "anki.txt", "hashcards.md", "obsidian.md"]
+    # anki-made.apkg and anki-made.txt are one deck id with the same cards: the second copy is reported, not doubled
+    assert len(bank.cards()) == 6 + 5 + 4 + 10
+    assert any("duplicate deck id 'anki-made'" in str(p) for p in bank.all_problems())
 
 
 def test_garbage_never_raises(tmp_path):

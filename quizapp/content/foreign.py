@@ -68,7 +68,8 @@ _ANKI_HEADER = re.compile(
     r"#(separator|html|tags|columns|notetype|deck|guid|if matches|notetype column|deck column|tags column|guid column):(.*)$"
 )
 _OBSIDIAN_TAG = re.compile(r"(?<![\w#/])#(flashcards(?:/[\w\-/]+)?)(?![\w\-])")
-_SR_COMMENT = re.compile(r"<!--SR:.*?-->", re.DOTALL)
+# Patterns are bounded (no unbounded lazy runs across a line) so a hostile 2 MB line costs linear time.
+_SR_COMMENT = re.compile(r"<!--SR:[^<>\n]{0,1000}-->")
 
 
 def dialect(text: str) -> str | None:
@@ -83,7 +84,7 @@ def dialect(text: str) -> str | None:
         return "anki-text"
     if _OBSIDIAN_TAG.search(_SR_COMMENT.sub("", text)) or re.search(r"^tags:.*\bflashcards\b", text, re.MULTILINE):
         return "obsidian"
-    if re.search(r"^C:[ \t].*\[[^\]\n]+\]", text, re.MULTILINE):
+    if re.search(r"^C:[ \t][^\[\n]*\[[^\[\]\n]+\]", text, re.MULTILINE):
         return "hashcards"
     return None
 
@@ -210,13 +211,13 @@ def _paragraphs(lines: list[str]) -> list[list[tuple[int, str]]]:
     return out
 
 
-_OBSIDIAN_CLOZE = re.compile(r"==(.+?)==|\{\{(?!c\d+::)(.+?)\}\}")
+_OBSIDIAN_CLOZE = re.compile(r"==([^=\n]{1,2000})==|\{\{(?!c\d+::)([^{}\n]{1,2000})\}\}")
 
 
 def _obsidian(text: str, b: _Builder) -> None:
     """Obsidian Spaced Repetition cards (see the module's description)."""
-    # An SR comment is dropped, its newlines kept, so line numbers stay true.
-    text = _SR_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    # An SR comment (one line, never a newline inside) is dropped.
+    text = _SR_COMMENT.sub("", text)
     lines = _blank_front_matter(text.split("\n"))
     topic = b.title
     tagged = False  # a sub-deck tag names the topic; headings do only in a note without one

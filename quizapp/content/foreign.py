@@ -34,19 +34,20 @@ Anki's fields are HTML: reduced to text (line breaks kept, tags dropped, entitie
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import functools
 import re
-import sqlite3
-import tempfile
-import zipfile
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizapp.content.bounds import MAX_CARD_TEXT
 from quizapp.content.model import CardKind, ContentProblem, Deck, SourceRef
+
+if TYPE_CHECKING:
+    import sqlite3
+
+# Only the readers of Anki's formats import csv, html.parser, sqlite3 and zipfile: the loader asks
+# every deck for its dialect, and the first question of a session waits for nothing it does not use.
 
 __all__ = [
     "MAX_COLLECTION_BYTES",
@@ -322,36 +323,43 @@ def _hashcards(text: str, b: _Builder) -> None:
 # ------------------------------------------------------------------------------------------- Anki
 
 
-class _HtmlText(HTMLParser):
-    """HTML -> text: line breaks for <br>, blocks and list items; images counted, scripts and styles dropped."""
+@functools.cache
+def _html_parser():
+    """The class of an HTMLParser -> text: line breaks for <br>, blocks and list items; images counted, scripts and styles dropped."""
+    from html.parser import HTMLParser
 
-    _BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre", "blockquote"})
+    class _HtmlText(HTMLParser):
+        """HTML -> text: line breaks for <br>, blocks and list items; images counted, scripts and styles dropped."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-        self.media = 0
+        _BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre", "blockquote"})
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skip += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in ("img", "audio", "video", "object", "embed"):
-            self.media += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n• " if tag == "li" else "\n")
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.skip = 0
+            self.media = 0
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skip = max(0, self.skip - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style"):
+                self.skip += 1
+            elif tag == "br":
+                self.parts.append("\n")
+            elif tag in ("img", "audio", "video", "object", "embed"):
+                self.media += 1
+            elif tag in self._BLOCKS:
+                self.parts.append("\n• " if tag == "li" else "\n")
 
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style"):
+                self.skip = max(0, self.skip - 1)
+            elif tag in self._BLOCKS:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    return _HtmlText
 
 
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
@@ -363,7 +371,7 @@ def html_text(field: str) -> tuple[str, int]:
     from quizapp.content.mathtext import render_formulas
 
     media = len(_SOUND.findall(field))
-    parser = _HtmlText()
+    parser = _html_parser()()
     parser.feed(_SOUND.sub("", field))
     parser.close()
     text = "".join(parser.parts).replace("\xa0", " ")
@@ -392,6 +400,9 @@ _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe"
 
 def _anki_text(text: str, b: _Builder) -> None:
     """Anki's text export: header lines, then notes (see the module's description)."""
+    import csv
+    import io
+
     lines = text.split("\n")
     headers: dict[str, str] = {}
     start = 0
@@ -477,6 +488,10 @@ def _anki_note(b: _Builder, notetype: str, fields: list[str], topic: str, line: 
 
 def read_apkg(path: Path) -> Deck:
     """An Anki package's Basic and Cloze notes as a Deck (bounded; see the module's description)."""
+    import sqlite3
+    import tempfile
+    import zipfile
+
     path = Path(path)
     b = _Builder(path, _title(path))
     try:
@@ -497,6 +512,8 @@ def read_apkg(path: Path) -> Deck:
 
 def _extract_collection(path: Path, folder: Path, b: _Builder) -> Path | None:
     """The package's collection copied to ``folder`` (its size checked before and while inflating); media counted."""
+    import zipfile
+
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
@@ -528,6 +545,8 @@ def _extract_collection(path: Path, folder: Path, b: _Builder) -> Path | None:
 
 def _read_collection(database: Path, b: _Builder) -> None:
     """Notes of a collection copy, opened read-only: their note type (Cloze or Basic-like), fields, deck and tags."""
+    import sqlite3
+
     conn = sqlite3.connect(f"{database.as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         models, decks = _models_and_decks(conn)
@@ -550,6 +569,8 @@ def _read_collection(database: Path, b: _Builder) -> None:
 
 def _models_and_decks(conn: sqlite3.Connection) -> tuple[dict[int, tuple[str, bool]], dict[int, str]]:
     """({note type id: (name, is cloze)}, {deck id: name}) from ``col`` (legacy JSON) or the newer tables."""
+    import json
+
     models: dict[int, tuple[str, bool]] = {}
     decks: dict[int, str] = {}
     tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}

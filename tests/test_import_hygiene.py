@@ -21,6 +21,8 @@ HEADLESS = [
     "quizapp.digest",
     "quizapp.content",
     "quizapp.content.loader",
+    "quizapp.content.foreign",
+    "quizapp.import_cmd",
     "quizapp.generate",
     "quizapp.session",
     "quizapp.store",

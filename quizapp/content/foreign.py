@@ -24,7 +24,7 @@ rest of the file still loads.
   then one note a line; Basic-like notes (front, back; "reversed" in the note type adds the other
   way) and Cloze notes (``{{c1::...}}``). The last part of the Anki deck name is the topic.
 - **Anki packages** (``.apkg`` with ``collection.anki21`` or ``collection.anki2``): Basic and Cloze
-  notes the same way; a package holding only Anki's newest ``collection.anki21b`` (zstd) is
+  notes the same way, and quizapp's own multiple-choice note type back as multiple choice; a package holding only Anki's newest ``collection.anki21b`` (zstd) is
   reported: Anki writes a readable one with "Support older Anki versions" ticked.
 
 Anki's fields are HTML: reduced to text (line breaks kept, tags dropped, entities decoded, images and
@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quizapp.content.bounds import MAX_CARD_TEXT
+from quizapp.content.bounds import MAX_CARD_TEXT, MAX_OPTIONS
 from quizapp.content.model import CardKind, ContentProblem, Deck, SourceRef
 
 if TYPE_CHECKING:
@@ -114,6 +114,19 @@ class _Builder:
             self.problem(line, f"card of more than {MAX_CARD_TEXT:,} characters (split it)")
             return
         self.drafts.append((Draft(CardKind.QA, topic, question, answer, line), tags))
+
+    def choice(self, topic: str, question: str, options: list[str], correct: int, line: int, note: str = "", tags: tuple[str, ...] = ()) -> None:
+        """A multiple-choice card: ``options`` with the ``correct`` one (0-based)."""
+        from quizapp.content.notes import Draft
+
+        if not question.strip() or len(options) < 2 or len(options) > MAX_OPTIONS or not 0 <= correct < len(options):
+            self.problem(line, f"a multiple-choice note needs a question, 2 to {MAX_OPTIONS} options and a right one among them")
+            return
+        if max(len(question), len(note), sum(map(len, options))) > MAX_CARD_TEXT:
+            self.problem(line, f"card of more than {MAX_CARD_TEXT:,} characters (split it)")
+            return
+        draft = Draft(CardKind.MCQ, topic, question, options[correct], line, options=tuple(options), correct=correct, note=note)
+        self.drafts.append((draft, tags))
 
     def cloze(self, topic: str, text: str, line: int, note: str = "", tags: tuple[str, ...] = ()) -> None:
         """A paragraph in quizapp's cloze syntax (``{{cN::...}}``): a card per cloze number."""
@@ -559,28 +572,50 @@ def _read_collection(database: Path, b: _Builder) -> None:
         rows = rows[:MAX_IMPORTED_NOTES]
     media = 0
     for number, (nid, mid, flds, tags) in enumerate(rows, start=1):
-        name, cloze = models.get(mid, ("Basic", False))
-        deck = decks.get(first_deck.get(nid), "")
+        name, cloze, names = models.get(mid, ("Basic", False, ()))
+        topic = _topic(decks.get(first_deck.get(nid), ""), b.title)
         fields = str(flds).split("\x1f")
-        media += _anki_note(b, "Cloze" if cloze else name, fields, _topic(deck, b.title), number, tuple(str(tags).split()), True)
+        if names[:3] == _CHOICE_FIELDS and len(fields) >= 3:
+            _choice_note(b, fields, topic, number, tuple(str(tags).split()))
+            continue
+        media += _anki_note(b, "Cloze" if cloze else name, fields, topic, number, tuple(str(tags).split()), True)
     if media:
         b.problem(0, f"{media} media reference{'s' if media != 1 else ''} in fields (images, sounds) left out", "warning")
 
 
-def _models_and_decks(conn: sqlite3.Connection) -> tuple[dict[int, tuple[str, bool]], dict[int, str]]:
-    """({note type id: (name, is cloze)}, {deck id: name}) from ``col`` (legacy JSON) or the newer tables."""
+_CHOICE_FIELDS = ("Question", "Options", "Answer")
+"""The first fields of quizapp's own multiple-choice note type (see quizapp.export.anki): read back as one."""
+
+
+def _choice_note(b: _Builder, fields: list[str], topic: str, line: int, tags: tuple[str, ...]) -> None:
+    """A note of quizapp's multiple-choice type: the options one a line ("• ..."), the answer "N. option"."""
+    question, _ = html_text(fields[0])
+    options = [ln.removeprefix("• ").strip() for ln in html_text(fields[1])[0].split("\n") if ln.strip()]
+    answer, _ = html_text(fields[2])
+    why = html_text(fields[3])[0] if len(fields) > 3 else ""
+    number = re.match(r"(\d{1,3})\.", answer)
+    b.choice(topic, question, options, int(number.group(1)) - 1 if number else -1, line, why, tags)
+
+
+def _models_and_decks(conn: sqlite3.Connection) -> tuple[dict[int, tuple[str, bool, tuple[str, ...]]], dict[int, str]]:
+    """({note type id: (name, is cloze, field names)}, {deck id: name}) from ``col`` (legacy JSON) or the newer tables."""
     import json
 
-    models: dict[int, tuple[str, bool]] = {}
+    models: dict[int, tuple[str, bool, tuple[str, ...]]] = {}
     decks: dict[int, str] = {}
     tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
     raw_models, raw_decks = conn.execute("select models, decks from col").fetchone()
     if raw_models:
         for key, model in json.loads(raw_models).items():
-            models[int(key)] = (str(model.get("name", "")), model.get("type") == 1)
+            names = tuple(str(f.get("name", "")) for f in model.get("flds", ()) if isinstance(f, dict))
+            models[int(key)] = (str(model.get("name", "")), model.get("type") == 1, names)
     elif "notetypes" in tables:
+        fields: dict[int, list[str]] = {}
+        if "fields" in tables:
+            for ntid, name in conn.execute("select ntid, name from fields order by ntid, ord"):
+                fields.setdefault(int(ntid), []).append(str(name))
         for key, name in conn.execute("select id, name from notetypes"):
-            models[int(key)] = (str(name), "cloze" in str(name).casefold())
+            models[int(key)] = (str(name), "cloze" in str(name).casefold(), tuple(fields.get(int(key), ())))
     if raw_decks:
         decks = {int(k): str(d.get("name", "")) for k, d in json.loads(raw_decks).items()}
     elif "decks" in tables:

@@ -191,10 +191,14 @@ def test_our_own_apkg_reads_back_with_every_card(tmp_path, monkeypatch):
     back = read_apkg(path)
     assert [p for p in back.problems if p.severity == "error"] == []
     got = {(c.question, c.answer) for c in back.cards}
+    choices = {c.question: c for c in back.cards if c.kind is CardKind.MCQ}
     for card in data.cards:
         if card.kind is CardKind.CLOZE:
             assert (card.question, card.answer) in got
-        elif not card.options:
+        elif card.options:  # quizapp's multiple-choice note type comes back as multiple choice
+            mine = choices[card.question]
+            assert (mine.options, mine.correct, mine.answer, mine.note) == (card.options, card.correct, card.answer, card.note)
+        else:
             assert any(q == card.question and a.startswith(card.answer) for q, a in got), card.question
     for inst in data.instances:
         assert any(inst.question.startswith(q) and a == inst.answer_text for q, a in got), inst.question

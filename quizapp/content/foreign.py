@@ -70,19 +70,23 @@ _ANKI_HEADER = re.compile(
 )
 _OBSIDIAN_TAG = re.compile(r"(?<![\w#/])#(flashcards(?:/[\w\-/]+)?)(?![\w\-])")
 # Patterns are bounded (no unbounded lazy runs across a line) so a hostile 2 MB line costs linear time.
+_QUIZAPP_MARKS = re.compile(r"\A---[ \t]*\n(?:[^\n]*\n){0,50}?(?:id|language):|^```drill[ \t]*$", re.MULTILINE)
 _SR_COMMENT = re.compile(r"<!--SR:[^<>\n]{0,1000}-->")
 
 
 def dialect(text: str) -> str | None:
     """Which tool's deck ``text`` is: "anki-text", "obsidian" or "hashcards"; None for quizapp's own markdown.
 
-    Anki's text export starts with its header lines; an Obsidian note carries a ``#flashcards`` tag;
+    Anki's text export starts with its header lines; a file with quizapp's front matter (``id:`` or
+    ``language:``) or a drill block is quizapp's; an Obsidian note carries a ``#flashcards`` tag;
     a hashcards file has ``C:`` cloze lines with ``[deletions]`` (its ``Q:``/``A:`` blocks are quizapp's
     own syntax too, so a file of only those is read as quizapp's).
     """
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
     if _ANKI_HEADER.match(first):
         return "anki-text"
+    if _QUIZAPP_MARKS.search(text):
+        return None  # quizapp's front matter or a drill block: a note that mentions #flashcards stays ours
     if _OBSIDIAN_TAG.search(_SR_COMMENT.sub("", text)) or re.search(r"^tags:.*\bflashcards\b", text, re.MULTILINE):
         return "obsidian"
     if re.search(r"^C:[ \t][^\[\n]*\[[^\[\]\n]+\]", text, re.MULTILINE):

@@ -35,10 +35,21 @@ def cards(deck) -> list[tuple[int, str, str, str, str]]:
         ("C: the [capital] of France\n", "hashcards"),
         ("Question :: Answer\n", None),
         ("A note that mentions #flashcardsX only\n", None),
+        ("---\nid: mine\ntitle: t\n---\nTag your notes #flashcards in Obsidian.\n", None),  # quizapp front matter
+        ("Tag notes #flashcards.\n\n```drill\nid: x\n```\n", None),  # a drill block
     ],
 )
 def test_dialect(text, expected):
     assert dialect(text) == expected
+
+
+def test_every_shipped_deck_is_read_as_quizapp_markdown():
+    from quizapp.paths import bundled_content_dir
+
+    decks = sorted(bundled_content_dir().rglob("*.md"))
+    assert decks
+    for path in decks:
+        assert dialect(path.read_text(encoding="utf-8")) is None, path
 
 
 # ---------------------------------------------------------------- Obsidian

@@ -626,8 +626,8 @@ def parse_gift(text: str) -> dict[str, dict]:
         title, rest = _plain(rest[:end]), rest[end + 2 :]
         open_at = rest.index(("{", False))
         close_at = len(rest) - 1 - rest[::-1].index(("}", False))
-        assert "".join(c for c, _ in rest[close_at + 1 :]).strip() == "", "text after the answer block"
-        question = _plain(rest[:open_at])
+        after = _plain(rest[close_at + 1 :])  # text after the block: GIFT's missing-word form
+        question = _plain(rest[:open_at]) + ("_" + after if after.strip() else "")
         body = rest[open_at + 1 : close_at]
         main, feedback = body, ""
         flat = "".join(c if not e else "\0" for c, e in body)
@@ -657,7 +657,11 @@ def test_gift_grammar_finds_every_card_and_drill(data):
     assert len(questions) == len(data.cards) + len(data.instances)
     for card in data.cards:
         q = questions[card.id]  # the title carries our id, unescaped
-        assert q["text"] == card.question and q["category"] == f"quizapp/{card.topic}"
+        assert q["category"] == f"quizapp/{card.topic}"
+        if str(card.kind) == "cloze":  # the blank is a missing word, answered in the sentence
+            assert q["text"] == card.question.replace("[…]", "_") and q["answers"] == [("=", card.answer)]
+            continue
+        assert q["text"] == card.question
         if card.options:
             assert q["kind"] == "choice"
             assert [o for _, o in q["answers"]] == list(card.options)

@@ -94,7 +94,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats", "import")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -154,8 +154,10 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _global_options(p)
 
     if "export" in wanted:
-        p = sub.add_parser("export", help="export cards and generated drills (json, csv, md, anki, gift)")
-        p.add_argument("--format", choices=("json", "csv", "md", "anki", "gift"), default="json")
+        from quizapp.export import FORMATS
+
+        p = sub.add_parser("export", help=f"export cards and generated drills ({', '.join(FORMATS)})")
+        p.add_argument("--format", choices=FORMATS, default="json")
         _selection_options(
             p,
             count_help=f"generated drill instances (default 20; 0 for cards only; at most {MAX_COUNTS['export']:,})",
@@ -174,6 +176,14 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument(
             "--optimize", action="store_true", help="fit FSRS to your reviews first; kept only if it predicts your latest ones better"
         )
+        _global_options(p)
+
+    if "import" in wanted:
+        p = sub.add_parser(
+            "import",
+            help="copy decks (quizapp, Obsidian, hashcards, Anki .apkg or text) into your deck folder, so every session has them",
+        )
+        p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="deck files or folders")
         _global_options(p)
 
     if "solve" in wanted:
@@ -218,9 +228,12 @@ def needed_commands(argv: Sequence[str]) -> tuple[str, ...] | None:
 
 def _load_bank(args: argparse.Namespace):
     from quizapp.content.loader import load_bank
+    from quizapp.paths import user_content_dir
 
+    # The decks `quizapp import` copied in come to every session, before any --content.
+    mine = user_content_dir(args.data_dir)
     # Unchanged decks come from the bank cache (quizapp check parses fresh: it loads the bank itself).
-    return load_bank(args.content, bundled=not args.no_bundled, cache=True)
+    return load_bank([*([mine] if mine.is_dir() else []), *args.content], bundled=not args.no_bundled, cache=True)
 
 
 def _use_plain(args: argparse.Namespace) -> bool:
@@ -332,6 +345,11 @@ def _main(argv: Sequence[str] | None) -> int:
             instances=args.instances,
             seconds_per_deck=args.time_limit or None,
         )
+
+    if command == "import":
+        from quizapp.import_cmd import run as run_import
+
+        return run_import(args.paths, data_dir=args.data_dir)
 
     if command not in ("topics", "export", "stats", *_TUI_MODES):
         _say(f"quizapp: unknown command {command!r}")

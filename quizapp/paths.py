@@ -9,13 +9,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["bundled_content_dir", "cache_dir", "data_dir", "data_dir_error", "database_path", "settings_path"]
+__all__ = [
+    "bundled_content_dir",
+    "cache_dir",
+    "data_dir",
+    "data_dir_error",
+    "database_path",
+    "settings_path",
+    "user_content_dir",
+]
 
 
 def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
     """Where progress and settings live: ``override``, else $QUIZAPP_DATA_DIR, else the platform's user data dir.
 
-    Created unless ``create`` is False (OSError when it cannot be: :func:`data_dir_error` says why)."""
+    Created unless ``create`` is False (a reader that finds nothing there needs no folder); OSError when it
+    cannot be made, and :func:`data_dir_error` says why.
+    """
     if override:
         path = Path(override)
     elif os.environ.get("QUIZAPP_DATA_DIR"):
@@ -27,6 +37,12 @@ def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = T
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def user_content_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The user's own decks (``quizapp import`` copies them here; every command loads them): ``decks`` in
+    the data folder. Not created here."""
+    return data_dir(override, create=False) / "decks"
 
 
 def cache_dir() -> Path:

@@ -28,7 +28,7 @@ from quizapp.digest import sha256
 
 __all__ = ["FORMAT", "BankCache", "deck_from_dict", "deck_to_dict"]
 
-FORMAT = 1
+FORMAT = 2
 """The layout of an entry; changing it turns every older entry into a miss."""
 
 DEPENDENCIES = ("markdown_it", "yaml", "pylatexenc")
@@ -203,6 +203,7 @@ def _card_to_dict(card: Card) -> dict[str, Any]:
         "correct": card.correct,
         "note": card.note,
         "tags": list(card.tags),
+        "cloze": card.cloze,
     }
 
 
@@ -220,4 +221,5 @@ def _card_from_dict(data: dict[str, Any]) -> Card:
         correct=data["correct"],
         note=data["note"],
         tags=tuple(data["tags"]),
+        cloze=data["cloze"],
     )

@@ -29,7 +29,9 @@ __all__ = ["card_id", "detect_language", "load_bank", "load_deck", "parse_deck"]
 
 LANGUAGES = ("en", "ru")
 FRONT_MATTER_KEYS = ("id", "title", "language", "tags")
-DECK_SUFFIXES = (".md", ".markdown", ".txt")
+DECK_SUFFIXES = (".md", ".markdown", ".txt", ".tsv", ".apkg")
+"""What a file given as a deck may be called: markdown (quizapp's, Obsidian's, hashcards'), Anki's text
+export (.txt, .tsv) and Anki packages (.apkg); quizapp.content.foreign reads the other tools' decks."""
 
 
 @lru_cache(maxsize=1)
@@ -267,6 +269,7 @@ def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...
                 options=d.options,
                 correct=d.correct,
                 note=d.note,
+                cloze=d.cloze,
             )
         )
     return tuple(cards), problems
@@ -285,10 +288,22 @@ def _topics(cards: tuple[Card, ...], templates: list[Any]) -> tuple[str, ...]:
 def load_deck(path: Path) -> Deck:
     """Read one deck file; a file that cannot be read gives a Deck holding only that problem."""
     path = Path(path)
+    if path.suffix.lower() == ".apkg":
+        return _load_package(path)
     raw = _read_deck(path)
     if isinstance(raw, Deck):
         return raw
     return _deck_from_bytes(raw, path)[0]
+
+
+def _load_package(path: Path) -> Deck:
+    """An Anki package (quizapp.content.foreign.read_apkg), never raising: a failure is the deck's problem."""
+    from quizapp.content.foreign import read_apkg
+
+    try:
+        return _dedupe([read_apkg(path)])[0]
+    except Exception as exc:  # never let one odd package stop the app; the problem names it
+        return _failed(path, f"could not be read: {type(exc).__name__}: {short(str(exc), 200)[1:-1]}")
 
 
 def _failed(path: Path, message: str, line: int = 0) -> Deck:
@@ -322,7 +337,10 @@ def _deck_from_bytes(raw: bytes, path: Path) -> tuple[Deck, bool]:
     original = text.replace("\r\n", "\n").replace("\r", "\n")
     text, removed, first = strip_controls(original)
     try:
-        deck = parse_deck(text, path)
+        from quizapp.content.foreign import dialect, parse_foreign
+
+        kind = dialect(text)
+        deck = parse_foreign(kind, text, path) if kind else parse_deck(text, path)
     except Exception as exc:  # never let one odd deck stop the app; the problem names it
         return _failed(path, f"could not be read: {type(exc).__name__}: {short(str(exc), 200)[1:-1]}"), False
     if removed:
@@ -339,7 +357,10 @@ def _deck_from_bytes(raw: bytes, path: Path) -> tuple[Deck, bool]:
 
 
 def _load_deck_cached(path: Path, cache: BankCache) -> Deck:
-    """load_deck through the bank cache: the cached deck when its entry matches, else parsed and stored."""
+    """load_deck through the bank cache: the cached deck when its entry matches, else parsed and stored
+    (an Anki package is read afresh: it is not text the cache can key)."""
+    if path.suffix.lower() == ".apkg":
+        return _load_package(path)
     raw = _read_deck(path)
     if isinstance(raw, Deck):
         return raw
@@ -397,14 +418,30 @@ def _dedupe(decks: list[Deck]) -> list[Deck]:
 
 
 def _deck_files(root: Path) -> list[Path]:
-    """``*.md`` under a folder, recursively, sorted; hidden folders and README.md are not decks."""
+    """Decks under a folder, recursively, sorted: ``*.md``, Anki packages (``*.apkg``) and Anki text
+    exports (``*.tsv``, and ``*.txt`` that start with Anki's ``#separator:``-style header); hidden
+    folders and README.md are not decks."""
     found = []
-    for p in root.rglob("*.md"):
+    for p in root.rglob("*"):
         rel = p.relative_to(root).parts
         if any(part.startswith(".") for part in rel) or p.name.casefold() == "readme.md" or not p.is_file():
             continue
-        found.append(p)
+        suffix = p.suffix.lower()
+        if suffix in (".md", ".apkg", ".tsv") or (suffix == ".txt" and _anki_text_file(p)):
+            found.append(p)
     return sorted(found)
+
+
+def _anki_text_file(path: Path) -> bool:
+    """Whether a .txt file starts with one of Anki's header lines (``#separator:tab``, ``#html:true``, ...)."""
+    from quizapp.content.foreign import dialect
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(200).decode("utf-8", "replace").lstrip("\ufeff")
+    except OSError:
+        return False
+    return dialect(head.split("\n")[0]) == "anki-text"
 
 
 def load_bank(paths: Sequence[Path], *, bundled: bool = True, cache: bool = False) -> Bank:
@@ -430,7 +467,7 @@ def load_bank(paths: Sequence[Path], *, bundled: bool = True, cache: bool = Fals
             candidates = _deck_files(root)
         elif root.is_file():
             if root.suffix.lower() not in DECK_SUFFIXES:
-                problems.append(ContentProblem(SourceRef(str(root), 0), "not a deck: expected a .md or .txt file"))
+                problems.append(ContentProblem(SourceRef(str(root), 0), "not a deck: expected a .md, .txt, .tsv or .apkg file"))
                 continue
             candidates = [root]
         else:

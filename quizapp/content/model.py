@@ -86,6 +86,9 @@ class Card:
     correct: int | None = None
     note: str = ""
     tags: tuple[str, ...] = ()
+    cloze: str = ""
+    """A cloze card's whole paragraph in Anki's syntax, ``... {{c1::hidden::hint}} ...`` (terminal text
+    around the deletions); every card cut from one paragraph holds the same text. Empty for other kinds."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -18,6 +18,7 @@ from quizapp.content.model import CardKind, ContentError, ContentProblem, Source
 from quizapp.content.syntax import (
     PHRASES,
     Block,
+    Cloze,
     Label,
     flow,
     is_formula_line,
@@ -44,6 +45,7 @@ class Draft:
     options: tuple[str, ...] = ()
     correct: int | None = None
     note: str = ""
+    cloze: str = ""
 
 
 @dataclass
@@ -528,42 +530,16 @@ class NotesReader:
 
     def _cloze(self, b: Block) -> None:
         text, card_id = take_id(b.text.rstrip())
-        if len(text) > MAX_CARD_TEXT:
-            self._problem(b.line, f"cloze paragraph of {len(text):,} characters; a card may have at most {MAX_CARD_TEXT:,} (split it)")
-            return
-        clozes, error = parse_cloze(text)
+        cards, error = split_cloze(text)
         if error is not None:
             self._problem(b.line, error)
             return
-        numbers = {c.number for c in clozes}
-        if len(numbers) > MAX_CLOZE_CARDS:
-            self._problem(
-                b.line,
-                f"{len(numbers):,} cloze numbers in one paragraph, each a card of the whole paragraph; at most {MAX_CLOZE_CARDS} (split it)",
-            )
-            return
-        for number in sorted(numbers):
-            pieces: list[str] = []
-            blanks: list[str] = []
-            pos = 0
-            for c in clozes:
-                pieces.append(text[pos : c.start])
-                if c.number == number:
-                    pieces.append(f"\ue002{len(blanks)}\ue003")
-                    blanks.append(f"[{render_text(c.hint)}]" if c.hint else "[…]")
-                else:
-                    pieces.append(c.hidden)
-                pos = c.end
-            pieces.append(text[pos:])
-            question = _render("".join(pieces))
-            question = re.sub("\ue002(\\d+)\ue003", lambda m, shown=blanks: shown[int(m.group(1))], question)
-            answer = "; ".join(render_text(c.hidden) for c in clozes if c.number == number)
-            line = b.line + text[: next(c.start for c in clozes if c.number == number)].count("\n")
+        for number, question, answer, offset, whole in cards:
             if not answer.strip():
-                self._problem(line, f"cloze deletion c{number} hides nothing")
+                self._problem(b.line + offset, f"cloze deletion c{number} hides nothing")
                 continue
             draft_id = f"{card_id}-c{number}" if card_id else None
-            self._add(Draft(CardKind.CLOZE, self.topic, question, answer, line, draft_id))
+            self._add(Draft(CardKind.CLOZE, self.topic, question, answer, b.line + offset, draft_id, cloze=whole))
 
     # -- drills --------------------------------------------------------------------------------
     def _drill(self, b: Block) -> None:
@@ -582,6 +558,62 @@ class NotesReader:
             self._problem(b.line, f"drill template could not be read: {exc}")
             return
         self.templates.append(template)
+
+
+def split_cloze(text: str) -> tuple[list[tuple[int, str, str, int, str]], str | None]:
+    """A paragraph with ``{{cN::hidden}}`` / ``{{cN::hidden::hint}}`` deletions -> one card per cloze number.
+
+    Each card is (number, question with that number's deletions shown as ``[…]`` or ``[hint]`` and
+    the others filled in, the hidden texts joined by "; ", the line offset of its first deletion, the
+    whole paragraph in Anki's syntax); or an error message for an unclosed deletion, a paragraph over
+    MAX_CARD_TEXT characters or more than MAX_CLOZE_CARDS numbers.
+    """
+    if len(text) > MAX_CARD_TEXT:
+        return [], f"cloze paragraph of {len(text):,} characters; a card may have at most {MAX_CARD_TEXT:,} (split it)"
+    clozes, error = parse_cloze(text)
+    if error is not None:
+        return [], error
+    numbers = {c.number for c in clozes}
+    if len(numbers) > MAX_CLOZE_CARDS:
+        return [], f"{len(numbers):,} cloze numbers in one paragraph, each a card of the whole paragraph; at most {MAX_CLOZE_CARDS} (split it)"
+    whole = _cloze_text(text, clozes)
+    cards = []
+    for number in sorted(numbers):
+        pieces: list[str] = []
+        blanks: list[str] = []
+        pos = 0
+        for c in clozes:
+            pieces.append(text[pos : c.start])
+            if c.number == number:
+                pieces.append(f"\ue002{len(blanks)}\ue003")
+                blanks.append(f"[{render_text(c.hint)}]" if c.hint else "[…]")
+            else:
+                pieces.append(c.hidden)
+            pos = c.end
+        pieces.append(text[pos:])
+        question = _render("".join(pieces))
+        question = re.sub("\ue002(\\d+)\ue003", lambda m, shown=blanks: shown[int(m.group(1))], question)
+        answer = "; ".join(render_text(c.hidden) for c in clozes if c.number == number)
+        offset = text[: next(c.start for c in clozes if c.number == number)].count("\n")
+        cards.append((number, question, answer, offset, whole))
+    return cards, None
+
+
+def _cloze_text(text: str, clozes: list[Cloze]) -> str:
+    """The paragraph as terminal text with every deletion kept as ``{{cN::hidden}}`` or ``{{cN::hidden::hint}}``."""
+    pieces: list[str] = []
+    pos = 0
+    for k, c in enumerate(clozes):
+        pieces += [text[pos : c.start], f"\ue002{k}\ue003"]
+        pos = c.end
+    pieces.append(text[pos:])
+
+    def deletion(m: re.Match[str]) -> str:
+        c = clozes[int(m.group(1))]
+        hint = f"::{render_text(c.hint)}" if c.hint else ""
+        return f"{{{{c{c.number}::{render_text(c.hidden)}{hint}}}}}"
+
+    return re.sub("\ue002(\\d+)\ue003", deletion, _render("".join(pieces)))
 
 
 # Names that keep their capital inside a sentence (initialisations, optimisers, people).

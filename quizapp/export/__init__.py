@@ -1,4 +1,4 @@
-"""Provides `quizapp export`: the cards of the chosen topics plus generated drills, in one of five formats.
+"""Provides `quizapp export`: the cards of the chosen topics plus generated drills, in one of the FORMATS.
 
 Every format is a pure function of (bank, topics, count, seed): the same arguments give
 byte-identical output. Without ``--seed`` the export uses seed 0 (not a random one), so two runs
@@ -32,9 +32,21 @@ from quizapp.content.model import Bank, Card, Deck, SourceRef
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
 
-__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "run", "template_order", "write_atomic"]
+__all__ = ["FORMATS", "ExportData", "collect", "instance_seed", "render", "render_report", "run", "template_order", "write_atomic"]
 
-FORMATS = ("json", "csv", "md", "anki", "gift")
+FORMATS = ("json", "csv", "md", "anki", "apkg", "anki-tsv", "moodle-xml", "gift")
+_MODULES = {
+    "json": "json",
+    "csv": "csv",
+    "md": "markdown",
+    "anki": "anki",
+    "apkg": "anki",
+    "anki-tsv": "anki_tsv",
+    "moodle-xml": "moodle_xml",
+    "gift": "gift",
+}
+"""The module of each format (``apkg`` is another name for ``anki``)."""
+_BINARY = ("anki", "apkg")
 _LEVEL_CYCLE = ("medium", "easy", "hard")
 
 
@@ -48,6 +60,9 @@ class ExportData:
     cards: tuple[Card, ...]
     instances: tuple  # tuple[DrillInstance, ...]
     generator: str = f"quizapp {__version__}"
+    templates: tuple = ()
+    """The chosen topics' drill templates in ``template_order`` (none with ``count`` 0): formats that write
+    templates whole (Moodle's calculated questions) take them from here."""
 
     def deck_title(self, deck_id: str) -> str:
         for d in self.decks:
@@ -102,7 +117,10 @@ def collect(bank: Bank, *, topics: Sequence[str] | None, count: int, seed: int, 
                 if warn is not None:
                     warn(f"quizapp: skipped a drill: {exc}")
     decks = tuple(d for d in bank.decks if any(c.deck == d.id for c in cards) or any(i.deck == d.id for i in instances))
-    return ExportData(seed=seed, topics=tuple(topics or ()), decks=decks, cards=cards, instances=tuple(instances))
+    chosen = tuple(templates) if count > 0 else ()
+    used = {d.id for d in decks} | {t.deck for t in chosen}
+    decks = tuple(d for d in bank.decks if d.id in used)
+    return ExportData(seed=seed, topics=tuple(topics or ()), decks=decks, cards=cards, instances=tuple(instances), templates=chosen)
 
 
 def _portable(card: Card) -> Card:
@@ -123,23 +141,24 @@ def _portable(card: Card) -> Card:
 
 def render(data: ExportData, fmt: str) -> bytes:
     """The export in ``fmt`` as bytes."""
-    if fmt == "json":
-        from quizapp.export import json as module
-    elif fmt == "csv":
-        from quizapp.export import csv as module
-    elif fmt == "md":
-        from quizapp.export import markdown as module
-    elif fmt == "anki":
-        from quizapp.export import anki as module
-    elif fmt == "gift":
-        from quizapp.export import gift as module
-    else:
+    return render_report(data, fmt)[0]
+
+
+def render_report(data: ExportData, fmt: str) -> tuple[bytes, str | None]:
+    """(the export in ``fmt`` as bytes, what the format says about how it wrote the drills, or None)."""
+    import importlib
+
+    if fmt not in _MODULES:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return module.render(data)
+    module = importlib.import_module(f"quizapp.export.{_MODULES[fmt]}")
+    if hasattr(module, "render_report"):
+        return module.render_report(data)
+    return module.render(data), None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace (never half a file).
+def write_atomic(path: Path, data: bytes | Path) -> None:
+    """Write ``data`` (bytes, or a file's content when a Path) to ``path`` via a temporary file in the same
+    folder and os.replace (never half a file).
 
     Device files and FIFOs are written to directly: replacing /dev/null with a regular file would
     break every other program on the machine.
@@ -148,7 +167,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):
         # /dev/null, /dev/stdout, a FIFO: these are written to, never replaced by a regular file.
         with open(path, "wb") as handle:
-            handle.write(data)
+            handle.write(data.read_bytes() if isinstance(data, Path) else data)
         return
     directory = path.parent
     if path.exists():
@@ -160,7 +179,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, Path):
+                import shutil
+
+                with open(data, "rb") as source:
+                    shutil.copyfileobj(source, handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -178,7 +203,7 @@ def run(bank: Bank, fmt: str, *, topics: Sequence[str] | None, count: int | None
     if fmt not in FORMATS:
         print(f"quizapp export: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    if fmt == "anki" and output is None:
+    if fmt in _BINARY and output is None:
         print("quizapp export: the anki format writes a .apkg file: give it with -o FILE", file=sys.stderr)
         return 2
     data = collect(
@@ -188,7 +213,9 @@ def run(bank: Bank, fmt: str, *, topics: Sequence[str] | None, count: int | None
         seed=0 if seed is None else seed,
         warn=lambda message: print(message, file=sys.stderr),
     )
-    payload = render(data, fmt)
+    payload, report = render_report(data, fmt)
+    if report:
+        print(f"quizapp export: {report}", file=sys.stderr)
     if output is None:
         try:
             sys.stdout.flush()

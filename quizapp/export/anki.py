@@ -1,13 +1,35 @@
-"""Provides the Anki export: a .apkg package (genanki) with one subdeck per quizapp deck.
+"""Provides the Anki export: a .apkg package (genanki) with four note types and a subdeck per deck and topic.
 
-Notes use a two-field model (Front, Back) whose id, like each deck's id, is derived from its name
-(sha256), so re-importing an updated export updates the same notes instead of duplicating them;
-a note's guid is ``genanki.guid_for(card id)`` (for a drill, its ``template@seed`` id).
+Note types, each with an id derived from its name (sha256), so a newer export updates the same notes:
 
-Deterministic: genanki stamps notes and cards with the current time and numbers them from it, and
-zips a temporary file with its modification time. Here the timestamp is fixed, derived from the
-content (sha256 of the notes), and the zip entries carry a fixed date, so the same arguments give
-byte-identical files.
+- ``quizapp basic`` (Front, Back): definitions, lists, formulas, Q/A cards; a card's "Why:" note
+  is on the back.
+- ``quizapp cloze`` (Text, Extra), Anki's cloze type: the paragraph with its ``{{c1::...}}``
+  deletions kept, so Anki makes one card per cloze number. quizapp itself cuts such a paragraph into
+  one card per number; those cards are put back together here as one note.
+- ``quizapp type-in`` (Question, Answer, Precision, Steps, Mistakes): a drill instance; the front asks
+  for the answer with ``{{type:Answer}}``, the back shows the worked steps and the named mistakes
+  (the typical wrong answers and why they are wrong).
+- ``quizapp multiple choice`` (Question, Options, Answer, Why): the options as a numbered list on the
+  front, the right one on the back.
+
+Decks are ``quizapp::<deck title>::<topic>`` with ids derived from their names; tags are the deck id,
+the topic's slug and the card kind (``drill`` for instances). A note's guid is
+``genanki.guid_for(id)`` of its card id (a drill's ``template@seed``; a cloze note's first card), so
+a changed answer, note or option re-imports as an update of the same note, and so does a changed
+question of a card with an explicit ``{#id}`` (an automatic id is a hash of the question).
+
+Formulas: cards and drill steps hold terminal text (formulas already rendered to Unicode, e.g.
+``√(2/n)``); the LaTeX they were written in is not kept, so they are exported as that Unicode text,
+not as MathJax.
+
+Deterministic, and newer when the content is: genanki stamps notes and cards with the current time
+and numbers them from it, and zips a temporary file with its modification time. Here the timestamp
+is the newest modification time of the exported decks' files and of this module (the code that shapes
+the notes), and the zip entries carry a fixed date, so the same arguments on the same files give
+byte-identical packages. Anki's importer by default updates a note only when the incoming one is
+newer; an edited deck (or a newer quizapp) gives a newer stamp, so its notes update, while a note
+edited in Anki since keeps the edit.
 """
 
 from __future__ import annotations
@@ -21,18 +43,41 @@ import tempfile
 import zipfile
 from typing import Any
 
-from quizapp.content.model import slug
+from quizapp.content.model import CardKind, slug
 
-__all__ = ["MODEL_NAME", "render", "stable_id"]
+__all__ = ["MODEL_NAMES", "basic_back", "choice_answer", "deck_name", "drill_question", "note_fields", "notes", "render", "stable_id", "to_html"]
 
-MODEL_NAME = "quizapp basic"
+MODEL_NAMES = {
+    "basic": "quizapp basic",
+    "cloze": "quizapp cloze",
+    "type-in": "quizapp type-in",
+    "choice": "quizapp multiple choice",
+}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_EPOCH = 1_600_000_000  # fixed timestamps fall in 2020..2023, derived from the content
+_EPOCH = 1_600_000_000  # the stamp when no file can be dated (September 2020)
 
 _CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background-color: white; }
 .steps { font-family: monospace; font-size: 16px; }
-.why { font-style: italic; }
+.why, .precision { font-style: italic; }
+.cloze { font-weight: bold; color: blue; }
 """
+
+# (fields, front, back) of each note type; the back of the type-in card shows the typed answer compared.
+_TEMPLATES: dict[str, tuple[list[str], str, str]] = {
+    "basic": (["Front", "Back"], "{{Front}}", '{{FrontSide}}<hr id="answer">{{Back}}'),
+    "cloze": (["Text", "Extra"], "{{cloze:Text}}", "{{cloze:Text}}<br>{{Extra}}"),
+    "type-in": (
+        ["Question", "Answer", "Precision", "Steps", "Mistakes"],
+        '{{Question}}<div class="precision">{{Precision}}</div>{{type:Answer}}',
+        '{{Question}}<div class="precision">{{Precision}}</div>{{type:Answer}}<hr id="answer">'
+        '<div class="steps">{{Steps}}</div>{{#Mistakes}}<div class="why">{{Mistakes}}</div>{{/Mistakes}}',
+    ),
+    "choice": (
+        ["Question", "Options", "Answer", "Why"],
+        "{{Question}}{{Options}}",
+        '{{FrontSide}}<hr id="answer">{{Answer}}{{#Why}}<div class="why">{{Why}}</div>{{/Why}}',
+    ),
+}
 
 
 def stable_id(name: str) -> int:
@@ -41,78 +86,137 @@ def stable_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def _html(text: str) -> str:
+def to_html(text: str) -> str:
+    """Terminal text as HTML: &, < and > escaped, line breaks as <br>."""
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
-def _model():
+def deck_name(data: Any, deck_id: str, topic: str) -> str:
+    """``quizapp::<deck title>::<topic>``; a ``::`` inside a title would nest one deck more, so it becomes ``:``."""
+    parts = [data.deck_title(deck_id), topic]
+    return "::".join(["quizapp", *(p.replace("::", ":").strip() or "-" for p in parts)])
+
+
+def _models() -> dict[str, Any]:
     import genanki
 
-    return genanki.Model(
-        stable_id(MODEL_NAME),
-        MODEL_NAME,
-        fields=[{"name": "Front"}, {"name": "Back"}],
-        templates=[
-            {
-                "name": "Card 1",
-                "qfmt": "{{Front}}",
-                "afmt": '{{FrontSide}}<hr id="answer">{{Back}}',
-            }
-        ],
-        css=_CSS,
-    )
+    models = {}
+    for kind, (fields, front, back) in _TEMPLATES.items():
+        models[kind] = genanki.Model(
+            stable_id(MODEL_NAMES[kind]),
+            MODEL_NAMES[kind],
+            fields=[{"name": f} for f in fields],
+            templates=[{"name": "Cloze" if kind == "cloze" else "Card 1", "qfmt": front, "afmt": back}],
+            css=_CSS,
+            model_type=genanki.Model.CLOZE if kind == "cloze" else genanki.Model.FRONT_BACK,
+        )
+    return models
 
 
-def _card_fields(card: Any) -> tuple[str, str]:
-    front = _html(card.question)
-    if card.options:
-        front += "<ol>" + "".join(f"<li>{_html(o)}</li>" for o in card.options) + "</ol>"
-        if card.correct is not None and 0 <= card.correct < len(card.options):
-            back = f"{card.correct + 1}. {_html(card.options[card.correct])}"
+def drill_question(instance: Any) -> str:
+    """An instance's question without the "(precision)" it ends with."""
+    suffix = f" ({instance.precision})"
+    if instance.precision and instance.question.endswith(suffix):
+        return instance.question[: -len(suffix)]
+    return instance.question
+
+
+def _drill_fields(instance: Any) -> list[str]:
+    """Question, Answer, Precision, Steps, Mistakes of a drill instance: the answer as the app prints it,
+    the worked steps and the named mistakes."""
+    from quizapp.generate import format_answer
+
+    t = instance.tolerance
+    mistakes = [
+        f"Not {format_answer(m.value, instance.form, sig_figs=t.sig_figs, decimals=t.decimals)}: {m.explanation}"
+        for m in instance.misconceptions
+    ]
+    return [
+        to_html(drill_question(instance)),
+        to_html(instance.answer_text),
+        to_html(instance.precision),
+        "<br>".join(to_html(s) for s in instance.steps),
+        "<br>".join(to_html(m) for m in mistakes),
+    ]
+
+
+def notes(data: Any) -> list[tuple[str, str, str, list[str], Any]]:
+    """(note type, guid, deck name, tags, card or instance) of every note, in export order.
+
+    The cards quizapp cut from one cloze paragraph become one ``cloze`` note (the paragraph's first
+    card stands for it; its ``cloze`` holds every deletion); multiple choice is ``choice``, a drill
+    instance ``type-in``, every other card ``basic``. The guid is ``genanki.guid_for(id)``.
+    """
+    import genanki
+
+    rows = []
+    clozes: set[tuple[str, str, str]] = set()
+    for card in data.cards:
+        tags = [t for t in dict.fromkeys((slug(card.deck), slug(card.topic), str(card.kind))) if t]
+        if card.kind is CardKind.CLOZE and card.cloze:
+            key = (card.deck, card.topic, card.cloze)
+            if key in clozes:
+                continue  # the paragraph's note is already there: Anki makes its other cards
+            clozes.add(key)
+            kind = "cloze"
+        elif card.options and card.correct is not None and 0 <= card.correct < len(card.options):
+            kind = "choice"
         else:
-            back = _html(card.answer)
-    else:
-        back = _html(card.answer)
-    if card.note:
-        back += f'<div class="why">{_html(card.note)}</div>'
-    return front, back
+            kind = "basic"
+        rows.append((kind, genanki.guid_for(card.id), deck_name(data, card.deck, card.topic), tags, card))
+    for inst in data.instances:
+        tags = [t for t in dict.fromkeys((slug(inst.deck), slug(inst.topic), "drill")) if t]
+        rows.append(("type-in", genanki.guid_for(inst.id), deck_name(data, inst.deck, inst.topic), tags, inst))
+    return rows
 
 
-def _drill_fields(instance: Any) -> tuple[str, str]:
-    back = f"{_html(instance.answer_text)} ({_html(instance.precision)})"
-    if instance.steps:
-        back += '<div class="steps">' + "<br>".join(_html(s) for s in instance.steps) + "</div>"
-    return _html(instance.question), back
+def note_fields(kind: str, item: Any) -> list[str]:
+    """The HTML fields of one note of :func:`notes` in this package's note type ``kind``."""
+    if kind == "cloze":
+        return [to_html(item.cloze), to_html(item.note)]
+    if kind == "type-in":
+        return _drill_fields(item)
+    if kind == "choice":
+        options = "<ol>" + "".join(f"<li>{to_html(o)}</li>" for o in item.options) + "</ol>"
+        return [to_html(item.question), options, choice_answer(item), to_html(item.note)]
+    return [to_html(item.question), basic_back(item)]
+
+
+def basic_back(card: Any) -> str:
+    """A flashcard's back: the answer, and its "Why:" note below."""
+    return to_html(card.answer) + (f'<div class="why">{to_html(card.note)}</div>' if card.note else "")
+
+
+def choice_answer(card: Any) -> str:
+    """The right option of a multiple-choice card as ``2. text``."""
+    return f"{card.correct + 1}. {to_html(card.options[card.correct])}"
 
 
 def render(data: Any) -> bytes:
     """ExportData -> the bytes of a .apkg file."""
     import genanki
 
-    model = _model()
+    models = _models()
     decks: dict[str, Any] = {}
-
-    def deck_for(deck_id: str):
-        if deck_id not in decks:
-            name = f"quizapp::{data.deck_title(deck_id)}"
-            decks[deck_id] = genanki.Deck(stable_id(name), name)
-        return decks[deck_id]
-
-    fingerprint = hashlib.sha256()
-    for card in data.cards:
-        front, back = _card_fields(card)
-        fingerprint.update(f"{card.id}\x1f{front}\x1f{back}\x1e".encode())
-        tags = [t for t in (slug(card.topic), str(card.kind)) if t]
-        deck_for(card.deck).add_note(genanki.Note(model=model, fields=[front, back], guid=genanki.guid_for(card.id), tags=tags))
-    for inst in data.instances:
-        front, back = _drill_fields(inst)
-        fingerprint.update(f"{inst.id}\x1f{front}\x1f{back}\x1e".encode())
-        tags = [t for t in (slug(inst.topic), "drill") if t]
-        deck_for(inst.deck).add_note(genanki.Note(model=model, fields=[front, back], guid=genanki.guid_for(inst.id), tags=tags))
-
-    timestamp = _EPOCH + int.from_bytes(fingerprint.digest()[:4], "big") % 100_000_000
+    for kind, guid, name, tags, item in notes(data):
+        fields = note_fields(kind, item)
+        if name not in decks:
+            decks[name] = genanki.Deck(stable_id(name), name)
+        decks[name].add_note(genanki.Note(model=models[kind], fields=fields, guid=guid, tags=tags))
+    timestamp = _timestamp([*(d.path for d in data.decks), __file__])
     package = genanki.Package([decks[k] for k in sorted(decks)] or [genanki.Deck(stable_id("quizapp"), "quizapp")])
     return _package_bytes(package, timestamp)
+
+
+def _timestamp(paths: list[Any]) -> int:
+    """The newest whole-second modification time of ``paths`` (those that can be dated), else _EPOCH."""
+    stamps = []
+    for path in paths:
+        try:
+            stamps.append(int(os.stat(path).st_mtime))
+        except (OSError, ValueError):
+            continue
+    return max(stamps, default=_EPOCH)
 
 
 def _package_bytes(package: Any, timestamp: int) -> bytes:

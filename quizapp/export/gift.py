@@ -5,6 +5,7 @@
   being the absolute half-width that quizapp itself accepts; a shape answer is a short answer
   accepting ``16x16``, ``16×16`` and ``(16, 16)``; vectors and matrices are essay questions whose
   general feedback gives the answer and the worked steps.
+- Cloze cards with one blank: GIFT's missing-word form, ``text {=hidden} text`` (a short answer).
 - Flashcards: essay questions (``{}``) with the answer as general feedback (``{####answer}``), as
   Moodle cannot grade free recall.
 
@@ -23,9 +24,10 @@ __all__ = ["escape", "render"]
 _SPECIAL = re.compile(r"([~=#{}:\\])")
 
 
-def escape(text: str) -> str:
-    """GIFT text: special characters backslash-escaped, no blank lines, line breaks kept."""
-    text = _SPECIAL.sub(r"\\\1", text.strip())
+def escape(text: str, *, strip: bool = True) -> str:
+    """GIFT text: special characters backslash-escaped, no blank lines, line breaks kept (and the ends
+    stripped unless ``strip`` is False: the text around a missing word keeps its spaces)."""
+    text = _SPECIAL.sub(r"\\\1", text.strip() if strip else text)
     return re.sub(r"\n\s*\n+", "\n", text)
 
 
@@ -69,6 +71,10 @@ def _drill(instance: Any) -> str:
 
 def _card(card: Any) -> str:
     title = escape(card.id)
+    if str(card.kind) == "cloze" and card.question.count("[…]") == 1:
+        # GIFT's missing-word form: the blank is a short-answer box inside the sentence.
+        before, after = card.question.split("[…]")
+        return f"::{title}::{escape(before, strip=False)}{{={escape(card.answer)}}}{escape(after, strip=False)}"
     question = escape(card.question)
     if card.options and card.correct is not None:
         options = " ".join(("=" if i == card.correct else "~") + escape(opt) for i, opt in enumerate(card.options))

@@ -8,9 +8,11 @@ Golden files live in tests/quizapp/golden/ and are made from the fixed deck test
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import pytest
 
 from quizapp.content.loader import load_bank, load_deck
 from quizapp.export import FORMATS, collect, instance_seed, render, run, template_order, write_atomic
+from quizapp.export import anki as anki_module
 from quizapp.export.gift import escape as gift_escape
 from quizapp.export.markdown import escape as md_escape
 from quizapp.generate import generate
@@ -29,7 +32,7 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("QUIZAPP_REGEN_GOLDEN") == "1"
 COUNT, SEED = 8, 7
-TEXT_FORMATS = {"json": "json", "csv": "csv", "md": "md", "gift": "gift"}
+TEXT_FORMATS = {"json": "json", "csv": "csv", "md": "md", "gift": "gift", "anki-tsv": "anki.tsv", "moodle-xml": "moodle.xml"}
 
 
 @pytest.fixture
@@ -230,36 +233,335 @@ def test_shipped_bank_markdown_round_trip(tmp_path):
 # ---------------------------------------------------------------- Anki
 
 
-def test_anki_package(data, tmp_path):
-    payload = render(data, "anki")
+def _read_apkg(payload: bytes, tmp_path: Path) -> dict:
+    """The package read back with zipfile and sqlite3: models by name, notes with their model, deck and cards."""
     archive = zipfile.ZipFile(io.BytesIO(payload))
     assert archive.testzip() is None
     assert sorted(archive.namelist()) == ["collection.anki2", "media"]
     assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+    assert json.loads(archive.read("media")) == {}
     db = tmp_path / "collection.anki2"
     db.write_bytes(archive.read("collection.anki2"))
     conn = sqlite3.connect(db)
     try:
-        notes = conn.execute("select guid, flds, tags from notes").fetchall()
-        n_cards = conn.execute("select count(*) from cards").fetchone()[0]
+        models = json.loads(conn.execute("select models from col").fetchone()[0])
         decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+        notes = conn.execute("select id, guid, mid, flds, tags from notes").fetchall()
+        mods = dict(conn.execute("select guid, mod from notes"))
+        cards = conn.execute("select nid, did, ord from cards").fetchall()
     finally:
         conn.close()
-    assert len(notes) == n_cards == len(data.cards) + len(data.instances)
+    by_name = {m["name"]: m for m in models.values()}
+    out = {}
+    for nid, guid, mid, flds, tags in notes:
+        model = models[str(mid)]
+        mine = [c for c in cards if c[0] == nid]
+        out[guid] = {
+            "model": model["name"],
+            "fields": dict(zip([f["name"] for f in model["flds"]], flds.split("\x1f"), strict=True)),
+            "tags": tags.split(),
+            "decks": {decks[str(did)]["name"] for _, did, _ in mine},
+            "ords": sorted(o for _, _, o in mine),
+        }
+    return {"models": by_name, "notes": out, "decks": {d["name"]: int(i) for i, d in decks.items()}, "mods": mods}
+
+
+def test_anki_golden(data, tmp_path):
+    """The .apkg's content as read back (note types, notes, decks) against a golden file; the bytes
+    themselves are compared run to run by test_same_arguments_same_bytes."""
+    apkg = _read_apkg(render(data, "anki"), tmp_path)
+    del apkg["mods"]  # the files' modification times
+    apkg["models"] = {name: {k: m[k] for k in ("id", "type", "flds", "tmpls", "css")} for name, m in apkg["models"].items()}
+    for note in apkg["notes"].values():
+        note["decks"] = sorted(note["decks"])
+    payload = (json.dumps(apkg, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    path = GOLDEN / "small.apkg.json"
+    if REGEN:
+        path.write_bytes(payload)
+    assert payload == path.read_bytes(), f"anki export differs from {path} (regenerate on purpose with QUIZAPP_REGEN_GOLDEN=1)"
+
+
+def test_anki_note_types_and_every_card(data, tmp_path):
     import genanki
 
-    guids = {g for g, _, _ in notes}
-    assert genanki.guid_for("small-stride") in guids
-    assert all(genanki.guid_for(i.id) in guids for i in data.instances)
-    fronts = [f.split("\x1f")[0] for _, f, _ in notes]
-    assert "What does stride mean?" in fronts
-    assert "quizapp::Small test deck" in {d["name"] for d in decks.values()}
-    assert json.loads(archive.read("media")) == {}
+    from quizapp.export.anki import stable_id
+
+    apkg = _read_apkg(render(data, "anki"), tmp_path)
+    models = apkg["models"]
+    assert set(models) == {"quizapp basic", "quizapp cloze", "quizapp type-in", "quizapp multiple choice"}
+    assert models["quizapp cloze"]["type"] == 1 and "{{cloze:Text}}" in models["quizapp cloze"]["tmpls"][0]["qfmt"]
+    assert "{{type:Answer}}" in models["quizapp type-in"]["tmpls"][0]["qfmt"]
+    assert "{{Options}}" in models["quizapp multiple choice"]["tmpls"][0]["qfmt"]
+    for name, model in models.items():
+        assert int(model["id"]) == stable_id(name)  # the same id in every export: notes update in place
+    notes = apkg["notes"]
+
+    # every card is in: basic and choice cards by their own guid; the two cloze cards as one note of two cards
+    cloze_cards = [c for c in data.cards if str(c.kind) == "cloze"]
+    assert len(cloze_cards) == 2
+    cloze = notes[genanki.guid_for(cloze_cards[0].id)]
+    assert cloze["model"] == "quizapp cloze"
+    assert cloze["fields"]["Text"] == "A 1×1 convolution mixes {{c1::channels}} but not {{c2::positions}}."
+    assert cloze["ords"] == [0, 1]
+    assert genanki.guid_for(cloze_cards[1].id) not in notes
+    for card in data.cards:
+        if card in cloze_cards:
+            continue
+        note = notes[genanki.guid_for(card.id)]
+        assert note["ords"] == [0]
+        assert note["decks"] == {f"quizapp::Small test deck::{card.topic}"}
+        assert {"small", str(card.kind)} <= set(note["tags"])
+        if card.options:
+            assert note["model"] == "quizapp multiple choice"
+            assert note["fields"]["Options"] == "<ol><li>Convolution</li><li>Max pooling</li><li>Linear</li></ol>"
+            assert note["fields"]["Answer"] == "2. Max pooling"
+            assert note["fields"]["Why"] == "pooling takes a max; nothing is learned."
+        else:
+            assert note["model"] == "quizapp basic"
+            assert note["fields"]["Front"] == html.escape(card.question, quote=False).replace("\n", "<br>")
+    stride = notes[genanki.guid_for("small-stride")]
+    assert stride["fields"]["Front"] == "What does stride mean?"
+    assert "A stride of 2 halves the output size." in stride["fields"]["Back"]
+    for inst in data.instances:
+        note = notes[genanki.guid_for(inst.id)]
+        assert note["model"] == "quizapp type-in" and note["ords"] == [0]
+        assert note["fields"]["Answer"] == inst.answer_text.replace("\n", "<br>")
+        assert note["fields"]["Precision"] == inst.precision
+        assert not note["fields"]["Question"].endswith(f"({inst.precision})")
+        assert note["fields"]["Steps"].count("<br>") == len(inst.steps) - 1
+        assert "drill" in note["tags"]
+    assert len(notes) == len(data.cards) - 1 + len(data.instances)
+    conv = next(i for i in data.instances if i.template_id == "small-conv-out" and i.misconceptions)
+    mistakes = notes[genanki.guid_for(conv.id)]["fields"]["Mistakes"]
+    assert mistakes.count("Not ") == len(conv.misconceptions)
+    for name, deck_id in apkg["decks"].items():
+        if name != "Default":
+            assert deck_id == stable_id(name)
+
+
+def test_anki_changed_text_updates_the_same_notes(tmp_path, monkeypatch):
+    """A re-export after editing answers and an explicit-id question keeps every guid, model id and deck id."""
+    monkeypatch.chdir(DATA)
+    first = _read_apkg(render(collect(load_bank([Path("small.md")], bundled=False), topics=None, count=2, seed=SEED), "anki"), tmp_path)
+    text = (DATA / "small.md").read_text(encoding="utf-8")
+    edited = (
+        text.replace("What does stride mean?", "What does the stride of a convolution mean?")
+        .replace("The step, in pixels,", "The step")
+        .replace("- [x] Max pooling", "- [x] Max pooling (2×2)")
+        .replace("A: $8$", "A: $8$, since 8² = 64")
+    )
+    assert edited.count("\n") == text.count("\n") and edited != text
+    copy = tmp_path / "small.md"
+    copy.write_text(edited, encoding="utf-8")
+    newer = max(os.stat(DATA / "small.md").st_mtime, os.stat(anki_module.__file__).st_mtime) + 60
+    os.utime(copy, (newer, newer))
+    monkeypatch.chdir(tmp_path)
+    second = _read_apkg(render(collect(load_bank([Path("small.md")], bundled=False), topics=None, count=2, seed=SEED), "anki"), tmp_path)
+    assert first["notes"].keys() == second["notes"].keys()
+    assert first["decks"] == second["decks"]
+    assert {n: m["id"] for n, m in first["models"].items()} == {n: m["id"] for n, m in second["models"].items()}
+    changed = [g for g in first["notes"] if first["notes"][g]["fields"] != second["notes"][g]["fields"]]
+    assert len(changed) == 3  # stride, the multiple choice and the √dₖ card: updated, not duplicated
+    # Anki updates a note when the incoming one is newer: the edited deck's notes are stamped later
+    assert all(second["mods"][g] == int(newer) > first["mods"][g] for g in first["notes"])
+
+
+def test_anki_tsv_reads_as_anki_reads_it(data):
+    """Header lines first, then one note a line in six tab-separated columns, every card found by its guid."""
+    import genanki
+
+    lines = render(data, "anki-tsv").decode("utf-8").split("\n")
+    assert lines[:6] == [
+        "#separator:tab",
+        "#html:true",
+        "#notetype column:1",
+        "#deck column:2",
+        "#tags column:5",
+        "#guid column:6",
+    ]
+    assert lines[-1] == ""
+    rows = list(csv.reader(io.StringIO("\n".join(lines[6:])), delimiter="\t"))
+    assert all(len(r) == 6 for r in rows)
+    by_guid = {r[5]: r[:5] for r in rows}
+    assert len(by_guid) == len(rows) == len(data.cards) - 1 + len(data.instances)  # two cloze cards, one note
+    c1, c2 = (c for c in data.cards if str(c.kind) == "cloze")
+    assert genanki.guid_for(c2.id) not in by_guid  # Anki makes its card from the first card's note
+    assert by_guid[genanki.guid_for(c1.id)][:4] == [
+        "Cloze",
+        "quizapp::Small test deck::Convolutions",
+        "A 1×1 convolution mixes {{c1::channels}} but not {{c2::positions}}.",
+        "",
+    ]
+    mcq = next(c for c in data.cards if c.options)
+    row = by_guid[genanki.guid_for(mcq.id)]
+    assert row[0] == "Basic" and "<li>Max pooling</li>" in row[2] and row[3].startswith("2. Max pooling")
+    assert by_guid[genanki.guid_for("small-stride")][4].split() == ["small", "convolutions", "qa"]
+    for inst in data.instances:
+        row = by_guid[genanki.guid_for(inst.id)]
+        assert row[0] == "Basic (type in the answer)"
+        assert row[2] == html.escape(inst.question, quote=False) and row[3] == inst.answer_text
+        assert "drill" in row[4].split()
+    assert not any("\n" in cell for r in rows for cell in r)
+    assert not any(line.startswith("#") for line in lines[6:])  # Anki would read it as a comment
 
 
 def test_anki_needs_an_output_file(bank, capsys):
     assert run(bank, "anki", topics=None, count=2, seed=None, output=None) == 2
     assert "-o FILE" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- Moodle XML
+
+MOODLE_TYPES = {"category", "calculated", "numerical", "shortanswer", "multichoice", "cloze", "essay"}
+# Moodle's calculated formulas: its functions, numbers, operators and {wildcards}, nothing else.
+MOODLE_FUNCTIONS = ("floor", "ceil", "sqrt", "pow", "abs", "exp", "log", "min", "max", "pi", "round")
+
+
+def _moodle(payload: bytes):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(payload)
+    assert root.tag == "quiz"
+    questions = root.findall("question")
+    assert questions[0].get("type") == "category"
+    by_name = {}
+    for q in questions:
+        assert q.get("type") in MOODLE_TYPES, q.get("type")
+        if q.get("type") == "category":
+            assert q.findtext("category/text").startswith("$course$/quizapp/")
+            continue
+        name = q.findtext("name/text")
+        assert name and name not in by_name, name
+        assert q.find("questiontext").get("format") == "html" and q.findtext("questiontext/text")
+        assert q.findtext("idnumber") == name
+        by_name[name] = q
+    return root, by_name
+
+
+def _dataset(q) -> list[dict[str, float]]:
+    """The items of a calculated question's dataset, each as {wildcard: value}, checked against Moodle's rules."""
+    definitions = q.findall("dataset_definitions/dataset_definition")
+    assert definitions
+    counts = set()
+    rows: dict[int, dict[str, float]] = {}
+    for d in definitions:
+        name = d.findtext("name/text")
+        assert re.fullmatch(r"[A-Za-z_]\w*", name)
+        assert d.findtext("status/text") == "private" and d.findtext("type") == "calculated"
+        items = d.findall("dataset_items/dataset_item")
+        count = int(d.findtext("itemcount"))
+        assert count == len(items) == int(d.findtext("number_of_items")) and 1 <= count <= 100
+        counts.add(count)
+        low, high = float(d.findtext("minimum/text")), float(d.findtext("maximum/text"))
+        assert [int(i.findtext("number")) for i in items] == list(range(1, count + 1))
+        for item in items:
+            value = float(item.findtext("value"))
+            assert low <= value <= high
+            rows.setdefault(int(item.findtext("number")), {})[name] = value
+    assert len(counts) == 1  # items are drawn together: item k of every wildcard is one draw
+    return [rows[k] for k in sorted(rows)]
+
+
+def test_moodle_xml_structure_and_every_card(data):
+    payload = render(data, "moodle-xml")
+    _, by_name = _moodle(payload)
+    c1, c2 = (c for c in data.cards if str(c.kind) == "cloze")
+    cloze = by_name.pop(c1.id)
+    assert cloze.get("type") == "cloze" and c2.id not in by_name
+    assert cloze.findtext("questiontext/text") == "A 1×1 convolution mixes {1:SHORTANSWER:=channels} but not {1:SHORTANSWER:=positions}."
+    for card in data.cards:
+        if card in (c1, c2):
+            continue
+        q = by_name.pop(card.id)
+        if card.options:
+            assert q.get("type") == "multichoice" and q.findtext("single") == "true"
+            answers = [(a.get("fraction"), a.findtext("text")) for a in q.findall("answer")]
+            assert answers == [("0", "Convolution"), ("100", "Max pooling"), ("0", "Linear")]
+            assert q.findtext("generalfeedback/text") == card.note
+        elif "\n" in card.answer or len(card.answer) > 60:
+            assert q.get("type") == "essay" and card.answer.split("\n")[0] in q.findtext("graderinfo/text")
+        else:
+            assert q.get("type") == "shortanswer" and q.find("answer").get("fraction") == "100"
+            assert q.findtext("answer/text") == card.answer
+    # every template: one calculated question, or a set of numerical ones; the file says how many
+    calculated = {f"{t.id}@calculated" for t in data.templates if f"{t.id}@calculated" in by_name}
+    assert calculated == {"small-conv-out@calculated", "small-he@calculated"}  # conv output size and He std have Moodle formulas
+    numerical = [n for n in by_name if n not in calculated]
+    assert {n.split("@")[0] for n in numerical} == {"small-shapes", "small-forward"}
+    assert len(numerical) == 20
+    assert b"<!-- quizapp 0.1.0, seed 7: 2 drill templates as calculated questions, 2 as sets of fixed-number questions (20 questions) -->" in payload
+    for name in numerical:
+        q = by_name[name]
+        if name.startswith("small-shapes@"):
+            assert q.get("type") == "shortanswer" and re.fullmatch(r"\d+x\d+", q.findall("answer")[0].findtext("text"))
+        else:  # a vector: one numerical blank per element
+            text = q.findtext("questiontext/text")
+            assert q.get("type") == "cloze" and len(re.findall(r"\{1:NUMERICAL:=-?[\d.e-]+:[\d.e-]+\}", text)) == 2
+
+
+@pytest.mark.parametrize("template_id", ["small-conv-out", "small-he"])
+def test_moodle_calculated_question_grades_as_quizapp_does(data, template_id):
+    """On every dataset item the formula gives what the solver, called directly, gives; Moodle's tolerance
+    accepts the answer rounded as the question asks and rejects every named mistake."""
+    import solvers
+    from quizapp.generate import format_answer
+    from solvers.expr import evaluate, parse
+
+    _, by_name = _moodle(render(data, "moodle-xml"))
+    q = by_name[f"{template_id}@calculated"]
+    template = next(t for t in data.templates if t.id == template_id)
+    spec = solvers.get(template.solver)
+    answer = q.find("answer")
+    formula = answer.findtext("text")
+    bare = formula
+    for f in MOODLE_FUNCTIONS:
+        bare = bare.replace(f + "(", "(")
+    assert re.fullmatch(r"[\d.+\-*/() ]*", re.sub(r"\{\w+\}", "", bare)), formula
+    tolerance, kind = float(answer.findtext("tolerance")), answer.findtext("tolerancetype")
+    assert kind in ("1", "2")
+    rows = _dataset(q)
+    assert len(rows) == 100
+    assert set(re.findall(r"\{(\w+)\}", formula)) <= set(rows[0])
+    node = parse(re.sub(r"\{(\w+)\}", r"\1", formula))
+    for row in rows:
+        values = {n: int(v) if v.is_integer() else v for n, v in row.items()}
+        solution = spec.solve(**{p.name: values[p.name] for p in spec.params if p.name in values})
+        moodle = float(evaluate(node, values))
+        assert moodle == pytest.approx(float(solution.value), rel=1e-12)
+        width = tolerance * abs(moodle) if kind == "1" else tolerance
+        t = template.answer
+        rounded = float(format_answer(solution.value, t.form, sig_figs=t.sig_figs, decimals=t.decimals))
+        assert abs(rounded - moodle) <= width  # the answer written as asked is accepted
+        for m in solution.misconceptions:
+            assert abs(float(m.value) - moodle) > width, m.name  # a named mistake is not
+    assert "Worked example" in q.findtext("generalfeedback/text")
+    # the question text's wildcards all have datasets, and it keeps the precision asked for
+    text = q.findtext("questiontext/text")
+    assert set(re.findall(r"\{(\w+)\}", text)) <= set(rows[0])
+    assert text.endswith(")")
+
+
+def test_moodle_export_says_how_it_wrote_the_drills(bank, tmp_path, capsys):
+    out = tmp_path / "q.xml"
+    assert run(bank, "moodle-xml", topics=None, count=COUNT, seed=SEED, output=out) == 0
+    err = capsys.readouterr().err
+    assert "2 drill templates as calculated questions, 2 as sets of fixed-number questions (20 questions)" in err
+    assert out.read_bytes() == render(collect(bank, topics=None, count=COUNT, seed=SEED), "moodle-xml")
+
+
+def test_moodle_shipped_bank_keeps_most_templates_calculated():
+    bank = load_bank([], bundled=True)
+    d = collect(bank, topics=None, count=1, seed=0)
+    payload = render(d, "moodle-xml")
+    _, by_name = _moodle(payload)
+    calculated = [q for q in by_name.values() if q.get("type") == "calculated"]
+    assert len(calculated) >= 25
+    for q in calculated:
+        _dataset(q)
+    for card in d.cards:
+        assert card.id in by_name or (str(card.kind) == "cloze")
+    for t in d.templates:
+        assert any(n.startswith(t.id + "@") for n in by_name)
 
 
 # ---------------------------------------------------------------- GIFT
@@ -268,6 +570,124 @@ def test_anki_needs_an_output_file(bank, capsys):
 def test_gift_escapes_special_characters():
     assert gift_escape("a~b=c#d{e}f:g\\h") == "a\\~b\\=c\\#d\\{e\\}f\\:g\\\\h"
     assert gift_escape("line one\n\n\nline two") == "line one\nline two"
+
+
+_GIFT_SPECIAL = "~=#{}:\\"
+
+
+def _gift_chars(text: str) -> list[tuple[str, bool]]:
+    """GIFT text as (character, escaped) pairs; a backslash may escape only a special character."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            assert i + 1 < len(text) and text[i + 1] in _GIFT_SPECIAL, f"stray backslash in {text!r}"
+            out.append((text[i + 1], True))
+            i += 2
+        else:
+            out.append((text[i], False))
+            i += 1
+    return out
+
+
+def _split(chars: list[tuple[str, bool]], marks: str) -> list[list[tuple[str, bool]]]:
+    """Split at unescaped characters in ``marks`` (each kept as the first item of its part)."""
+    parts: list[list[tuple[str, bool]]] = [[]]
+    for c, escaped in chars:
+        if c in marks and not escaped:
+            parts.append([])
+        parts[-1].append((c, escaped))
+    return parts
+
+
+def _plain(chars: list[tuple[str, bool]]) -> str:
+    assert not any(c in _GIFT_SPECIAL and not escaped for c, escaped in chars), "an unescaped special character"
+    return "".join(c for c, _ in chars)
+
+
+def parse_gift(text: str) -> dict[str, dict]:
+    """A GIFT grammar check: every question ``::title::text{answers}``, specials escaped everywhere else.
+
+    Returns {title: {"text", "kind", "answers", "feedback", "category"}} with escapes undone.
+    """
+    questions: dict[str, dict] = {}
+    category = None
+    for block in text.split("\n\n"):
+        lines = [ln for ln in block.split("\n") if not ln.startswith("//")]
+        if not "".join(lines).strip():
+            continue
+        if lines[0].startswith("$CATEGORY: "):
+            assert len(lines) == 1
+            category = lines[0][len("$CATEGORY: ") :]
+            continue
+        chars = _gift_chars("\n".join(lines))
+        assert chars[:2] == [(":", False), (":", False)], block
+        rest = chars[2:]
+        end = next(k for k in range(len(rest) - 1) if rest[k] == (":", False) and rest[k + 1] == (":", False))
+        title, rest = _plain(rest[:end]), rest[end + 2 :]
+        open_at = rest.index(("{", False))
+        close_at = len(rest) - 1 - rest[::-1].index(("}", False))
+        after = _plain(rest[close_at + 1 :])  # text after the block: GIFT's missing-word form
+        question = _plain(rest[:open_at]) + ("_" + after if after.strip() else "")
+        body = rest[open_at + 1 : close_at]
+        main, feedback = body, ""
+        flat = "".join(c if not e else "\0" for c, e in body)
+        if "####" in flat:
+            k = flat.index("####")
+            main, feedback = body[:k], _plain(body[k + 4 :])
+        head = "".join(c for c, _ in main).strip()
+        if not head:
+            kind, answers = "essay", []
+        elif main and next(c for c in main if not c[0].isspace()) == ("#", False):
+            kind = "numerical"
+            value, tolerance = "".join(c for c, _ in main if c != "#").strip().split(":")
+            answers = [(float(value), float(tolerance))]
+        else:
+            kind = "choice"
+            parts = [p for p in _split(main, "=~") if "".join(c for c, _ in p).strip()]
+            answers = [(p[0][0], _plain(p[1:]).strip()) for p in parts]
+            assert all(mark in "=~" and option for mark, option in answers)
+            assert any(mark == "=" for mark, _ in answers)
+        assert title not in questions, f"title {title} twice"
+        questions[title] = {"text": question, "kind": kind, "answers": answers, "feedback": feedback, "category": category}
+    return questions
+
+
+def test_gift_grammar_finds_every_card_and_drill(data):
+    questions = parse_gift(render(data, "gift").decode("utf-8"))
+    assert len(questions) == len(data.cards) + len(data.instances)
+    for card in data.cards:
+        q = questions[card.id]  # the title carries our id, unescaped
+        assert q["category"] == f"quizapp/{card.topic}"
+        if str(card.kind) == "cloze":  # the blank is a missing word, answered in the sentence
+            assert q["text"] == card.question.replace("[…]", "_") and q["answers"] == [("=", card.answer)]
+            continue
+        assert q["text"] == card.question
+        if card.options:
+            assert q["kind"] == "choice"
+            assert [o for _, o in q["answers"]] == list(card.options)
+            assert [m for m, _ in q["answers"]].index("=") == card.correct
+            assert q["feedback"] == card.note
+        else:
+            assert q["kind"] == "essay" and q["feedback"].startswith(card.answer.split("\n")[0])
+    for inst in data.instances:
+        q = questions[inst.id]
+        assert q["text"] == inst.question
+        steps = q["feedback"].split("\n")
+        assert steps[0] == f"Answer: {inst.answer_text}" and steps[1:] == list(inst.steps)  # worked steps as general feedback
+        if inst.form in ("integer", "decimal", "percent"):
+            ((value, tolerance),) = q["answers"]
+            assert q["kind"] == "numerical" and value == pytest.approx(float(inst.answer))
+            # the answer as printed is accepted; every named mistake is not
+            assert abs(float(inst.answer_text) - value) <= tolerance
+            for m in inst.misconceptions:
+                assert abs(float(m.value) - value) > tolerance, m.name
+        elif inst.form == "shape":
+            assert q["kind"] == "choice" and all(mark == "=" for mark, _ in q["answers"])
+
+
+@pytest.mark.parametrize("text", ["a~b=c#d{e}f:g\\h", "::title::", "{=1 ~2}", "x \\: y", "####"])
+def test_gift_escape_reads_back(text):
+    assert _plain(_gift_chars(gift_escape(text))) == text
 
 
 def test_gift_questions(data):

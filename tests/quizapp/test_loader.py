@@ -471,6 +471,10 @@ def test_cloze_one_card_per_number(tmp_path: Path) -> None:
     assert c2.question == "He init uses std √(2/n) and Xavier [a formula], both for weights."
     assert c2.answer == "√(2/(n_in + n_out))"
     assert (c1.id, c2.id) == ("init-std-c1", "init-std-c2")
+    # both cards keep the whole paragraph with its deletions, for formats with real cloze notes (Anki)
+    assert c1.cloze == c2.cloze == (
+        "He init uses std {{c1::√(2/n)}} and Xavier {{c2::√(2/(n_in + n_out))::a formula}}, both {{c1::for weights}}."
+    )
 
 
 def test_card_text_has_no_markup_left(tmp_path: Path) -> None:

@@ -1,0 +1,91 @@
+"""The Anki exports as Anki itself imports them (the `anki` package; skipped when it is not installed).
+
+`pip install anki` in the test environment runs these: the .apkg and the text export go through
+Anki's own importers into a fresh collection, and a newer export of an edited deck is imported over
+the first, as a user who re-exports would.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from quizapp.content.loader import load_bank
+from quizapp.export import anki as anki_module
+from quizapp.export import collect, render
+
+anki = pytest.importorskip("anki")
+
+pytestmark = [pytest.mark.anki, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+DATA = Path(__file__).parent / "data"
+
+
+def _collection(tmp_path: Path):
+    """A new, empty Anki collection in its own folder (Anki keeps its media folder beside it)."""
+    from anki.collection import Collection
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    return Collection(str(folder / "collection.anki2"))
+
+
+def _import_apkg(col, path: Path):
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    options = ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False)  # updates: Anki's default, if newer
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log
+
+
+def _export(deck: Path, fmt: str, out: Path) -> Path:
+    data = collect(load_bank([deck], bundled=False), topics=None, count=8, seed=7)
+    out.write_bytes(render(data, fmt))
+    return out
+
+
+def _counts(col) -> dict[str, int]:
+    return {m["name"]: len(col.find_notes(f'"note:{m["name"]}"')) for m in col.models.all() if col.find_notes(f'"note:{m["name"]}"')}
+
+
+def test_apkg_imports_with_real_note_types_and_updates_in_place(tmp_path):
+    col = _collection(tmp_path)
+    try:
+        log = _import_apkg(col, _export(DATA / "small.md", "anki", tmp_path / "v1.apkg"))
+        assert (len(log.new), len(log.updated), len(log.duplicate)) == (17, 0, 0)
+        # 9 cards and 8 drills; the two cloze cards are one note with two cards
+        assert _counts(col) == {"quizapp basic": 7, "quizapp cloze": 1, "quizapp multiple choice": 1, "quizapp type-in": 8}
+        assert col.card_count() == 18
+        (cloze,) = col.find_notes('"note:quizapp cloze"')
+        assert len(col.get_note(cloze).cards()) == 2
+        drill = col.get_note(col.find_notes('"note:quizapp type-in"')[0])
+        assert "[[type:Answer]]" in drill.cards()[0].question()  # Anki's type-in box
+        # the deck edited (and so newer): the same notes are updated, none added
+        edited = tmp_path / "small.md"
+        edited.write_text((DATA / "small.md").read_text(encoding="utf-8").replace("The step, in pixels,", "The step"), encoding="utf-8")
+        newer = max(os.stat(DATA / "small.md").st_mtime, os.stat(anki_module.__file__).st_mtime) + 60
+        os.utime(edited, (newer, newer))
+        log = _import_apkg(col, _export(edited, "anki", tmp_path / "v2.apkg"))
+        assert (len(log.new), len(log.updated)) == (0, 17)
+        assert col.note_count() == 17 and col.card_count() == 18
+        assert len(col.find_notes('"Back:The step between*"')) == 1
+    finally:
+        col.close()
+
+
+def test_text_export_imports_with_its_header_lines(tmp_path):
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    col = _collection(tmp_path)
+    try:
+        path = _export(DATA / "small.md", "anki-tsv", tmp_path / "v1.txt")
+        for round, expected_new in ((1, 17), (2, 0)):
+            metadata = col.get_csv_metadata(path=str(path), delimiter=None)
+            log = col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata)).log
+            assert len(log.new) == expected_new, round  # the second import finds every note by its guid
+            assert not log.missing_notetype and not log.empty_first_field
+        assert _counts(col) == {"Basic": 8, "Cloze": 1, "Basic (type in the answer)": 8}
+        assert col.card_count() == 18
+    finally:
+        col.close()

@@ -11,7 +11,7 @@ from solvers._core import REGISTRY, Misconception, Param, Solution, SolverSpec
 
 __all__ = ["Misconception", "Param", "Solution", "SolverSpec", "get", "names", "registry"]
 
-_TOPIC_MODULES = ("conv", "linear", "init", "gradient", "attention", "loss", "optim", "norm")
+_TOPIC_MODULES = ("conv", "linear", "init", "gradient", "attention", "loss", "optim", "norm", "transformer")
 
 
 def registry() -> dict[str, SolverSpec]:

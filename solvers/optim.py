@@ -161,12 +161,16 @@ def sgd(w0: Any, grads: Any, lr: Any, momentum: Any = 0.0, weight_decay: Any = 0
         alt, _ = _sgd_path(w0, gs, lr, args.pop("momentum"), args.pop("weight_decay"), args.pop("nesterov"), **args)
         wrong.append(Misconception(name, alt[-1], explanation))
 
+    # Most telling first: when two slips give one value (μ = 0.5 often makes the averaged form equal
+    # to no momentum at all), the first name is the one kept.
     if weight_decay:
         alternative("forgot_weight_decay", "left out the weight decay: PyTorch adds λ·w to every gradient", weight_decay=0.0)
+    if momentum:
+        alternative("momentum_ema", "used b ← μb + (1 − μ)g; PyTorch's SGD adds the whole gradient: b ← μb + g", ema=True)
+    if weight_decay:
         alternative("l2_gradient_doubled", "added 2λ·w: weight_decay = λ is the gradient of (λ/2)‖w‖², so it adds λ·w", decay_factor=2.0)
     if momentum:
         alternative("forgot_momentum", "stepped along the current gradient only; the momentum buffer carries past gradients", momentum=0.0, nesterov=False)
-        alternative("momentum_ema", "used b ← μb + (1 − μ)g; PyTorch's SGD adds the whole gradient: b ← μb + g", ema=True)
         if nesterov:
             alternative("forgot_nesterov", "used classical momentum (w ← w − αb); Nesterov steps along g + μb", nesterov=False)
     wrong += _early_stop(path, f"stopped after {len(gs) - 1} step{'s' if len(gs) != 2 else ''}; the gradients give {len(gs)}")
@@ -264,10 +268,6 @@ def _adam_common(
         else:
             alternative("used_adamw", "decayed the weight directly as AdamW does; Adam's weight_decay adds λw to the gradient (L2)", decoupled=True)
         alternative("forgot_weight_decay", "left out the weight decay", weight_decay=0.0)
-    if len(gs) > 1:
-        swapped, _ = _adam_path(w0, gs, lr, beta2, beta1, eps, weight_decay, decoupled)
-        if all(math.isfinite(x) for x in swapped):
-            wrong.append(Misconception("betas_swapped", swapped[-1], "used β₂ for the first moment m and β₁ for the second moment v"))
     wrong += _early_stop(path, f"stopped after {len(gs) - 1} step{'s' if len(gs) != 2 else ''}; the gradients give {len(gs)}")
     return Solution(value, tuple(lines), distinct(value, wrong), (("path", tuple(path)),))
 

@@ -24,6 +24,9 @@ from solvers._core import (
 MAX_ENTRIES = 4096
 """The most numbers in x: the steps write every mean and variance out."""
 
+# The outputs are "array" answers: a vector when x is one vector, a matrix when x has rows, so a
+# drill asks for the form that fits what it gives (form: vector or matrix).
+
 FLOAT32_EPS = 2.0**-23
 """torch.finfo(torch.float32).eps: what nn.RMSNorm uses when eps is None and the input is float32."""
 
@@ -173,7 +176,7 @@ def batchnorm_train(
         Param("eps", "float", 1e-5, help="ε added to the variance"),
     ),
     summary="BatchNorm in eval mode: y = γ(x − running_mean)/√(running_var + ε) + β; the batch's statistics are not used",
-    answer="matrix",
+    answer="array",
 )
 def batchnorm_eval(x: Any, running_mean: Any, running_var: Any, gamma: Any = None, beta: Any = None, eps: Any = 1e-5) -> Solution:
     """nn.BatchNorm1d after .eval(): y = γ·(x − running_mean)/√(running_var + ε) + β, every example on its own."""
@@ -223,7 +226,7 @@ def _row_back(arr: np.ndarray, one: bool) -> Any:
         Param("eps", "float", 1e-5, help="ε added to the variance"),
     ),
     summary="LayerNorm over the last dimension: each row normalised by its own mean and biased variance",
-    answer="matrix",
+    answer="array",
 )
 def layernorm(x: Any, gamma: Any = None, beta: Any = None, eps: Any = 1e-5) -> Solution:
     """nn.LayerNorm(d): per row μ = mean(x), σ² = mean((x − μ)²) (biased); y = γ(x − μ)/√(σ² + ε) + β.
@@ -264,7 +267,7 @@ def layernorm(x: Any, gamma: Any = None, beta: Any = None, eps: Any = 1e-5) -> S
         Param("eps", "float", None, help="ε added to the mean square (default: float32's machine epsilon, as nn.RMSNorm)"),
     ),
     summary="RMSNorm over the last dimension: y = γ·x/√(mean(x²) + ε), no mean subtracted, no β",
-    answer="matrix",
+    answer="array",
 )
 def rmsnorm(x: Any, gamma: Any = None, eps: Any = None) -> Solution:
     """nn.RMSNorm(d): per row RMS = √(mean(x²) + ε); y = γ·x/RMS. No centring, no shift."""

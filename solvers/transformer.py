@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from solvers._core import (
@@ -31,6 +32,9 @@ def _choice(name: str, value: Any, choices: Any) -> str:
 
 
 def _n(x: float) -> str:
+    """A number for the steps; large ones with an exponent (7e9, not 7000000000)."""
+    if abs(x) >= 1e7:
+        return re.sub(r"e\+?0*(\d)", r"e\1", f"{x:.6g}")
     return show_number(x, 6)
 
 

@@ -87,6 +87,11 @@ def _affine_text(gamma: np.ndarray, beta: np.ndarray) -> str:
     return f"γ = {_a(gamma)}, β = {_a(beta)}"
 
 
+_GAMMA = Param("gamma", "point", None, help="scale γ per feature (default 1)")
+_BETA = Param("beta", "point", None, help="shift β per feature (default 0)")
+_EPS = Param("eps", "float", 1e-5, help="ε added to the variance")
+
+
 # ---------------------------------------------------------------- BatchNorm
 
 
@@ -94,12 +99,12 @@ def _affine_text(gamma: np.ndarray, beta: np.ndarray) -> str:
     "norm.batchnorm_train",
     params=(
         Param("x", "vector", help="the batch: rows are examples, columns features (a vector: one feature)"),
-        Param("gamma", "point", None, help="scale γ per feature (default 1)"),
-        Param("beta", "point", None, help="shift β per feature (default 0)"),
+        _GAMMA,
+        _BETA,
         Param("running_mean", "point", None, help="running mean before the step (default 0)"),
         Param("running_var", "point", None, help="running variance before the step (default 1)"),
         Param("momentum", "float", 0.1, help="PyTorch's momentum: new = (1 − m)·old + m·batch"),
-        Param("eps", "float", 1e-5, help="ε added to the variance"),
+        _EPS,
     ),
     summary="BatchNorm in training mode: normalise with the batch's biased variance, update the running stats with the unbiased one",
     answer="tuple",
@@ -171,9 +176,9 @@ def batchnorm_train(
         Param("x", "vector", help="the batch: rows are examples, columns features (a vector: one feature)"),
         Param("running_mean", "point", help="the stored running mean per feature"),
         Param("running_var", "point", help="the stored running variance per feature"),
-        Param("gamma", "point", None, help="scale γ per feature (default 1)"),
-        Param("beta", "point", None, help="shift β per feature (default 0)"),
-        Param("eps", "float", 1e-5, help="ε added to the variance"),
+        _GAMMA,
+        _BETA,
+        _EPS,
     ),
     summary="BatchNorm in eval mode: y = γ(x − running_mean)/√(running_var + ε) + β; the batch's statistics are not used",
     answer="array",
@@ -221,9 +226,9 @@ def _row_back(arr: np.ndarray, one: bool) -> Any:
     "norm.layernorm",
     params=(
         Param("x", "vector", help="one token a row (a vector: one token)"),
-        Param("gamma", "point", None, help="scale γ per feature (default 1)"),
-        Param("beta", "point", None, help="shift β per feature (default 0)"),
-        Param("eps", "float", 1e-5, help="ε added to the variance"),
+        _GAMMA,
+        _BETA,
+        _EPS,
     ),
     summary="LayerNorm over the last dimension: each row normalised by its own mean and biased variance",
     answer="array",
@@ -263,7 +268,7 @@ def layernorm(x: Any, gamma: Any = None, beta: Any = None, eps: Any = 1e-5) -> S
     "norm.rmsnorm",
     params=(
         Param("x", "vector", help="one token a row (a vector: one token)"),
-        Param("gamma", "point", None, help="scale γ per feature (default 1)"),
+        _GAMMA,
         Param("eps", "float", None, help="ε added to the mean square (default: float32's machine epsilon, as nn.RMSNorm)"),
     ),
     summary="RMSNorm over the last dimension: y = γ·x/√(mean(x²) + ε), no mean subtracted, no β",

@@ -1,7 +1,8 @@
 """Provides pure-math solvers for ML interview computations, each returning a worked Solution.
 
 Import a topic module (``solvers.conv``, ``solvers.linear``, ``solvers.init``, ``solvers.gradient``,
-``solvers.loss``, ``solvers.attention``) or look a solver up by its short name with ``solvers.get("conv.output_size")``.
+``solvers.loss``, ``solvers.attention``, ``solvers.optim``,
+``solvers.norm``, ``solvers.transformer``) or look a solver up by its short name with ``solvers.get("conv.output_size")``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from solvers._core import REGISTRY, Misconception, Param, Solution, SolverSpec
 
 __all__ = ["Misconception", "Param", "Solution", "SolverSpec", "get", "names", "registry"]
 
-_TOPIC_MODULES = ("conv", "linear", "init", "gradient", "attention", "loss")
+_TOPIC_MODULES = ("conv", "linear", "init", "gradient", "attention", "loss", "optim", "norm", "transformer")
 
 
 def registry() -> dict[str, SolverSpec]:

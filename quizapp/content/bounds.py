@@ -29,8 +29,8 @@ __all__ = [
     "load_yaml",
 ]
 
-MAX_DECK_BYTES = 2 * 1024 * 1024
-"""A deck file larger than this is refused (split it): 2 MiB, some fifty times the shipped bank's largest deck."""
+MAX_DECK_BYTES = 1024 * 1024
+"""A deck file larger than this is refused (split it): 1 MiB, some twenty times the shipped bank's largest deck."""
 
 MAX_CARD_TEXT = 20_000
 """Characters in a card's question, answer or note (about ten screens of text)."""

@@ -737,8 +737,10 @@ _PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"
 _PH_RE = re.compile(f"{_PH_OPEN}(\\d+){_PH_CLOSE}")
 _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
-_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK_RE = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+# Link and image text holds no '[' (and an image's address no '('): each try then stops at the next
+# bracket, so a line of thousands of '[' costs linear time, not quadratic.
+_IMAGE_RE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_LINK_RE = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)

@@ -219,9 +219,13 @@ def label_of_heading(text: str) -> Label | None:
     return None
 
 
-_BOLD_LINE_RE = re.compile(r"^\s*(\*\*|__)(?P<label>[^*_\n]+?)\s*[:：]?\s*\1\s*[:：]?\s*$")
-_BOLD_LEAD_RE = re.compile(r"^\s*(\*\*|__)(?P<label>[^*_\n]+?)\s*(?P<colon>[:：]?)\s*\1\s*(?P<colon2>[:：]?)\s*(?P<rest>\S.*)$")
-_PLAIN_LINE_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w \-]{0,40}?)\s*[:：]\s*$")
+# A label is at most 100 characters, and the spaces around it are taken whole (*+, never given back):
+# otherwise a line of '**' and 100,000 spaces is split every possible way before it fails (hours).
+_BOLD_LINE_RE = re.compile(r"^\s*+(\*\*|__)(?P<label>[^*_\n]{1,100}?)\s*+[:：]?\s*+\1\s*+[:：]?\s*+$")
+_BOLD_LEAD_RE = re.compile(
+    r"^\s*+(\*\*|__)(?P<label>[^*_\n]{1,100}?)\s*+(?P<colon>[:：]?)\s*+\1\s*+(?P<colon2>[:：]?)\s*+(?P<rest>\S.*)$"
+)
+_PLAIN_LINE_RE = re.compile(r"^\s*+(?P<label>[^\W\d][\w \-]{0,40}?)\s*+[:：]\s*+$")
 
 
 def label_of_paragraph(first_line: str) -> tuple[Label, str] | None:
@@ -256,15 +260,21 @@ def label_of_paragraph(first_line: str) -> tuple[Label, str] | None:
 # Line rules
 # ---------------------------------------------------------------------------------------------
 
-_ID_RE = re.compile(r"\s*\{#([A-Za-z0-9][\w.:/-]*)\}\s*$")
+_ID_RE = re.compile(r"\{#([A-Za-z0-9][\w.:/-]*)\}")
 
 
 def take_id(line: str) -> tuple[str, str | None]:
-    """``What is stride? {#conv-stride}`` -> (``What is stride?``, ``conv-stride``)."""
-    m = _ID_RE.search(line)
-    if not m:
+    """``What is stride? {#conv-stride}`` -> (``What is stride?``, ``conv-stride``).
+
+    Only the last ``{#`` can open an id that ends the line, so it is found with rfind: a regex search
+    for it, tried at every position of a long run of spaces, costs time quadratic in the line.
+    """
+    end = line.rstrip()
+    start = end.rfind("{#")
+    m = _ID_RE.fullmatch(end, start) if start != -1 else None
+    if m is None:
         return line, None
-    return line[: m.start()], m.group(1)
+    return end[:start].rstrip(), m.group(1)
 
 
 _FORMULA_LINE_RE = re.compile(r"^\s*\$\$?[^$].*\$\s*[.:]?\s*$")

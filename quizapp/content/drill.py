@@ -273,6 +273,9 @@ class DrillTemplate:
     hint: str = ""
     tags: tuple[str, ...] = ()
     needs_sympy: bool = False
+    few_distinct: str = ""
+    """Why the template cannot ask 30 distinct questions at a level (a ``# few distinct: why`` comment
+    in its YAML); ``quizapp check`` then does not warn about its count."""
 
     def domains(self, level: str = "medium") -> dict[str, Domain]:
         """The parameter domains at ``level``: the base params with that level's overrides applied."""
@@ -307,6 +310,7 @@ class DrillTemplate:
             "hint": self.hint,
             "tags": list(self.tags),
             "needs_sympy": self.needs_sympy,
+            "few_distinct": self.few_distinct,
         }
 
     @classmethod
@@ -348,6 +352,7 @@ class DrillTemplate:
             hint=data["hint"],
             tags=tuple(data["tags"]),
             needs_sympy=data["needs_sympy"],
+            few_distinct=data.get("few_distinct", ""),
         )
 
 
@@ -509,6 +514,7 @@ class _Parser:
             hint=hint.strip(),
             tags=tuple(tags),
             needs_sympy=spec.needs_sympy,
+            few_distinct=_few_distinct(self.text),
         )
 
     # -- pieces
@@ -882,6 +888,16 @@ class _Parser:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+_FEW_DISTINCT = re.compile(r"^\s*#\s*few[ -]distinct\s*:\s*(\S.*?)\s*$", re.MULTILINE | re.IGNORECASE)
+
+
+def _few_distinct(text: str) -> str:
+    """The reason of a ``# few distinct: why`` comment in a template's YAML (a comment, so the YAML
+    loader never sees it), or ""."""
+    m = _FEW_DISTINCT.search(text)
+    return m.group(1)[:300] if m else ""
 
 
 def _positive_int(value: Any) -> bool:

@@ -207,6 +207,8 @@ def _attend(raw: np.ndarray, v: np.ndarray, divisor: float, keep: np.ndarray | N
 def _attention_misconceptions(
     raw: np.ndarray, v: np.ndarray, d_k: int, keep: np.ndarray | None, value: tuple[np.ndarray, np.ndarray]
 ) -> tuple[Misconception, ...]:
+    import numpy as np
+
     n_k = raw.shape[1]
     wrong = [
         Misconception(
@@ -228,6 +230,17 @@ def _attention_misconceptions(
         )
     if keep is not None:
         wrong.append(Misconception("mask_ignored", _attend(raw, v, math.sqrt(d_k), None), "ignored the mask and let every query see every key"))
+        # Zeroing after the softmax: the masked keys still took their share of the normaliser.
+        unmasked = _softmax(raw / math.sqrt(d_k), 1, None)
+        zeroed = np.where(keep, unmasked, 0.0)
+        wrong.append(
+            Misconception(
+                "masked_after_softmax",
+                (zeroed @ v, zeroed),
+                "took the softmax over every key and then zeroed the masked weights; the rest no longer sum to 1 "
+                "(mask the scores with −∞ before the softmax)",
+            )
+        )
     return distinct(value, wrong)
 
 

@@ -202,6 +202,9 @@ def test_scaled_dot_product_with_a_causal_mask_by_hand():
     np.testing.assert_allclose(same.value[1], weights)
     unmasked = attention.scaled_dot_product(q, k, v).value
     np.testing.assert_allclose(misc(sol, "mask_ignored")[1], unmasked[1])
+    # softmax over both keys, then the masked weight zeroed: the first row keeps only softmax([1/√2, 0])[0]
+    np.testing.assert_allclose(misc(sol, "masked_after_softmax")[1], [[a, 0], [1 - a, a]])
+    np.testing.assert_allclose(misc(sol, "masked_after_softmax")[0], [[a * 1, a * 2], output[1]])
     # n_tokens = d_k = 2: dividing by √n is the right answer here, so it is not offered as a mistake
     assert misc(sol, "scaled_by_sqrt_tokens") is None
 

@@ -463,3 +463,33 @@ def test_conv_size_solvers_take_height_width_pairs_and_answer_a_shape():
     assert instance.answer_text == "16×24"
     assert check("16x24", instance.answer, instance.tolerance, form=instance.form).verdict is Verdict.CORRECT
     assert check("16x23", instance.answer, instance.tolerance, form=instance.form).verdict is Verdict.PARTIAL
+
+
+CONVERGING = """
+    id: converging
+    solver: gradient.descend
+    params:
+      a: {range: [1, 4]}
+      f: "5*(w - {a})**2"
+      start: [0, 6]
+      lr: [0.05, 0.095]
+      steps: [3, 4]
+    ask: "f = 5(w − {a})², w₀ = {start}, lr {lr}: w after step {steps}?"
+    answer: {form: decimal, sig_figs: 3, abs_tol: 0.001}
+    """
+
+
+def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
+    # lr 0.095 on 5(w − a)² shrinks the distance to a twentyfold a step: after 3 steps, a step count one
+    # off is within the tolerance of the answer; those draws are redrawn
+    from quizapp.generate import _generate, _telling
+
+    t = template(CONVERGING)
+    assert "off_by_one_step" in _telling(t, "medium")
+    undrawn = [_generate(t, seed, "medium", frozenset()) for seed in range(40)]
+    assert any("off_by_one_step" in inst.coincident for inst in undrawn)  # without the redraw it happens
+    for seed in range(40):
+        inst = generate(t, seed, "medium")
+        assert "off_by_one_step" not in inst.coincident
+        assert inst.params["lr"] != 0.095
+        assert generate(t, seed, "medium") == inst  # still a pure function of its arguments

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.content.check import give_away_option, hidden_parameters, run
+from quizapp.content.check import estimated_questions, give_away_option, hidden_parameters, run
 from quizapp.content.drill import parse_template
 from quizapp.content.model import SourceRef
 
@@ -309,3 +309,20 @@ def test_a_multiple_choice_whose_right_option_is_far_longest_is_warned(tmp_path)
     assert code == 0
     warned = [line for line in lines if "gives it away" in line]
     assert len(warned) == 1 and warned[0].startswith(f"{deck}:3: warning: multiple choice ")
+
+
+@pytest.mark.parametrize(
+    ("questions", "draws"), [(6, 100), (25, 200), (40, 60), (45, 60), (100, 100)]
+)
+def test_the_estimate_of_a_levels_questions_inverts_the_expected_distinct_count(questions, draws):
+    import math
+
+    expected = questions * -math.expm1(-draws / questions)  # distinct questions expected from uniform draws
+    seen = round(expected)
+    assert estimated_questions(seen, draws) == pytest.approx(questions, rel=0.1)
+
+
+def test_a_level_whose_every_draw_was_new_is_never_few():
+    import math
+
+    assert estimated_questions(20, 20) == math.inf

@@ -113,6 +113,30 @@ def test_xavier_misconceptions_name_the_seed_notes_variant():
     assert wrong_values(init.xavier_std(100, 50, 2.0))["ignored_gain"] == pytest.approx(math.sqrt(2 / 150))
 
 
+def test_fan_in_without_the_kernel_is_named_for_conv_weights():
+    # a 3×3 conv from 64 channels: fan_in = 576; leaving out the kernel gives fan_in = 64
+    assert wrong_values(init.he_std(576, receptive=9))["fan_in_without_kernel"] == pytest.approx(math.sqrt(2 / 64))
+    assert wrong_values(init.default_uniform_bound(576, receptive=9))["fan_in_without_kernel"] == pytest.approx(1 / 8)
+    # Xavier: both fans lose the kernel, 64·9 + 128·9 -> 64 + 128
+    assert wrong_values(init.xavier_std(576, 1152, receptive=9))["fan_in_without_kernel"] == pytest.approx(math.sqrt(2 / 192))
+    # a Linear layer (receptive 1) has no kernel to leave out
+    assert "fan_in_without_kernel" not in wrong_values(init.he_std(576))
+    with pytest.raises(ValueError, match="receptive: 9 must divide the fans 100"):
+        init.he_std(100, receptive=9)
+
+
+@given(st.integers(1, 512), st.sampled_from([1, 3, 5, 7]))
+def test_fan_in_without_the_kernel_is_the_scale_of_a_1x1_conv(c_in, k):
+    # leaving the kernel out of a k×k conv is computing the scale of a 1×1 conv with the same channels
+    for solver in (init.he_std, init.default_uniform_bound):
+        sol = solver(c_in * k * k, receptive=k * k)
+        named = wrong_values(sol).get("fan_in_without_kernel")
+        if k == 1:
+            assert named is None
+        else:
+            assert named == pytest.approx(solver(c_in).value, rel=1e-12)
+
+
 def test_default_bound_steps_give_its_std():
     sol = init.default_uniform_bound(576)
     text = "\n".join(sol.steps)

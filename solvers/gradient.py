@@ -625,9 +625,10 @@ def max_stable_lr(curvature: float) -> Solution:
     if not (math.isfinite(2 * a) and math.isfinite(value) and 1 / (2 * a) > 0):
         raise ValueError(f"curvature: {_given(a)} is too {'large' if a > 1 else 'small'}: 2a or 1/a leaves the float range")
     steps = (
-        f"f(w) = {_given(a)}·(w − c)², f′(w) = 2·{_given(a)}·(w − c) = {_given(2 * a)}·(w − c)",
+        f"f(w) = a·(w − c)² with a = {_given(a)} and c the minimum (where it lies does not matter)",
+        f"f′(w) = 2·{_given(a)}·(w − c) = {_given(2 * a)}·(w − c)",
         f"one step: w − c ← (w − c) − α·{_given(2 * a)}·(w − c) = (1 − {_given(2 * a)}α)·(w − c)",
-        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/a = {show_number(value)}",
+        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/{_given(a)} = {show_number(value)}",
         f"α = 1/(2a) = {show_number(1 / (2 * a))} lands on c in one step; at α = 1/a the iterates oscillate without shrinking",
     )
     wrong = [

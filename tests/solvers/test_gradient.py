@@ -443,8 +443,10 @@ def test_max_stable_lr_by_hand(a, expected):
 
 def test_max_stable_lr_steps_by_hand():
     steps = gradient.max_stable_lr(2).steps
-    assert steps[1] == "one step: w − c ← (w − c) − α·4·(w − c) = (1 − 4α)·(w − c)"
-    assert steps[2] == "converges iff |1 − 4α| < 1 ⟺ 0 < α < 2/4 = 1/a = 0.5"
+    # every symbol is defined before it is used: a is named in the first step
+    assert steps[0] == "f(w) = a·(w − c)² with a = 2 and c the minimum (where it lies does not matter)"
+    assert steps[2] == "one step: w − c ← (w − c) − α·4·(w − c) = (1 − 4α)·(w − c)"
+    assert steps[3] == "converges iff |1 − 4α| < 1 ⟺ 0 < α < 2/4 = 1/2 = 0.5"
 
 
 @pytest.mark.parametrize(

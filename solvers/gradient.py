@@ -566,6 +566,11 @@ def backprop(
             f"passed δ back through W₂ without multiplying by {act_name}′(z₁)",
         ),
         Misconception("error_sign_flipped", variant(-delta_out), "used y − ŷ for the error, so every gradient has the wrong sign"),
+        Misconception(
+            "dropped_w2",
+            _backward(np.ones_like(w2_arr), x_arr, h, delta_out, slope),
+            "passed δ₂ back without the weights W₂: a hidden unit's δ is its weight in W₂ times δ₂, times the activation's slope",
+        ),
     ]
     if activation != "relu":  # relu′ reads the same from z₁ and from h
         written, meant = ("z(1 − z)", "h(1 − h)") if activation == "sigmoid" else ("1 − z²", "1 − h²")

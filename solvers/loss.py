@@ -32,7 +32,7 @@ _SHOWN_TERMS = 8
 
 _LN10 = math.log(10.0)
 
-_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "softplus")
 
 
 # ---------------------------------------------------------------- helpers
@@ -185,7 +185,8 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
         Misconception(
             "forgot_softmax",
             {"loss": -float(z[t]) + 0.0, "grad": -y + 0.0},
-            "took −z_t as the loss, as if the logits were log-probabilities; the softmax's log-sum-exp is missing",
+            "left out the softmax, as if the logits were log-probabilities: the loss −z_t and the gradient −y; "
+            "the softmax adds log-sum-exp to the loss and p to the gradient (∂L/∂z = p − y)",
         ),
     ]
     if np.all((z > 1e-12) & (z < 1)):  # tinier "probabilities" would overflow −y/z_t
@@ -376,6 +377,81 @@ def mse(pred: Any, target: Any) -> Solution:
 # ---------------------------------------------------------------- activation derivatives
 
 
+def _normal_cdf(x: float) -> float:
+    """Φ(x) = ½·erfc(−x/√2): the erfc form keeps its digits far in the left tail, where 1 + erf rounds to 0."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def _normal_pdf(x: float) -> float:
+    """φ(x) = e^(−x²/2)/√(2π)."""
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+def _softplus(x: float) -> float:
+    """ln(1 + eˣ) = max(x, 0) + ln(1 + e^−|x|), finite for any x."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _gelu(x: float) -> tuple[float, list[str], list[Misconception]]:
+    cdf, pdf = _normal_cdf(x), _normal_pdf(x)
+    value = cdf + x * pdf
+    steps = [
+        "GELU(x) = x·Φ(x), Φ the standard normal CDF (PyTorch's exact GELU, approximate='none')",
+        "GELU′(x) = Φ(x) + x·φ(x) by the product rule, φ(x) = e^(−x²/2)/√(2π)",
+        f"Φ({_given(x)}) = {show_number(cdf)}, φ({_given(x)}) = {show_number(pdf)}",
+        f"GELU′({_given(x)}) = {show_number(cdf)} + {_term(x, _INPUT_FIGS)}·{show_number(pdf)} = {show_number(value)}",
+    ]
+    wrong = [
+        Misconception("forgot_product_rule", cdf, "gave Φ(x) alone: the product rule on x·Φ(x) adds x·φ(x)"),
+        Misconception("activation_not_derivative", x * cdf, "gave GELU(x) = x·Φ(x) itself, not its derivative"),
+        Misconception("used_relu_slope", 1.0 if x > 0 else 0.0, "used ReLU's step; GELU is smooth and its slope is not 0 or 1"),
+    ]
+    return value, steps, wrong
+
+
+def _silu(x: float) -> tuple[float, list[str], list[Misconception]]:
+    s = _sigmoid(x)
+    value = s * (1.0 + x * _sigmoid(-x))  # 1 − σ(x) = σ(−x), without the rounding of 1 − s
+    steps = [
+        "SiLU(x) = x·σ(x) (swish)",
+        "SiLU′(x) = σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x·(1 − σ(x))) by the product rule",
+        f"σ({_given(x)}) = {show_number(s)}",
+        f"SiLU′({_given(x)}) = {show_number(s)}·(1 + {_term(x, _INPUT_FIGS)}·{show_number(_sigmoid(-x))}) = {show_number(value)}",
+    ]
+    wrong = [
+        Misconception("forgot_product_rule", s, "gave σ(x) alone: the product rule on x·σ(x) adds x·σ′(x)"),
+        Misconception("activation_not_derivative", x * s, "gave SiLU(x) = x·σ(x) itself, not its derivative"),
+        Misconception("sigmoid_derivative_instead", s * _sigmoid(-x), "gave σ′(x) = σ(1 − σ), the derivative of the sigmoid alone"),
+    ]
+    return value, steps, wrong
+
+
+_SOFTPLUS_THRESHOLD = 20.0
+"""Above this x PyTorch's Softplus (threshold=20) returns x itself, so its slope there is exactly 1."""
+
+
+def _softplus_derivative(x: float) -> tuple[float, list[str], list[Misconception]]:
+    steps = [
+        "softplus(x) = ln(1 + eˣ) (β = 1, PyTorch's default)",
+        "softplus′(x) = eˣ/(1 + eˣ) = σ(x)",
+    ]
+    if x > _SOFTPLUS_THRESHOLD:
+        value = 1.0
+        steps.append(f"x = {_given(x)} > 20, where PyTorch's Softplus (threshold = 20) is x itself: the slope is 1 (σ(x) differs by < 10⁻⁸)")
+    else:
+        value = _sigmoid(x)
+        steps.append(f"softplus′({_given(x)}) = σ({_given(x)}) = {show_number(value)}")
+    wrong = [
+        Misconception("activation_not_derivative", _softplus(x), "gave softplus(x) = ln(1 + eˣ) itself, not its derivative"),
+        Misconception("differentiated_twice", _sigmoid(x) * _sigmoid(-x), "gave σ′(x) = σ(1 − σ): the derivative of softplus is σ itself"),
+        Misconception("used_relu_slope", 1.0 if x > 0 else 0.0, "used ReLU's step; softplus is smooth and its slope is σ(x)"),
+    ]
+    return value, steps, wrong
+
+
+_SMOOTH = {"gelu": _gelu, "silu": _silu, "softplus": _softplus_derivative}
+
+
 @register(
     "loss.activation_derivative",
     params=(
@@ -383,12 +459,19 @@ def mse(pred: Any, target: Any) -> Solution:
         Param("activation", "str", help="the activation function", choices=_ACTIVATIONS),
         Param("negative_slope", "float", 0.01, help="leaky_relu's slope a for x ≤ 0 (PyTorch's default 0.01)"),
     ),
-    summary="derivative of an activation at x: σ′ = σ(1 − σ), tanh′ = 1 − tanh², ReLU′ = 1 if x > 0 else 0, LeakyReLU′ = 1 or a",
+    summary=(
+        "derivative of an activation at x: σ′ = σ(1 − σ), tanh′ = 1 − tanh², ReLU′ = 1 if x > 0 else 0, LeakyReLU′ = 1 or a, "
+        "GELU′ = Φ + xφ, SiLU′ = σ(1 + x(1 − σ)), softplus′ = σ"
+    ),
     answer="float",
 )
 def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -> Solution:
     """f′(x): σ′ = σ(x)(1 − σ(x)), tanh′ = 1 − tanh²(x), ReLU′ = 1 for x > 0 else 0,
     LeakyReLU′ = 1 for x > 0 else a. At the kink x = 0 PyTorch takes ReLU′(0) = 0 and LeakyReLU′(0) = a.
+
+    GELU (exact, PyTorch's default approximate='none'): GELU(x) = x·Φ(x), GELU′(x) = Φ(x) + x·φ(x) with
+    Φ the standard normal CDF and φ its density. SiLU (swish): x·σ(x), SiLU′ = σ(x)·(1 + x·(1 − σ(x))).
+    Softplus (β = 1): ln(1 + eˣ), softplus′ = σ(x).
     """
     x = check_float("x", x)
     activation = _choice("activation", activation, _ACTIVATIONS)
@@ -439,6 +522,9 @@ def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -
         if x == 0:
             wrong.append(Misconception("relu_one_at_zero", 1.0, "took ReLU′(0) = 1; PyTorch (and most frameworks) use 0 at the kink"))
         wrong.append(Misconception("activation_not_derivative", max(0.0, x), "gave ReLU(x) itself, not its slope"))
+    elif activation in _SMOOTH:
+        value, steps, smooth_wrong = _SMOOTH[activation](x)
+        wrong += smooth_wrong
     else:
         value = 1.0 if x > 0 else a
         steps = [

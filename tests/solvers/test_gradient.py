@@ -282,6 +282,8 @@ def test_backprop_sigmoid_mse_by_hand():
     assert_grads(misc(sol, "derivative_formula_on_preactivation"), {"w1": [[0.0]], "b1": [0.0]})
     assert_grads(misc(sol, "error_sign_flipped"), {"w1": [[-1.0]], "b1": [-1.0], "w2": [[-1.0]], "b2": [-2.0]})
     assert misc(sol, "sum_instead_of_mean") is None  # one output: sum and mean agree
+    # without W₂ = 2 the hidden δ is 2·0.25 = 0.5, not 1; the output layer's gradients do not change
+    assert_grads(misc(sol, "dropped_w2"), {"w1": [[0.5]], "b1": [0.5], "w2": [[1.0]], "b2": [2.0]})
 
 
 def test_backprop_tanh_mse_by_hand():

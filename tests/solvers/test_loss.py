@@ -423,8 +423,8 @@ def test_activation_derivative_steps_and_misconceptions_by_hand():
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
-        ((1, "gelu"), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, got 'gelu'"),
-        ((1, 3), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, got 3"),
+        ((1, "elu"), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, gelu, silu, softplus, got 'elu'"),
+        ((1, 3), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, gelu, silu, softplus, got 3"),
         ((float("inf"), "relu"), {}, "x: must be a finite number, got inf"),
         (("1", "relu"), {}, "x: expected a number, got '1'"),
         ((1, "leaky_relu"), {"negative_slope": float("nan")}, "negative_slope: must be a finite number, got nan"),
@@ -478,7 +478,7 @@ def test_registered_with_names_parts_and_kinds():
     assert bce.parts == ("loss", "grad")
     assert REGISTRY["loss.mse"].parts == ("loss", "grad")
     act = REGISTRY["loss.activation_derivative"]
-    assert act.answer == "float" and act.param("activation").choices == ("sigmoid", "tanh", "relu", "leaky_relu")
+    assert act.answer == "float" and act.param("activation").choices == ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "softplus")
     assert act.param("negative_slope").default == 0.01
     assert not any(spec.needs_sympy for name, spec in REGISTRY.items() if name.startswith("loss."))
 
@@ -492,7 +492,7 @@ def test_solves_from_registry_text_and_exports_as_json():
     assert REGISTRY["loss.binary_cross_entropy"].solve(p="none", logit="0", y="1").value["grad"] == -0.5
     assert REGISTRY["loss.mse"].solve(pred="3", target="1").value["loss"] == 4.0
     assert REGISTRY["loss.activation_derivative"].solve(x="0", activation="sigmoid").value == 0.25
-    with pytest.raises(ValueError, match=r"^activation: expected one of sigmoid, tanh, relu, leaky_relu, got 'elu'$"):
+    with pytest.raises(ValueError, match=r"^activation: expected one of sigmoid, tanh, relu, leaky_relu, gelu, silu, softplus, got 'elu'$"):
         REGISTRY["loss.activation_derivative"].solve(x="0", activation="elu")
 
 
@@ -607,3 +607,79 @@ def test_activation_derivatives_agree_with_torch_autograd(torch):
             ours = loss.activation_derivative(float(x), name, negative_slope=slope).value
             # atol: where σ or tanh saturates, torch's σ(1 − σ) rounds to 0 and ours keeps ~1e-18
             assert math.isclose(ours, xt.grad.item(), rel_tol=1e-9, abs_tol=1e-12), (x, name, slope)
+
+
+# ---------------------------------------------------------------- GELU, SiLU, softplus derivatives
+
+SQRT_2PI = math.sqrt(2 * math.pi)
+
+
+@pytest.mark.parametrize(
+    ("x", "activation", "expected"),
+    [
+        (0, "gelu", 0.5),  # Φ(0) + 0·φ(0)
+        (1, "gelu", 0.8413447460685429 + 1 * math.exp(-0.5) / SQRT_2PI),  # Φ(1) from a table, + φ(1) = 0.24197
+        (-1, "gelu", 0.15865525393145707 - math.exp(-0.5) / SQRT_2PI),  # negative: 0.1587 − 0.2420
+        (0, "silu", 0.5),  # σ(0)·(1 + 0)
+        (2, "silu", 0.8807970779778823 * (1 + 2 * 0.11920292202211755)),  # σ(2)(1 + 2σ(−2))
+        (-3, "silu", 0.04742587317756678 * (1 - 3 * 0.9525741268224334)),  # negative slope below about −1.28
+        (0, "softplus", 0.5),
+        (3, "softplus", 0.9525741268224334),  # σ(3)
+        (-40, "softplus", math.exp(-40) / (1 + math.exp(-40))),  # tiny, not rounded to 0
+        (25, "softplus", 1.0),  # above PyTorch's threshold 20 softplus is x itself
+    ],
+)
+def test_smooth_activation_derivatives_by_hand(x, activation, expected):
+    assert loss.activation_derivative(x, activation).value == pytest.approx(expected, rel=1e-12)
+
+
+def test_smooth_activation_steps_and_misconceptions_by_hand():
+    sol = loss.activation_derivative(1, "gelu")
+    assert sol.steps[-1] == "GELU′(1) = 0.8413 + 1·0.242 = 1.083"
+    # at x = 1, GELU(1) = 1·Φ(1) is the same number as Φ(1): named once, as the product-rule slip
+    assert wrong_values(sol) == pytest.approx({"forgot_product_rule": 0.8413447460685429, "used_relu_slope": 1.0})
+    gelu = wrong_values(loss.activation_derivative(2, "gelu"))
+    assert gelu["activation_not_derivative"] == pytest.approx(2 * 0.9772498680518208)  # 2·Φ(2)
+    silu = wrong_values(loss.activation_derivative(2, "silu"))
+    assert silu["forgot_product_rule"] == pytest.approx(0.8807970779778823)
+    assert silu["sigmoid_derivative_instead"] == pytest.approx(0.8807970779778823 * 0.11920292202211755)
+    soft = wrong_values(loss.activation_derivative(0, "softplus"))
+    assert soft["activation_not_derivative"] == pytest.approx(math.log(2))
+    assert soft["differentiated_twice"] == pytest.approx(0.25)
+
+
+def _smooth(activation: str, x: float) -> float:
+    """The activations themselves, written independently of the solver (math.erf, math.exp, math.log)."""
+    if activation == "gelu":
+        return x * 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    if activation == "silu":
+        return x / (1 + math.exp(-x))
+    return x if x > 20 else math.log1p(math.exp(x))  # PyTorch's Softplus threshold
+
+
+@given(st.sampled_from(["gelu", "silu", "softplus"]), st.floats(min_value=-8, max_value=8, allow_nan=False))
+def test_smooth_activation_derivative_is_the_slope_of_a_centred_difference(activation, x):
+    h = 1e-5
+    slope = (_smooth(activation, x + h) - _smooth(activation, x - h)) / (2 * h)
+    assert loss.activation_derivative(x, activation).value == pytest.approx(slope, rel=1e-6, abs=1e-8)
+
+
+@given(st.sampled_from(["gelu", "silu", "softplus"]), st.floats(min_value=-8, max_value=8, allow_nan=False))
+def test_smooth_activation_misconceptions_never_equal_the_answer(activation, x):
+    sol = loss.activation_derivative(x, activation)
+    for m in sol.misconceptions:
+        assert m.value != sol.value
+
+
+@pytest.mark.torch
+def test_smooth_activation_derivatives_agree_with_torch_autograd(torch):
+    F = torch.nn.functional
+    functions = {"gelu": F.gelu, "silu": F.silu, "softplus": F.softplus}  # PyTorch's defaults: exact GELU, β = 1
+    rng = np.random.default_rng(13)
+    for i in range(1000):
+        activation = ("gelu", "silu", "softplus")[i % 3]
+        x = float(rng.normal() * 10.0 ** rng.integers(-1, 2))
+        xt = tensor(torch, x, grad=True)
+        functions[activation](xt).backward()
+        case = (activation, x)
+        assert math.isclose(loss.activation_derivative(x, activation).value, xt.grad.item(), rel_tol=1e-9, abs_tol=1e-12), case

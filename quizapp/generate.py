@@ -469,6 +469,9 @@ def _close(a: Any, b: Any, tolerance: Tolerance, form: str) -> bool:
 # --------------------------------------------------------------------------- text
 
 
+_ASCII_MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")
+
+
 def fill_text(text: str, values: Mapping[str, Any], *, ask: bool = False, shape_params: frozenset[str] = frozenset()) -> str:
     """Replace ``{name}`` / ``{name:spec}`` with parameter values; nothing else in ``text`` is interpreted.
 
@@ -489,7 +492,9 @@ def fill_text(text: str, values: Mapping[str, Any], *, ask: bool = False, shape_
         if ask and name in shape_params and isinstance(value, (list, tuple)):
             return "×".join(str(v) for v in value)
         if ask:
-            return show_value(value)
+            shown = show_value(value)
+            # prose writes minus as −, so a drawn −2 or [1, −1] does too (a text parameter is left as written)
+            return shown if isinstance(value, str) else _ASCII_MINUS.sub("−", shown)
         # In a formula every digit counts: floats print exactly (repr), negatives in brackets.
         shown = repr(value) if isinstance(value, float) else show_value(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:

@@ -406,7 +406,9 @@ def test_format_answer_forms():
 def test_fill_text_is_only_substitution():
     values = {"a": 3, "b": -2, "x": 0.1234567, "m": [[1, 2], [3, 4]], "flag": True}
     assert fill_text("(w - {a})**2 + {b}*w", values) == "(w - 3)**2 + (-2)*w"
-    assert fill_text("a={a}, b={b}", values, ask=True) == "a=3, b=-2"
+    # a question shows minus as − like its prose; a formula for the solver keeps the ASCII -
+    assert fill_text("a={a}, b={b}", values, ask=True) == "a=3, b=−2"
+    assert fill_text("{v} {e}", {"v": [[1, -1], [-0.5, 2]], "e": -1e-05}, ask=True) == "[[1, −1], [−0.5, 2]] −1e-05"
     assert fill_text("{x:.3g} {m} {flag}", values, ask=True) == "0.123 [[1, 2], [3, 4]] true"
     # unknown names, attribute access and indexing are left as written, never evaluated
     assert fill_text("{zz} {a.__class__} {m[0]} {{a}}", values, ask=True) == "{zz} {a.__class__} {m[0]} {3}"

@@ -30,6 +30,7 @@ __all__ = [
     "format_number",
     "generate",
     "precision_text",
+    "telling_mistakes",
     "where_census",
 ]
 
@@ -188,23 +189,27 @@ def generate(template: DrillTemplate, seed: int, level: str = "medium") -> Drill
     telling when it changes the asked part for some of the template's numbers (see _telling); one
     about another part (V's width when the scores' shape is asked) never is.
     """
-    return _generate(template, seed, level, _telling(template, level))
+    return _generate(template, seed, level, telling_mistakes(template))
 
 
 @functools.lru_cache(maxsize=4096)
-def _telling(template: DrillTemplate, level: str) -> frozenset[str]:
-    """The misconceptions that change the asked part on at least one of _PROBES probe instances.
+def telling_mistakes(template: DrillTemplate) -> frozenset[str]:
+    """The misconceptions that change the asked part on at least one of _PROBES probe instances at
+    some level: the mistakes this template can tell from the method. One that never changes it
+    (V's width when the scores' shape is asked) is about another part of the solver's result.
 
-    A pure function of the template and level (the probes use seeds of their own), so generate
-    stays a pure function of its arguments.
+    A pure function of the template (the probes use seeds of their own), so generate stays a pure
+    function of its arguments. Taken over every level, so a level on which a mistake always gives
+    the answer is still redrawn, and reported by ``quizapp check``.
     """
     names: set[str] = set()
-    for probe in range(_PROBES):
-        try:
-            inst = _generate(template, -1 - probe, level, frozenset())
-        except GenerationError:
-            break  # generate reports the template's problem itself
-        names.update(m.name for m in inst.misconceptions)
+    for level in LEVELS:
+        for probe in range(_PROBES):
+            try:
+                inst = _generate(template, -1 - probe, level, frozenset())
+            except GenerationError:
+                break  # generate reports the template's problem itself
+            names.update(m.name for m in inst.misconceptions)
     return frozenset(names)
 
 

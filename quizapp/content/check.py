@@ -8,7 +8,9 @@ graded correct (so the precision printed and the tolerance agree). And every num
 from one instance to the next must be shown by the ``ask`` text, or the question cannot be
 answered as asked (a hard level that draws ``dilation: [1, 2]`` under an ask that never says it).
 
-Two warnings say a drill or a card gives itself away: a template that asks fewer than
+A warning names a drill whose numbers let one of its typical mistakes give the right answer (the
+generator redraws such numbers, so this is a template whose draws rarely avoid it). Two more say a
+drill or a card gives itself away: a template that asks fewer than
 ``MIN_DISTINCT`` distinct questions at a level (its answers can be learnt by heart; a template that
 cannot do better says why in a ``# few distinct: why`` comment), and a multiple-choice card whose
 right option is the longest by a clear margin (the length alone points at it).
@@ -282,13 +284,14 @@ def _check_templates(
     in the deck's order)."""
     from quizapp.answers import AnswerError, Verdict, check
     from quizapp.content.drill import LEVELS
-    from quizapp.generate import GenerationError, generate
+    from quizapp.generate import GenerationError, generate, telling_mistakes
 
     templates = deck.templates
     failures: dict[tuple[int, str, int, str], list[str]] = {}  # (template, path, line, reason) -> levels
     stopped: set[tuple[int, str]] = set()  # (template, level) that failed: not generated again
     asked: dict[tuple[int, str], set[int]] = {}  # (template, level) -> hashes of the questions asked
     draws: Counter[tuple[int, str]] = Counter()
+    told_apart_not: Counter[tuple[int, str, str]] = Counter()  # (template, level, mistake) giving the answer
     generated = 0
     deadline = None if seconds is None else clock() + seconds
     rounds, tried = 0, 0  # complete rounds; templates tried in the round under way
@@ -309,6 +312,8 @@ def _check_templates(
                     generated += 1
                     draws[k, level] += 1
                     asked.setdefault((k, level), set()).add(hash(inst.question))
+                    for name in telling_mistakes(template).intersection(inst.coincident):
+                        told_apart_not[k, level, name] += 1
                     message = _self_check(inst, check, AnswerError, Verdict)
                     if message:
                         reason = f"seed {seed}: {message}"
@@ -324,6 +329,15 @@ def _check_templates(
             break
         rounds, tried = seed + 1, 0
     problems = []
+    for (k, level, name), n in told_apart_not.items():
+        problems.append(
+            ContentProblem(
+                templates[k].source,
+                f"drill {templates[k].id!r} at level {level}: the mistake {name!r} gives the right answer in {n} of "
+                f"{draws[k, level]} instances, so they cannot tell it from the method (narrow the numbers)",
+                "warning",
+            )
+        )
     for (k, path, line, reason), levels in failures.items():
         where = "at every level" if len(levels) == len(LEVELS) else f"at level {', '.join(sorted(levels, key=LEVELS.index))}"
         problems.append(ContentProblem(SourceRef(path, line), f"drill {templates[k].id!r} {where}: {reason}"))

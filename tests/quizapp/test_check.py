@@ -326,3 +326,31 @@ def test_a_level_whose_every_draw_was_new_is_never_few():
     import math
 
     assert estimated_questions(20, 20) == math.inf
+
+
+def test_a_drill_whose_mistake_always_gives_the_answer_is_warned(tmp_path):
+    # lr 0.095 on 5(w − a)² shrinks the distance twentyfold a step: after 3 or 4 steps a step count
+    # one off is within the tolerance on every draw at medium and hard, so no redraw can help there;
+    # easy's lr 0.05 halves it a step and tells the two apart
+    deck = drill_deck(
+        tmp_path,
+        """\
+        id: stuck
+        solver: gradient.descend
+        params:
+          a: {range: [1, 4]}
+          f: "5*(w - {a})**2"
+          start: [0, 6]
+          lr: [0.095]
+          steps: [3, 4]
+        levels:
+          easy: {lr: [0.05]}
+        ask: "f = 5(w − {a})², w₀ = {start}, lr {lr}: w after step {steps}?"
+        answer: {form: decimal, sig_figs: 3, abs_tol: 0.001}
+        """,
+    )
+    code, lines = check([deck], instances=20, seconds_per_deck=None)
+    assert code == 0
+    warned = [line for line in lines if "gives the right answer" in line]
+    assert warned and all("'off_by_one_step'" in line for line in warned)
+    assert any("at level medium" in line for line in warned) and not any("at level easy" in line for line in warned)

@@ -484,10 +484,10 @@ CONVERGING = """
 def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
     # lr 0.095 on 5(w − a)² shrinks the distance to a twentyfold a step: after 3 steps, a step count one
     # off is within the tolerance of the answer; those draws are redrawn
-    from quizapp.generate import _generate, _telling
+    from quizapp.generate import _generate, telling_mistakes
 
     t = template(CONVERGING)
-    assert "off_by_one_step" in _telling(t, "medium")
+    assert "off_by_one_step" in telling_mistakes(t)
     undrawn = [_generate(t, seed, "medium", frozenset()) for seed in range(40)]
     assert any("off_by_one_step" in inst.coincident for inst in undrawn)  # without the redraw it happens
     for seed in range(40):

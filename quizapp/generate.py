@@ -175,7 +175,7 @@ def _seed_int(template_id: str, seed: int, level: str) -> int:
 MAX_REDRAWS = 40
 """Draws tried, beyond the first solvable one, for numbers on which no telling mistake gives the answer."""
 
-_PROBES = 24
+_PROBES = 16
 """Instances drawn once per template and level to learn which of its mistakes bear on the asked part."""
 
 
@@ -189,7 +189,7 @@ def generate(template: DrillTemplate, seed: int, level: str = "medium") -> Drill
     telling when it changes the asked part for some of the template's numbers (see _telling); one
     about another part (V's width when the scores' shape is asked) never is.
     """
-    return _generate(template, seed, level, telling_mistakes(template))
+    return _generate(template, seed, level, None)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -213,7 +213,9 @@ def telling_mistakes(template: DrillTemplate) -> frozenset[str]:
     return frozenset(names)
 
 
-def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset[str]) -> DrillInstance:
+def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset[str] | None) -> DrillInstance:
+    """generate, redrawing for the mistakes in ``telling`` (None: telling_mistakes(template), worked
+    out only when a draw lets some mistake give the answer, so most questions never pay for it)."""
     plan = _plan(template, level)
     rng = random.Random(_seed_int(template.id, seed, level))
     failures: dict[str, int] = {}
@@ -248,6 +250,10 @@ def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset
             last_error = str(exc)
             continue
         inst = _instance(template, seed, level, values, solution, plan)
+        if not inst.coincident:
+            return inst
+        if telling is None:
+            telling = telling_mistakes(template)
         if not telling.intersection(inst.coincident):
             return inst
         first = first or inst

@@ -133,21 +133,11 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
     """
     import numpy as np
 
-    z = _vector("logits", logits, "a vector of logits (one per class)")
+    z, t = _logits_and_target(logits, target)
     n = z.size
-    if n < 2:
-        raise ValueError("logits: needs at least 2 classes (one logit per class), got 1")
-    t = check_int("target", target, minimum=0)
-    if t >= n:
-        raise ValueError(f"target: class index {t} is out of range for {n} classes (indices count from 0: 0 to {n - 1})")
 
-    m = float(np.max(z))
-    with np.errstate(over="ignore", under="ignore"):
-        shifted = np.exp(z - m)  # z − m ≤ 0: nothing overflows, the largest term is exactly 1
-        total = float(np.sum(shifted))
-        lse = m + math.log(total)
-        p = np.exp(z - lse)
-        loss = lse - float(z[t])
+    m, total, lse, p = _log_softmax_parts(z)
+    loss = lse - float(z[t])
     if not math.isfinite(loss):
         raise ValueError("logits: the loss overflows (the logits are too far apart); use smaller logits")
     y = np.zeros(n)
@@ -216,6 +206,81 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
     value = {"loss": loss, "grad": grad}
     details = (("probabilities", p), ("logsumexp", lse))
     return Solution(value, tuple(steps), distinct(value, wrong), details)
+
+
+def _logits_and_target(logits: Any, target: Any) -> tuple[np.ndarray, int]:
+    """The logits as a vector of 2 or more classes and the target as a class index counted from 0."""
+    z = _vector("logits", logits, "a vector of logits (one per class)")
+    n = z.size
+    if n < 2:
+        raise ValueError("logits: needs at least 2 classes (one logit per class), got 1")
+    t = check_int("target", target, minimum=0)
+    if t >= n:
+        raise ValueError(f"target: class index {t} is out of range for {n} classes (indices count from 0: 0 to {n - 1})")
+    return z, t
+
+
+def _log_softmax_parts(z: np.ndarray) -> tuple[float, float, float, np.ndarray]:
+    """(m, Σ exp(z − m), logsumexp(z) = m + ln Σ, p = softmax(z)): z − m ≤ 0, so nothing overflows."""
+    import numpy as np
+
+    m = float(np.max(z))
+    with np.errstate(over="ignore", under="ignore"):
+        total = float(np.sum(np.exp(z - m)))  # the largest term is exactly 1
+        lse = m + math.log(total)
+        p = np.exp(z - lse)
+    return m, total, lse, p
+
+
+@register(
+    "loss.cross_entropy_smoothed",
+    params=(
+        Param("logits", "vector", help="logits z, one per class (before the softmax)"),
+        Param("target", "int", help="index of the true class, counted from 0"),
+        Param("label_smoothing", "float", 0.1, help="ε in [0, 1): PyTorch's label_smoothing"),
+    ),
+    summary="cross-entropy with label smoothing ε (PyTorch): q = (1 − ε)·one-hot + ε/K, L = −Σ q_k ln p_k, ∂L/∂z = p − q",
+    answer="dict",
+    parts=("loss", "grad"),
+)
+def cross_entropy_smoothed(logits: Any, target: Any, label_smoothing: Any = 0.1) -> Solution:
+    """L = −Σₖ qₖ ln pₖ = logsumexp(z) − Σₖ qₖ zₖ with q = (1 − ε)·one-hot(t) + ε/K over all K classes
+    (the true one too), as ``F.cross_entropy(..., label_smoothing=ε)``; ∂L/∂z = p − q."""
+    import numpy as np
+
+    z, t = _logits_and_target(logits, target)
+    n = z.size
+    eps = check_float("label_smoothing", label_smoothing)
+    if not 0 <= eps < 1:
+        raise ValueError(f"label_smoothing: must be in [0, 1), got {_given(eps)}")
+    _, _, lse, p = _log_softmax_parts(z)
+    if not math.isfinite(lse):
+        raise ValueError("logits: the loss overflows (the logits are too far apart); use smaller logits")
+    one_hot = np.zeros(n)
+    one_hot[t] = 1.0
+
+    def smoothed(q: np.ndarray) -> dict[str, Any]:
+        return {"loss": lse - float(q @ z), "grad": p - q}
+
+    q = (1 - eps) * one_hot + eps / n
+    value = smoothed(q)
+    steps = [
+        f"K = {n} classes, target t = {t} (counted from 0), ε = {_given(eps)}",
+        f"q = (1 − ε)·one-hot(t) + ε/K: 1 − ε + ε/K at t and ε/K elsewhere = {_arr(q)}",
+        f"logsumexp(z) = {show_number(lse)}, p = softmax(z) = {_arr(p)}",
+        f"L = −Σₖ qₖ ln pₖ = logsumexp(z) − Σₖ qₖ zₖ = {show_number(lse)} − {show_number(float(q @ z))} = {show_number(value['loss'])}",
+        f"∂L/∂z = p − q = {_arr(value['grad'])}",
+    ]
+    wrong = [
+        Misconception("ignored_smoothing", smoothed(one_hot), "left out the smoothing: the target is (1 − ε)·one-hot + ε/K, not the one-hot"),
+        Misconception(
+            "smoothing_over_other_classes",
+            smoothed((1 - eps) * one_hot + (1 - one_hot) * eps / (n - 1)),
+            "spread ε over the K − 1 other classes; PyTorch spreads it over all K, the true class included",
+        ),
+        Misconception("grad_q_minus_p", {"loss": value["loss"], "grad": q - p}, "wrote the gradient as q − p; it is p − q"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, wrong), (("target_distribution", q), ("probabilities", p)))
 
 
 # ---------------------------------------------------------------- binary cross-entropy

@@ -683,3 +683,58 @@ def test_smooth_activation_derivatives_agree_with_torch_autograd(torch):
         functions[activation](xt).backward()
         case = (activation, x)
         assert math.isclose(loss.activation_derivative(x, activation).value, xt.grad.item(), rel_tol=1e-9, abs_tol=1e-12), case
+
+
+# ---------------------------------------------------------------- cross-entropy with label smoothing
+
+
+def test_cross_entropy_smoothed_by_hand():
+    # z = [0, 0]: p = [½, ½]; ε = 0.2 over K = 2: q = [0.8 + 0.1, 0.1] = [0.9, 0.1]
+    sol = loss.cross_entropy_smoothed([0, 0], 0, 0.2)
+    assert sol.value["loss"] == pytest.approx(math.log(2))  # −(0.9 + 0.1)·ln ½
+    np.testing.assert_allclose(sol.value["grad"], [0.5 - 0.9, 0.5 - 0.1])
+    wrong = wrong_values(sol)
+    np.testing.assert_allclose(wrong["ignored_smoothing"]["grad"], [-0.5, 0.5])
+    # ε over the K − 1 = 1 other class: q = [0.8, 0.2]
+    np.testing.assert_allclose(wrong["smoothing_over_other_classes"]["grad"], [-0.3, 0.3])
+    # z = [ln 3, 0, 0], t = 0, ε = 0.3: p = [0.6, 0.2, 0.2], q = [0.8, 0.1, 0.1]
+    sol = loss.cross_entropy_smoothed([math.log(3), 0, 0], 0, 0.3)
+    expected = -(0.8 * math.log(0.6) + 0.2 * math.log(0.2))
+    assert sol.value["loss"] == pytest.approx(expected)
+    np.testing.assert_allclose(sol.value["grad"], [-0.2, 0.1, 0.1], atol=1e-12)
+
+
+@given(st.lists(st.floats(-6, 6, allow_nan=False), min_size=2, max_size=6), st.data())
+def test_cross_entropy_smoothed_without_smoothing_is_cross_entropy(z, data):
+    t = data.draw(st.integers(0, len(z) - 1))
+    plain = loss.cross_entropy(z, t).value
+    smoothed = loss.cross_entropy_smoothed(z, t, 0.0).value
+    assert smoothed["loss"] == pytest.approx(plain["loss"], rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(smoothed["grad"], plain["grad"], atol=1e-12)
+    # and with smoothing the gradient still sums to 0: both p and q are distributions
+    eps = data.draw(st.floats(0, 0.9))
+    assert sum(loss.cross_entropy_smoothed(z, t, eps).value["grad"]) == pytest.approx(0, abs=1e-12)
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.0, 2])
+def test_cross_entropy_smoothed_rejects_a_smoothing_outside_0_to_1(eps):
+    with pytest.raises(ValueError, match=r"^label_smoothing: must be in \[0, 1\)"):
+        loss.cross_entropy_smoothed([0, 1], 0, eps)
+
+
+@pytest.mark.torch
+def test_cross_entropy_smoothed_agrees_with_torch(torch):
+    F = torch.nn.functional
+    rng = np.random.default_rng(14)
+    for _ in range(1000):
+        n = int(rng.integers(2, 9))
+        z = rng.normal(size=n) * 10.0 ** rng.integers(-1, 2)
+        t = int(rng.integers(0, n))
+        eps = float(rng.choice([0.0, 0.05, 0.1, 0.2, rng.uniform(0, 0.99)]))
+        zt = tensor(torch, z, grad=True)
+        expected = F.cross_entropy(zt[None], torch.tensor([t]), label_smoothing=eps)
+        expected.backward()
+        sol = loss.cross_entropy_smoothed(z, t, eps)
+        case = (z.tolist(), t, eps)
+        assert math.isclose(sol.value["loss"], expected.item(), rel_tol=1e-9, abs_tol=1e-12), case
+        np.testing.assert_allclose(sol.value["grad"], zt.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=repr(case))

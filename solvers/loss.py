@@ -283,6 +283,67 @@ def cross_entropy_smoothed(logits: Any, target: Any, label_smoothing: Any = 0.1)
     return Solution(value, tuple(steps), distinct(value, wrong), (("target_distribution", q), ("probabilities", p)))
 
 
+@register(
+    "loss.distillation",
+    params=(
+        Param("student", "vector", help="the student's logits"),
+        Param("teacher", "vector", help="the teacher's logits, one per class as well"),
+        Param("temperature", "float", 2.0, help="T > 0, applied to both sets of logits"),
+    ),
+    summary="distillation loss T²·KL(softmax(t/T) ‖ softmax(s/T)) and its student-logit gradient T·(p_s − p_t)",
+    answer="dict",
+    parts=("loss", "grad"),
+)
+def distillation(student: Any, teacher: Any, temperature: Any = 2.0) -> Solution:
+    """L = T²·Σₖ p_t,k·(ln p_t,k − ln p_s,k) with p_t = softmax(t/T), p_s = softmax(s/T) (Hinton et al.;
+    in PyTorch T²·F.kl_div(F.log_softmax(s/T), F.softmax(t/T), reduction='batchmean')); ∂L/∂s = T·(p_s − p_t).
+
+    The T² keeps the soft targets' gradient on the same scale as a hard loss's when T changes.
+    """
+    import numpy as np
+
+    s = _vector("student", student, "a vector of logits")
+    t = _vector("teacher", teacher, "a vector of logits")
+    if s.size < 2 or s.size != t.size:
+        raise ValueError(f"teacher: needs one logit per class like student ({s.size}), at least 2, got {t.size}")
+    temp = check_float("temperature", temperature, positive=True)
+    _, _, lse_s, p_s = _log_softmax_parts(s / temp)
+    _, _, lse_t, p_t = _log_softmax_parts(t / temp)
+    log_ps = s / temp - lse_s
+    log_pt = t / temp - lse_t
+    kl = float(np.sum(p_t * (log_pt - log_ps)))
+    if not math.isfinite(kl):
+        raise ValueError("student: the loss overflows; use smaller logits or a larger temperature")
+    kl = max(kl, 0.0)  # rounding can leave −1e-17 where the distributions agree
+    value = {"loss": temp * temp * kl, "grad": temp * (p_s - p_t)}
+    steps = [
+        f"soft targets p_t = softmax(t/T) = softmax({_arr(t / temp)}) = {_arr(p_t)}",
+        f"student p_s = softmax(s/T) = softmax({_arr(s / temp)}) = {_arr(p_s)}",
+        f"KL(p_t ‖ p_s) = Σₖ p_t,k·ln(p_t,k / p_s,k) = {show_number(kl)}",
+        f"L = T²·KL = {_given(temp)}²·{show_number(kl)} = {show_number(value['loss'])}",
+        f"∂L/∂s = T²·(1/T)·(p_s − p_t) = T·(p_s − p_t) = {_arr(value['grad'])}",
+    ]
+    reverse = float(np.sum(p_s * (log_ps - log_pt)))
+    _, _, lse_plain, p_t_plain = _log_softmax_parts(t)
+    plain_kl = float(np.sum(p_t_plain * ((t - lse_plain) - log_ps)))
+    wrong = [
+        Misconception("forgot_t_squared", {"loss": kl, "grad": (p_s - p_t) / temp}, "left out the T² factor; without it the soft loss shrinks as 1/T²"),
+        Misconception("t_not_t_squared", {"loss": temp * kl, "grad": p_s - p_t}, "scaled by T instead of T²"),
+        Misconception(
+            "kl_reversed",
+            {"loss": temp * temp * reverse, "grad": value["grad"]},
+            "took KL(p_s ‖ p_t); the soft targets p_t weight the log ratio: KL(p_t ‖ p_s)",
+        ),
+        Misconception(
+            "teacher_without_temperature",
+            {"loss": temp * temp * plain_kl, "grad": temp * (p_s - p_t_plain)},
+            "softened only the student; the teacher's logits are divided by T too",
+        ),
+    ]
+    finite = [m for m in wrong if math.isfinite(m.value["loss"])]
+    return Solution(value, tuple(steps), distinct(value, finite), (("soft_targets", p_t), ("student_probabilities", p_s)))
+
+
 # ---------------------------------------------------------------- binary cross-entropy
 
 

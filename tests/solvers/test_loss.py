@@ -738,3 +738,47 @@ def test_cross_entropy_smoothed_agrees_with_torch(torch):
         case = (z.tolist(), t, eps)
         assert math.isclose(sol.value["loss"], expected.item(), rel_tol=1e-9, abs_tol=1e-12), case
         np.testing.assert_allclose(sol.value["grad"], zt.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=repr(case))
+
+
+# ---------------------------------------------------------------- distillation with temperature
+
+
+def test_distillation_by_hand():
+    # T = 1, teacher [ln 3, 0] -> p_t = [¾, ¼]; student [0, 0] -> p_s = [½, ½]
+    sol = loss.distillation([0, 0], [math.log(3), 0], 1)
+    kl = 0.75 * math.log(0.75 / 0.5) + 0.25 * math.log(0.25 / 0.5)
+    assert sol.value["loss"] == pytest.approx(kl)
+    np.testing.assert_allclose(sol.value["grad"], [0.5 - 0.75, 0.5 - 0.25])
+    # T = 2 on logits twice as large gives the same distributions: the loss is 4 times, the gradient twice
+    hot = loss.distillation([0, 0], [2 * math.log(3), 0], 2)
+    assert hot.value["loss"] == pytest.approx(4 * kl)
+    np.testing.assert_allclose(hot.value["grad"], [2 * -0.25, 2 * 0.25])
+    wrong = wrong_values(hot)
+    assert wrong["forgot_t_squared"]["loss"] == pytest.approx(kl)
+    assert wrong["t_not_t_squared"]["loss"] == pytest.approx(2 * kl)
+    reverse = 0.5 * math.log(0.5 / 0.75) + 0.5 * math.log(0.5 / 0.25)
+    assert wrong["kl_reversed"]["loss"] == pytest.approx(4 * reverse)
+
+
+@given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=2, max_size=5), st.floats(0.5, 5))
+def test_distillation_of_a_student_that_copies_the_teacher_is_zero(z, temperature):
+    sol = loss.distillation(z, z, temperature)
+    assert sol.value["loss"] == pytest.approx(0, abs=1e-12)
+    np.testing.assert_allclose(sol.value["grad"], 0, atol=1e-12)
+
+
+@pytest.mark.torch
+def test_distillation_agrees_with_torch(torch):
+    F = torch.nn.functional
+    rng = np.random.default_rng(15)
+    for _ in range(1000):
+        n = int(rng.integers(2, 8))
+        s, t = rng.normal(size=n) * 3, rng.normal(size=n) * 3
+        temp = float(rng.choice([1.0, 2.0, 4.0, rng.uniform(0.5, 8)]))
+        st_ = tensor(torch, s, grad=True)
+        expected = temp**2 * F.kl_div(F.log_softmax(st_[None] / temp, dim=1), F.softmax(tensor(torch, t)[None] / temp, dim=1), reduction="batchmean")
+        expected.backward()
+        sol = loss.distillation(s, t, temp)
+        case = (s.tolist(), t.tolist(), temp)
+        assert math.isclose(sol.value["loss"], expected.item(), rel_tol=1e-9, abs_tol=1e-12), case
+        np.testing.assert_allclose(sol.value["grad"], st_.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=repr(case))

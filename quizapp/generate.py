@@ -172,7 +172,7 @@ def _seed_int(template_id: str, seed: int, level: str) -> int:
 # --------------------------------------------------------------------------- generate
 
 
-MAX_REDRAWS = 40
+MAX_REDRAWS = 100
 """Draws tried, beyond the first solvable one, for numbers on which no telling mistake gives the answer."""
 
 _PROBES = 16
@@ -193,23 +193,22 @@ def generate(template: DrillTemplate, seed: int, level: str = "medium") -> Drill
 
 
 @functools.lru_cache(maxsize=4096)
-def telling_mistakes(template: DrillTemplate) -> frozenset[str]:
+def telling_mistakes(template: DrillTemplate, level: str) -> frozenset[str]:
     """The misconceptions that change the asked part on at least one of _PROBES probe instances at
-    some level: the mistakes this template can tell from the method. One that never changes it
-    (V's width when the scores' shape is asked) is about another part of the solver's result.
+    ``level``: the mistakes the level can tell from the method. One that never changes it is about
+    another part of the solver's result (V's width when the scores' shape is asked) or is not what
+    the level tests (the floor of a conv output size at stride 1).
 
-    A pure function of the template (the probes use seeds of their own), so generate stays a pure
-    function of its arguments. Taken over every level, so a level on which a mistake always gives
-    the answer is still redrawn, and reported by ``quizapp check``.
+    A pure function of the template and level (the probes use seeds of their own), so generate
+    stays a pure function of its arguments.
     """
     names: set[str] = set()
-    for level in LEVELS:
-        for probe in range(_PROBES):
-            try:
-                inst = _generate(template, -1 - probe, level, frozenset())
-            except GenerationError:
-                break  # generate reports the template's problem itself
-            names.update(m.name for m in inst.misconceptions)
+    for probe in range(_PROBES):
+        try:
+            inst = _generate(template, -1 - probe, level, frozenset())
+        except GenerationError:
+            break  # generate reports the template's problem itself
+        names.update(m.name for m in inst.misconceptions)
     return frozenset(names)
 
 
@@ -253,7 +252,7 @@ def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset
         if not inst.coincident:
             return inst
         if telling is None:
-            telling = telling_mistakes(template)
+            telling = telling_mistakes(template, level)
         if not telling.intersection(inst.coincident):
             return inst
         first = first or inst
@@ -320,7 +319,7 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         raise GenerationError(template, level, f"answer does not fit form {spec.form} after select {list(spec.select)}: {exc}") from None
     tolerance = plan.tolerance
     misconceptions = []
-    coincident = []
+    coincident = list(solution.equal_to_answer)
     for m in solution.misconceptions:
         try:
             value = _normalise(_select_part(m.value, spec.select, plan.parts), spec.form, strict=False)

@@ -312,7 +312,7 @@ def _check_templates(
                     generated += 1
                     draws[k, level] += 1
                     asked.setdefault((k, level), set()).add(hash(inst.question))
-                    for name in telling_mistakes(template).intersection(inst.coincident):
+                    for name in telling_mistakes(template, level).intersection(inst.coincident):
                         told_apart_not[k, level, name] += 1
                     message = _self_check(inst, check, AnswerError, Verdict)
                     if message:

@@ -487,7 +487,7 @@ def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
     from quizapp.generate import _generate, telling_mistakes
 
     t = template(CONVERGING)
-    assert "off_by_one_step" in telling_mistakes(t)
+    assert "off_by_one_step" in telling_mistakes(t, "medium")
     undrawn = [_generate(t, seed, "medium", frozenset()) for seed in range(40)]
     assert any("off_by_one_step" in inst.coincident for inst in undrawn)  # without the redraw it happens
     for seed in range(40):

@@ -309,3 +309,54 @@ def default_uniform_bound(fan_in: Any, receptive: Any = 1) -> Solution:
     if no_kernel:
         candidates.insert(0, Misconception("fan_in_without_kernel", 1 / math.sqrt(no_kernel[0]), _NO_KERNEL))
     return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+# ---------------------------------------------------------------- signal through depth
+
+
+@register(
+    "init.signal_std",
+    params=(
+        Param("width", "int", help="n: the inputs of every layer (a plain MLP of equal widths)"),
+        Param("weight_std", "float", help="σ: weights drawn from N(0, σ²), biases 0"),
+        Param("layers", "int", help="L: the pre-activation of the L-th layer is asked"),
+        Param("activation", "str", "relu", help="between layers: relu or linear", choices=("relu", "linear")),
+    ),
+    summary="std of layer L's pre-activations in a deep MLP: E[z_L²] = nσ²·(nσ²·c)^(L−1), c = ½ for ReLU, 1 for linear",
+    answer="float",
+)
+def signal_std(width: Any, weight_std: Any, layers: Any, activation: Any = "relu") -> Solution:
+    """For unit-second-moment inputs, z₁ = W₁x has E[z₁²] = nσ²; each later layer multiplies the second
+    moment by nσ²·c, with c = E[f(z)²]/E[z²] = ½ for ReLU on a symmetric z and 1 for a linear layer.
+    So E[z_L²] = nσ²·(nσ²c)^(L−1) and the std is its square root (the mean field picture He et al. use).
+    """
+    n = check_int("width", width, minimum=1)
+    sigma = check_float("weight_std", weight_std, positive=True)
+    depth = check_int("layers", layers, minimum=1)
+    if activation not in ("relu", "linear"):
+        raise ValueError(f"activation: expected relu or linear, got {activation!r}")
+    c = 0.5 if activation == "relu" else 1.0
+    gain = n * sigma * sigma
+    try:
+        second = gain * (gain * c) ** (depth - 1)
+    except OverflowError:
+        second = math.inf
+    value = math.sqrt(second)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError("layers: the signal overflows or vanishes below float range; use fewer layers")
+    per = "½ (a ReLU keeps half of a symmetric signal's second moment)" if c == 0.5 else "1 (linear)"
+    steps = (
+        f"layer 1: E[z₁²] = n·σ²·E[x²] = {n}·{fmt(sigma, _INPUT_FIGS)}² = {fmt(gain)} (unit-second-moment inputs)",
+        f"each later layer multiplies it by n·σ²·c with c = {per}: {fmt(gain)}·{fmt(c)} = {fmt(gain * c)}",
+        f"E[z_L²] = {fmt(gain)}·{fmt(gain * c)}^{depth - 1} = {fmt(second)}",
+        f"std = √E[z_L²] = {fmt(value)}",
+    )
+    candidates = [
+        Misconception("variance_not_std", second, "gave the second moment E[z_L²], not the standard deviation"),
+        Misconception("forgot_relu_half", math.sqrt(gain**depth), "left out the ½ a ReLU takes from the second moment at every layer"),
+        Misconception("one_layer_too_many", math.sqrt(second * gain * c), f"applied the per-layer factor {depth} times; layer 1 has no activation before it"),
+        Misconception("std_factor_not_squared", math.sqrt(gain) * (gain * c) ** (depth - 1), "multiplied the std by n·σ²·c per layer; that factor applies to the variance"),
+    ]
+    finite = [m for m in candidates if math.isfinite(m.value) and m.value > 0]
+    return Solution(value, steps, distinct(value, finite))
+

@@ -246,3 +246,37 @@ def test_invalid_parameters_are_named(call, message):
     with pytest.raises(ValueError) as info:
         call()
     assert str(info.value).startswith(message)
+
+
+# ---------------------------------------------------------------- signal through depth
+
+
+def test_signal_std_by_hand():
+    # n = 256, σ = 0.05: nσ² = 0.64, and ReLU halves it per later layer: E[z₃²] = 0.64·0.32²
+    assert init.signal_std(256, 0.05, 3).value == pytest.approx(math.sqrt(0.64 * 0.32**2))
+    assert init.signal_std(256, 0.05, 1).value == pytest.approx(0.8)  # layer 1: √(nσ²)
+    assert init.signal_std(100, 0.2, 4, "linear").value == pytest.approx(math.sqrt(4.0**4))  # nσ² = 4 per layer
+    wrong = wrong_values(init.signal_std(256, 0.05, 3))
+    assert wrong["forgot_relu_half"] == pytest.approx(math.sqrt(0.64**3))
+    assert wrong["variance_not_std"] == pytest.approx(0.64 * 0.32**2)
+
+
+@given(st.integers(4, 4096), st.integers(1, 60))
+def test_he_and_lecun_scales_keep_the_signal_at_every_depth(n, depth):
+    # the property the He and LeCun scales are built for: nσ²·c = 1, so depth changes nothing
+    assert init.signal_std(n, init.he_std(n).value, depth).value == pytest.approx(math.sqrt(2), rel=1e-9)
+    assert init.signal_std(n, init.lecun_std(n).value, depth, "linear").value == pytest.approx(1, rel=1e-9)
+
+
+@pytest.mark.parametrize(("n", "sigma", "depth"), [(128, 0.12, 4), (64, 0.2, 3), (96, 0.1, 5)])
+def test_signal_std_matches_sampled_networks(n, sigma, depth):
+    # E[z_L²] is an average over random networks (one network's value is skewed low: a product of
+    # random factors), so many small random ReLU networks are sampled and their second moments averaged
+    rng = np.random.default_rng(7)
+    seconds = []
+    for _ in range(400):
+        z = rng.normal(0, sigma, size=(n, n)) @ rng.normal(size=(n, 32))
+        for _ in range(depth - 1):
+            z = rng.normal(0, sigma, size=(n, n)) @ np.maximum(z, 0)
+        seconds.append(np.mean(z**2))
+    assert math.sqrt(np.mean(seconds)) == pytest.approx(init.signal_std(n, sigma, depth).value, rel=0.03)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from quizapp.slips import ROUNDING, SLIP_LABEL, generic_slips, rounded_too_early
 from quizapp.tolerance import DEFAULT_SIG_FIGS, FORMS, Tolerance, as_python, is_real
 from solvers import Misconception
 from solvers.expr import ExprError, evaluate, parse
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_SIG_FIGS",
     "FORMS",
     "MAX_ANSWER_LENGTH",
+    "SLIP_LABEL",
     "AnswerError",
     "CheckResult",
     "Tolerance",
@@ -375,6 +377,8 @@ class CheckResult:
     misconception: Misconception | None
     message: str
     score: float  # 1.0 correct, 0 < score < 1 partly correct, 0.0 wrong
+    slip: Misconception | None = None
+    """A generic slip the answer matches (quizapp.slips), when no named misconception does."""
 
 
 def infer_form(expected: Any) -> str:
@@ -432,13 +436,17 @@ def _matches(parsed: Any, value: Any, tolerance: Tolerance, form: str) -> bool:
         return False
 
 
+_WHOLE_NUMBER = "the answer is a whole number"
+_CLOSE = "close, but"
+
+
 def _scalar_hint(parsed: Any, expected: Any, tolerance: Tolerance, form: str, percent: bool) -> str:
     """Why a wrong number is wrong, when the reason is a common slip rather than the method."""
     if not is_real(parsed) or not is_real(expected):
         return ""
     x, v = float(parsed), float(expected)
     if form == "integer" and tolerance.exact and not x.is_integer():
-        return "the answer is a whole number"
+        return _WHOLE_NUMBER
     if percent and v != 0 and tolerance.allows(x * 100, v):
         return "the answer is asked in percent (×100)"
     if not percent and form != "integer" and v != 0 and tolerance.allows(x / 100, v):
@@ -446,10 +454,10 @@ def _scalar_hint(parsed: Any, expected: Any, tolerance: Tolerance, form: str, pe
     if not tolerance.exact and abs(x - v) <= 10 * tolerance.width(v):
         rule = tolerance.describe(expected=v)
         if rule.startswith("±"):
-            return f"close, but an answer must be within {rule}"
+            return f"{_CLOSE} an answer must be within {rule}"
         if rule.startswith("within "):
-            return f"close, but an answer must be {rule}"
-        return f"close, but {rule} were asked for"
+            return f"{_CLOSE} an answer must be {rule}"
+        return f"{_CLOSE} {rule} were asked for"
     return ""
 
 
@@ -537,6 +545,7 @@ def check(
         return CheckResult(Verdict.CORRECT, parsed, None, "Correct.", 1.0)
     matched = next((m for m in misconceptions if _matches(parsed, m.value, tolerance, form)), None)
     verdict = Verdict.PARTIAL if result.score > 0 else Verdict.WRONG
+    hint = ""
     if verdict is Verdict.PARTIAL:
         unit = "sizes" if form == "shape" else "numbers"
         total = len(as_python(expected)) if form != "matrix" else sum(len(r) for r in as_python(expected))
@@ -546,7 +555,30 @@ def check(
     else:
         hint = _scalar_hint(parsed, expected, tolerance, form, percent) if form not in ("vector", "matrix") else ""
         message = f"Not correct: {hint}." if hint else "Not correct."
+    slip = None
     if matched is not None:
         explanation = matched.explanation.rstrip(".")
         message = f"{message} A common mistake ({matched.name.replace('_', ' ')}): {explanation}."
-    return CheckResult(verdict, parsed, matched, message, result.score)
+    elif not hint or hint == _WHOLE_NUMBER or hint.startswith(_CLOSE):  # a percent hint already says what slipped
+        slip = _slip(parsed, expected, tolerance, form, rounding=not hint)
+        if slip is not None:
+            if hint.startswith(_CLOSE):  # at 1 significant figure −1 is "close" to 1: the slip says more
+                message = "Not correct."
+            message = f"{message} {SLIP_LABEL} {_sentence_end(slip.explanation)}"
+    return CheckResult(verdict, parsed, matched, message, result.score, slip)
+
+
+def _sentence_end(text: str) -> str:
+    """``text`` ending with one full stop, or with its own question mark."""
+    text = text.rstrip(". ")
+    return text if text.endswith("?") else f"{text}."
+
+
+def _slip(parsed: Any, expected: Any, tolerance: Tolerance, form: str, *, rounding: bool) -> Misconception | None:
+    """The first generic slip (quizapp.slips) that a wrong answer matches, or None; ``rounding``:
+    also the rounding slip, for an answer near the right one."""
+
+    found = next((s for s in generic_slips(expected, form, tolerance) if _matches(parsed, s.value, tolerance, form)), None)
+    if found is None and rounding and form in ("decimal", "percent") and rounded_too_early(parsed, expected, tolerance):
+        return ROUNDING
+    return found

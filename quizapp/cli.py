@@ -151,6 +151,9 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
             metavar="S",
             help=f"seconds of drill generation for each deck (default {SECONDS_PER_DECK:g}; 0: no limit)",
         )
+        p.add_argument(
+            "--counts", action="store_true", help="also list every drill template's distinct questions per level"
+        )
         _global_options(p)
 
     if "export" in wanted:
@@ -344,6 +347,7 @@ def _main(argv: Sequence[str] | None) -> int:
             bundled=not args.no_bundled,
             instances=args.instances,
             seconds_per_deck=args.time_limit or None,
+            counts=args.counts,
         )
 
     if command == "import":

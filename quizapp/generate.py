@@ -30,6 +30,7 @@ __all__ = [
     "format_number",
     "generate",
     "precision_text",
+    "telling_mistakes",
     "where_census",
 ]
 
@@ -65,6 +66,9 @@ class DrillInstance:
     """The precision asked for, without brackets: "integer", "3 significant figures", ..."""
     details: tuple[tuple[str, Any], ...] = ()
     """The solver's further results (e.g. a descent trajectory), as in ``Solution.details``."""
+    coincident: tuple[str, ...] = ()
+    """Names of the solver's misconceptions whose value the tolerance accepts as the answer: for
+    these numbers that mistake gives the right answer, so the drill cannot tell it apart."""
 
     @property
     def id(self) -> str:
@@ -168,15 +172,59 @@ def _seed_int(template_id: str, seed: int, level: str) -> int:
 # --------------------------------------------------------------------------- generate
 
 
+MAX_REDRAWS = 100
+"""Draws tried, beyond the first solvable one, for numbers on which no telling mistake gives the answer."""
+
+_PROBES = 16
+"""Instances drawn once per template and level to learn which of its mistakes bear on the asked part."""
+
+
 def generate(template: DrillTemplate, seed: int, level: str = "medium") -> DrillInstance:
     """Draw parameters (redrawing until every ``where`` holds and the solver accepts them), solve,
-    select the asked part and state the question with its precision."""
+    select the asked part and state the question with its precision.
+
+    Numbers on which one of the template's telling mistakes gives the right answer (forgetting a
+    ReLU′ that is 1 for every unit, a step count one off after the descent has converged) are drawn
+    again, up to MAX_REDRAWS times, so the drill can tell the mistake from the method. A mistake is
+    telling when it changes the asked part for some of the template's numbers (see _telling); one
+    about another part (V's width when the scores' shape is asked) never is.
+    """
+    return _generate(template, seed, level, None)
+
+
+@functools.lru_cache(maxsize=4096)
+def telling_mistakes(template: DrillTemplate, level: str) -> frozenset[str]:
+    """The misconceptions that change the asked part on at least one of _PROBES probe instances at
+    ``level``: the mistakes the level can tell from the method. One that never changes it is about
+    another part of the solver's result (V's width when the scores' shape is asked) or is not what
+    the level tests (the floor of a conv output size at stride 1).
+
+    A pure function of the template and level (the probes use seeds of their own), so generate
+    stays a pure function of its arguments.
+    """
+    names: set[str] = set()
+    for probe in range(_PROBES):
+        try:
+            inst = _generate(template, -1 - probe, level, frozenset())
+        except GenerationError:
+            break  # generate reports the template's problem itself
+        names.update(m.name for m in inst.misconceptions)
+    return frozenset(names)
+
+
+def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset[str] | None) -> DrillInstance:
+    """generate, redrawing for the mistakes in ``telling`` (None: telling_mistakes(template), worked
+    out only when a draw lets some mistake give the answer, so most questions never pay for it)."""
     plan = _plan(template, level)
     rng = random.Random(_seed_int(template.id, seed, level))
     failures: dict[str, int] = {}
     refused = 0
     last_error = ""
-    for _ in range(MAX_TRIES):
+    first: DrillInstance | None = None
+    redraws = 0
+    tries = 0
+    while tries < MAX_TRIES + redraws:  # a draw redone for a telling mistake does not use up a try
+        tries += 1
         values: dict[str, Any] = dict(plan.defaults)
         for name, draw in plan.draws:
             values[name] = draw(rng)
@@ -200,8 +248,20 @@ def generate(template: DrillTemplate, seed: int, level: str = "medium") -> Drill
             refused += 1
             last_error = str(exc)
             continue
-        return _instance(template, seed, level, values, solution, plan)
+        inst = _instance(template, seed, level, values, solution, plan)
+        if not inst.coincident:
+            return inst
+        if telling is None:
+            telling = telling_mistakes(template, level)
+        if not telling.intersection(inst.coincident):
+            return inst
+        first = first or inst
+        if redraws == MAX_REDRAWS:
+            break
+        redraws += 1
 
+    if first is not None:
+        return first  # every draw let some mistake give the answer: the first is asked (check counts these)
     if not refused:
         clause = max(failures, key=failures.get)
         line = next(c.line for c in template.where if c.text == clause)
@@ -259,12 +319,14 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         raise GenerationError(template, level, f"answer does not fit form {spec.form} after select {list(spec.select)}: {exc}") from None
     tolerance = plan.tolerance
     misconceptions = []
+    coincident = list(solution.equal_to_answer)
     for m in solution.misconceptions:
         try:
             value = _normalise(_select_part(m.value, spec.select, plan.parts), spec.form, strict=False)
         except (LookupError, TypeError, ValueError):
             continue  # this wrong answer has another structure (e.g. names a different part)
         if _close(value, answer, tolerance, spec.form):
+            coincident.append(m.name)
             continue  # would flag a correct answer as a mistake
         if any(_close(value, kept.value, tolerance, spec.form) for kept in misconceptions):
             continue  # two names for one (selected) value: the first, most common, is kept
@@ -288,6 +350,7 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         hint=template.hint,
         precision=precision,
         details=tuple((name, to_plain(value)) for name, value in solution.details),
+        coincident=tuple(coincident),
     )
 
 
@@ -416,6 +479,9 @@ def _close(a: Any, b: Any, tolerance: Tolerance, form: str) -> bool:
 # --------------------------------------------------------------------------- text
 
 
+_ASCII_MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")
+
+
 def fill_text(text: str, values: Mapping[str, Any], *, ask: bool = False, shape_params: frozenset[str] = frozenset()) -> str:
     """Replace ``{name}`` / ``{name:spec}`` with parameter values; nothing else in ``text`` is interpreted.
 
@@ -436,7 +502,9 @@ def fill_text(text: str, values: Mapping[str, Any], *, ask: bool = False, shape_
         if ask and name in shape_params and isinstance(value, (list, tuple)):
             return "×".join(str(v) for v in value)
         if ask:
-            return show_value(value)
+            shown = show_value(value)
+            # prose writes minus as −, so a drawn −2 or [1, −1] does too (a text parameter is left as written)
+            return shown if isinstance(value, str) else _ASCII_MINUS.sub("−", shown)
         # In a formula every digit counts: floats print exactly (repr), negatives in brackets.
         shown = repr(value) if isinstance(value, float) else show_value(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:

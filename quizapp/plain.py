@@ -283,6 +283,8 @@ def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) ->
     if result.misconception is not None:
         m = result.misconception
         term.say(f"  that is the {m.name.replace('_', ' ')} mistake: {m.explanation}")
+    elif result.slip is not None:
+        term.say(f"  likely slip: {result.slip.explanation}")
     elif result.verdict is not Verdict.CORRECT and result.message not in ("", "Not correct."):
         term.say(f"  {result.message}")
     if instance.steps:

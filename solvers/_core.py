@@ -59,6 +59,12 @@ class Solution:
     details: tuple[tuple[str, Any], ...] = ()
     """Further results worth showing or exporting, as (name, value) pairs (e.g. a descent trajectory)."""
 
+    @property
+    def equal_to_answer(self) -> tuple[str, ...]:
+        """Names of the typical mistakes that give exactly the answer for these numbers (left out of
+        ``misconceptions`` by :func:`distinct`): a drill on these numbers cannot tell them apart."""
+        return getattr(self.misconceptions, "equal_to_answer", ())
+
     def to_dict(self) -> dict[str, Any]:
         data = {
             "value": to_plain(self.value),
@@ -557,20 +563,34 @@ def same_value(a: Any, b: Any) -> bool:
     return a_arr.shape == b_arr.shape and bool(np.allclose(a_arr, b_arr, rtol=1e-9, atol=1e-12))
 
 
+class Misconceptions(tuple):
+    """The tuple :func:`distinct` returns, remembering which candidates gave the answer itself."""
+
+    equal_to_answer: tuple[str, ...] = ()
+
+
 def distinct(value: Any, candidates: Any) -> tuple[Misconception, ...]:
     """The misconceptions whose value is finite and differs from the answer and from every earlier one.
 
     A "wrong" answer equal to the right one would flag a correct user; two names for one value
-    would make the diagnosis a guess, so the first (most common) name is kept.
+    would make the diagnosis a guess, so the first (most common) name is kept. The names of those
+    equal to the answer are kept on the result (``Solution.equal_to_answer``), so a drill generator
+    can tell that these numbers cannot catch the mistake.
     """
     kept: list[Misconception] = []
+    equal: list[str] = []
     for m in candidates:
         if not _finite_value(m.value):
             continue  # an overflowing wrong path: nobody answers ∞
-        if same_value(m.value, value) or any(same_value(m.value, k.value) for k in kept):
+        if same_value(m.value, value):
+            equal.append(m.name)
+            continue
+        if any(same_value(m.value, k.value) for k in kept):
             continue
         kept.append(m)
-    return tuple(kept)
+    result = Misconceptions(kept)
+    result.equal_to_answer = tuple(equal)
+    return result
 
 
 def _finite_value(value: Any) -> bool:

@@ -151,6 +151,39 @@ def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Solution:
     return Solution(value, tuple(steps), distinct(value, wrong))
 
 
+@register(
+    "attention.softmax_jacobian",
+    params=(Param("x", "vector", help="logits, one vector"),),
+    summary="Jacobian of softmax: ∂pᵢ/∂xⱼ = pᵢ(δᵢⱼ − pⱼ), i.e. diag(p) − ppᵀ",
+    answer="matrix",
+)
+def softmax_jacobian(x: Any) -> Solution:
+    """J = diag(p) − ppᵀ with p = softmax(x): ∂pᵢ/∂xᵢ = pᵢ(1 − pᵢ), ∂pᵢ/∂xⱼ = −pᵢpⱼ for i ≠ j.
+
+    Symmetric, and every row sums to 0 (adding a constant to x changes nothing).
+    """
+    import numpy as np
+
+    arr = _array("x", x, (1,), "a vector")
+    if arr.size < 2:
+        raise ValueError("x: needs at least 2 entries (a softmax over one entry is the constant 1)")
+    p = _softmax(arr, 0)
+    value = np.diag(p) - np.outer(p, p)
+    steps = (
+        f"p = softmax(x) = {show_array(p)}",
+        "∂pᵢ/∂xⱼ = pᵢ(δᵢⱼ − pⱼ): pᵢ(1 − pᵢ) on the diagonal, −pᵢpⱼ off it; J = diag(p) − ppᵀ",
+        f"diagonal p(1 − p) = {show_array(np.diag(value))}",
+        f"J = {show_array(value)}",
+        "check: every row sums to 0, since a shift of all logits leaves p unchanged",
+    )
+    wrong = [
+        Misconception("diagonal_only", np.diag(p * (1 - p)), "kept only the diagonal pᵢ(1 − pᵢ); every pᵢ also depends on the other logits: −pᵢpⱼ"),
+        Misconception("off_diagonal_sign", np.outer(p, p) + np.diag(p - 2 * p * p), "wrote +pᵢpⱼ off the diagonal; raising another logit lowers pᵢ"),
+        Misconception("outer_product_only", -np.outer(p, p), "wrote −ppᵀ and left out diag(p)"),
+    ]
+    return Solution(value, steps, distinct(value, wrong))
+
+
 # ---------------------------------------------------------------- scaled dot-product attention
 
 
@@ -207,6 +240,8 @@ def _attend(raw: np.ndarray, v: np.ndarray, divisor: float, keep: np.ndarray | N
 def _attention_misconceptions(
     raw: np.ndarray, v: np.ndarray, d_k: int, keep: np.ndarray | None, value: tuple[np.ndarray, np.ndarray]
 ) -> tuple[Misconception, ...]:
+    import numpy as np
+
     n_k = raw.shape[1]
     wrong = [
         Misconception(
@@ -228,6 +263,17 @@ def _attention_misconceptions(
         )
     if keep is not None:
         wrong.append(Misconception("mask_ignored", _attend(raw, v, math.sqrt(d_k), None), "ignored the mask and let every query see every key"))
+        # Zeroing after the softmax: the masked keys still took their share of the normaliser.
+        unmasked = _softmax(raw / math.sqrt(d_k), 1, None)
+        zeroed = np.where(keep, unmasked, 0.0)
+        wrong.append(
+            Misconception(
+                "masked_after_softmax",
+                (zeroed @ v, zeroed),
+                "took the softmax over every key and then zeroed the masked weights; the rest no longer sum to 1 "
+                "(mask the scores with −∞ before the softmax)",
+            )
+        )
     return distinct(value, wrong)
 
 

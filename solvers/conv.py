@@ -499,6 +499,43 @@ def receptive_field(layers: Any) -> Solution:
     return Solution(value, tuple(steps), distinct(value, _plausible(candidates)))
 
 
+# ---------------------------------------------------------------- depthwise-separable savings
+
+
+@register(
+    "conv.separable_savings",
+    params=(
+        Param("c_in", "int", help="input channels C_in"),
+        Param("c_out", "int", help="output channels C_out"),
+        Param("kernel", "int", help="square kernel size K"),
+    ),
+    summary="weights of a standard K×K conv over a depthwise-separable one: K²·C_in·C_out / (K²·C_in + C_in·C_out)",
+    answer="float",
+)
+def separable_savings(c_in: Any, c_out: Any, kernel: Any) -> Solution:
+    """ratio = K²·C_in·C_out / (K²·C_in + C_in·C_out) = 1 / (1/C_out + 1/K²), biases aside: a depthwise
+    K×K step (groups = C_in, K²·C_in weights) then a pointwise 1×1 step (C_in·C_out weights)."""
+    c_in = check_int("c_in", c_in, minimum=1)
+    c_out = check_int("c_out", c_out, minimum=1)
+    k = check_int("kernel", kernel, minimum=1)
+    standard = k * k * c_in * c_out
+    depthwise = k * k * c_in
+    pointwise = c_in * c_out
+    value = standard / (depthwise + pointwise)
+    steps = (
+        f"standard: K²·C_in·C_out = {k}²·{c_in}·{c_out} = {standard:,}",
+        f"depthwise (groups = C_in): K²·C_in = {k}²·{c_in} = {depthwise:,}; pointwise 1×1: C_in·C_out = {c_in}·{c_out} = {pointwise:,}",
+        f"ratio = {standard:,} / ({depthwise:,} + {pointwise:,}) = {fmt(value)} (= 1/(1/C_out + 1/K²))",
+    )
+    candidates = [
+        Misconception("inverted", 1 / value, "divided the separable count by the standard one: that is the fraction kept, not how many times fewer"),
+        Misconception("forgot_pointwise", standard / depthwise, "left out the pointwise 1×1 step, which mixes the channels"),
+        Misconception("forgot_depthwise", standard / pointwise, "left out the depthwise K×K step"),
+        Misconception("kernel_not_squared", k * c_out / (k + c_out), "used K where the kernel has K² weights per channel"),
+    ]
+    return Solution(value, steps, distinct(value, candidates))
+
+
 # ---------------------------------------------------------------- multiply-accumulates
 
 

@@ -566,6 +566,11 @@ def backprop(
             f"passed δ back through W₂ without multiplying by {act_name}′(z₁)",
         ),
         Misconception("error_sign_flipped", variant(-delta_out), "used y − ŷ for the error, so every gradient has the wrong sign"),
+        Misconception(
+            "dropped_w2",
+            _backward(np.ones_like(w2_arr), x_arr, h, delta_out, slope),
+            "passed δ₂ back without the weights W₂: a hidden unit's δ is its weight in W₂ times δ₂, times the activation's slope",
+        ),
     ]
     if activation != "relu":  # relu′ reads the same from z₁ and from h
         written, meant = ("z(1 − z)", "h(1 − h)") if activation == "sigmoid" else ("1 − z²", "1 − h²")
@@ -625,9 +630,10 @@ def max_stable_lr(curvature: float) -> Solution:
     if not (math.isfinite(2 * a) and math.isfinite(value) and 1 / (2 * a) > 0):
         raise ValueError(f"curvature: {_given(a)} is too {'large' if a > 1 else 'small'}: 2a or 1/a leaves the float range")
     steps = (
-        f"f(w) = {_given(a)}·(w − c)², f′(w) = 2·{_given(a)}·(w − c) = {_given(2 * a)}·(w − c)",
+        f"f(w) = a·(w − c)² with a = {_given(a)} and c the minimum (where it lies does not matter)",
+        f"f′(w) = 2·{_given(a)}·(w − c) = {_given(2 * a)}·(w − c)",
         f"one step: w − c ← (w − c) − α·{_given(2 * a)}·(w − c) = (1 − {_given(2 * a)}α)·(w − c)",
-        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/a = {show_number(value)}",
+        f"converges iff |1 − {_given(2 * a)}α| < 1 ⟺ 0 < α < 2/{_given(2 * a)} = 1/{_given(a)} = {show_number(value)}",
         f"α = 1/(2a) = {show_number(1 / (2 * a))} lands on c in one step; at α = 1/a the iterates oscillate without shrinking",
     )
     wrong = [

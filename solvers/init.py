@@ -20,6 +20,22 @@ _FAN_IN = Param("fan_in", "int", help="inputs feeding each unit (C_in·K_h·K_w 
 _FAN_OUT = Param("fan_out", "int", help="units each input feeds (C_out·K_h·K_w for a conv)")
 _SLOPE = Param("negative_slope", "float", 0.0, help="leaky ReLU slope a (0 for ReLU)")
 _GAIN = Param("gain", "float", 1.0, help="activation gain (1 for linear/sigmoid, 5/3 for tanh)")
+_RECEPTIVE = Param(
+    "receptive", "int", 1, help="K_h·K_w when the fans count a conv kernel (names the mistake of leaving it out); 1 for Linear"
+)
+
+
+def _without_kernel(receptive: Any, *fans: int) -> tuple[int, ...] | None:
+    """The fans with the kernel left out (each divided by K_h·K_w), or None when there is no kernel."""
+    receptive = check_int("receptive", receptive, minimum=1)
+    if receptive == 1:
+        return None
+    if any(f % receptive for f in fans):
+        raise ValueError(f"receptive: {receptive} must divide the fans {', '.join(map(str, fans))} (they are C·K_h·K_w)")
+    return tuple(f // receptive for f in fans)
+
+
+_NO_KERNEL = "took fan_in = C_in, leaving out the kernel: a conv unit sees C_in·K_h·K_w inputs"
 
 
 def _fan(name: str, value: Any) -> int:
@@ -94,7 +110,7 @@ def fans(shape: Any) -> Solution:
         Misconception(
             "forgot_receptive_field",
             (dims[1], dims[0]),
-            "left out the kernel: each input channel feeds the unit through K_h·K_w weights",
+            "left out the kernel: both fans multiply a channel count by the receptive-field size K_h·K_w",
         ),
     ]
     return Solution(value, tuple(steps), distinct(value, candidates))
@@ -105,11 +121,11 @@ def fans(shape: Any) -> Solution:
 
 @register(
     "init.he_std",
-    params=(_FAN_IN, _SLOPE),
+    params=(_FAN_IN, _SLOPE, _RECEPTIVE),
     summary="He (Kaiming) normal std = gain/√fan_in, gain = √(2/(1 + a²)); √(2/fan_in) for ReLU",
     answer="float",
 )
-def he_std(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
+def he_std(fan_in: Any, negative_slope: Any = 0.0, receptive: Any = 1) -> Solution:
     """std = gain / √fan_in with gain = √(2 / (1 + a²)) (kaiming_normal_, mode fan_in)."""
     fan_in = _fan("fan_in", fan_in)
     a = check_float("negative_slope", negative_slope)
@@ -126,6 +142,9 @@ def he_std(fan_in: Any, negative_slope: Any = 0.0) -> Solution:
         Misconception("uniform_bound_as_std", gain * math.sqrt(3 / fan_in), "gave the uniform bound gain·√(3/fan_in)"),
         Misconception("ignored_negative_slope", math.sqrt(2 / fan_in), "used the ReLU gain √2 despite the leaky slope"),
     ]
+    no_kernel = _without_kernel(receptive, fan_in)
+    if no_kernel:
+        candidates.insert(0, Misconception("fan_in_without_kernel", gain / math.sqrt(no_kernel[0]), _NO_KERNEL))
     return Solution(value, tuple(steps), distinct(value, candidates))
 
 
@@ -171,11 +190,11 @@ def _scaled(name: str, gain: float, scale: float, what: str) -> float:
 
 @register(
     "init.xavier_std",
-    params=(_FAN_IN, _FAN_OUT, _GAIN),
+    params=(_FAN_IN, _FAN_OUT, _GAIN, _RECEPTIVE),
     summary="Xavier (Glorot) normal std = gain·√(2/(fan_in + fan_out))",
     answer="float",
 )
-def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
+def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0, receptive: Any = 1) -> Solution:
     """std = gain·√(2 / (fan_in + fan_out)) (xavier_normal_)."""
     fan_in = _fan("fan_in", fan_in)
     fan_out = _fan("fan_out", fan_out)
@@ -198,6 +217,16 @@ def xavier_std(fan_in: Any, fan_out: Any, gain: Any = 1.0) -> Solution:
         Misconception("he_instead", math.sqrt(2 / fan_in), "gave He's √(2/fan_in), meant for ReLU"),
         Misconception("ignored_gain", math.sqrt(2 / total), "left out the gain"),
     ]
+    no_kernel = _without_kernel(receptive, fan_in, fan_out)
+    if no_kernel:
+        candidates.insert(
+            0,
+            Misconception(
+                "fan_in_without_kernel",
+                gain * math.sqrt(2 / sum(no_kernel)),
+                "took fan_in = C_in and fan_out = C_out, leaving out the kernel: both are multiplied by K_h·K_w",
+            ),
+        )
     return Solution(value, tuple(steps), distinct(value, candidates))
 
 
@@ -255,11 +284,11 @@ def lecun_std(fan_in: Any) -> Solution:
 
 @register(
     "init.default_uniform_bound",
-    params=(_FAN_IN,),
+    params=(_FAN_IN, _RECEPTIVE),
     summary="PyTorch's default Linear/Conv init: U(−b, b) with b = 1/√fan_in (std 1/√(3·fan_in))",
     answer="float",
 )
-def default_uniform_bound(fan_in: Any) -> Solution:
+def default_uniform_bound(fan_in: Any, receptive: Any = 1) -> Solution:
     """bound = 1/√fan_in: kaiming_uniform_ with a = √5, gain √(1/3), bound gain·√(3/fan_in)."""
     fan_in = _fan("fan_in", fan_in)
     value = 1 / math.sqrt(fan_in)
@@ -276,4 +305,58 @@ def default_uniform_bound(fan_in: Any) -> Solution:
         Misconception("std_as_bound", std, "gave the std 1/√(3·fan_in); the bound is √3 times larger"),
         Misconception("forgot_sqrt", 1 / fan_in, "forgot the square root"),
     ]
+    no_kernel = _without_kernel(receptive, fan_in)
+    if no_kernel:
+        candidates.insert(0, Misconception("fan_in_without_kernel", 1 / math.sqrt(no_kernel[0]), _NO_KERNEL))
     return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+# ---------------------------------------------------------------- signal through depth
+
+
+@register(
+    "init.signal_std",
+    params=(
+        Param("width", "int", help="n: the inputs of every layer (a plain MLP of equal widths)"),
+        Param("weight_std", "float", help="σ: weights drawn from N(0, σ²), biases 0"),
+        Param("layers", "int", help="L: the pre-activation of the L-th layer is asked"),
+        Param("activation", "str", "relu", help="between layers: relu or linear", choices=("relu", "linear")),
+    ),
+    summary="std of layer L's pre-activations in a deep MLP: E[z_L²] = nσ²·(nσ²·c)^(L−1), c = ½ for ReLU, 1 for linear",
+    answer="float",
+)
+def signal_std(width: Any, weight_std: Any, layers: Any, activation: Any = "relu") -> Solution:
+    """For unit-second-moment inputs, z₁ = W₁x has E[z₁²] = nσ²; each later layer multiplies the second
+    moment by nσ²·c, with c = E[f(z)²]/E[z²] = ½ for ReLU on a symmetric z and 1 for a linear layer.
+    So E[z_L²] = nσ²·(nσ²c)^(L−1) and the std is its square root (the mean field picture He et al. use).
+    """
+    n = check_int("width", width, minimum=1)
+    sigma = check_float("weight_std", weight_std, positive=True)
+    depth = check_int("layers", layers, minimum=1)
+    if activation not in ("relu", "linear"):
+        raise ValueError(f"activation: expected relu or linear, got {activation!r}")
+    c = 0.5 if activation == "relu" else 1.0
+    gain = n * sigma * sigma
+    try:
+        second = gain * (gain * c) ** (depth - 1)
+    except OverflowError:
+        second = math.inf
+    value = math.sqrt(second)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError("layers: the signal overflows or vanishes below float range; use fewer layers")
+    per = "½ (a ReLU keeps half of a symmetric signal's second moment)" if c == 0.5 else "1 (linear)"
+    steps = (
+        f"layer 1: E[z₁²] = n·σ²·E[x²] = {n}·{fmt(sigma, _INPUT_FIGS)}² = {fmt(gain)} (unit-second-moment inputs)",
+        f"each later layer multiplies it by n·σ²·c with c = {per}: {fmt(gain)}·{fmt(c)} = {fmt(gain * c)}",
+        f"E[z_L²] = {fmt(gain)}·{fmt(gain * c)}^{depth - 1} = {fmt(second)}",
+        f"std = √E[z_L²] = {fmt(value)}",
+    )
+    candidates = [
+        Misconception("variance_not_std", second, "gave the second moment E[z_L²], not the standard deviation"),
+        Misconception("forgot_relu_half", math.sqrt(gain**depth), "left out the ½ a ReLU takes from the second moment at every layer"),
+        Misconception("one_layer_too_many", math.sqrt(second * gain * c), f"applied the per-layer factor {depth} times; layer 1 has no activation before it"),
+        Misconception("std_factor_not_squared", math.sqrt(gain) * (gain * c) ** (depth - 1), "multiplied the std by n·σ²·c per layer; that factor applies to the variance"),
+    ]
+    finite = [m for m in candidates if math.isfinite(m.value) and m.value > 0]
+    return Solution(value, steps, distinct(value, finite))
+

@@ -32,7 +32,7 @@ _SHOWN_TERMS = 8
 
 _LN10 = math.log(10.0)
 
-_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "softplus")
 
 
 # ---------------------------------------------------------------- helpers
@@ -133,21 +133,11 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
     """
     import numpy as np
 
-    z = _vector("logits", logits, "a vector of logits (one per class)")
+    z, t = _logits_and_target(logits, target)
     n = z.size
-    if n < 2:
-        raise ValueError("logits: needs at least 2 classes (one logit per class), got 1")
-    t = check_int("target", target, minimum=0)
-    if t >= n:
-        raise ValueError(f"target: class index {t} is out of range for {n} classes (indices count from 0: 0 to {n - 1})")
 
-    m = float(np.max(z))
-    with np.errstate(over="ignore", under="ignore"):
-        shifted = np.exp(z - m)  # z − m ≤ 0: nothing overflows, the largest term is exactly 1
-        total = float(np.sum(shifted))
-        lse = m + math.log(total)
-        p = np.exp(z - lse)
-        loss = lse - float(z[t])
+    m, total, lse, p = _log_softmax_parts(z)
+    loss = lse - float(z[t])
     if not math.isfinite(loss):
         raise ValueError("logits: the loss overflows (the logits are too far apart); use smaller logits")
     y = np.zeros(n)
@@ -185,7 +175,8 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
         Misconception(
             "forgot_softmax",
             {"loss": -float(z[t]) + 0.0, "grad": -y + 0.0},
-            "took −z_t as the loss, as if the logits were log-probabilities; the softmax's log-sum-exp is missing",
+            "left out the softmax, as if the logits were log-probabilities: the loss −z_t and the gradient −y; "
+            "the softmax adds log-sum-exp to the loss and p to the gradient (∂L/∂z = p − y)",
         ),
     ]
     if np.all((z > 1e-12) & (z < 1)):  # tinier "probabilities" would overflow −y/z_t
@@ -215,6 +206,142 @@ def cross_entropy(logits: Any, target: Any) -> Solution:
     value = {"loss": loss, "grad": grad}
     details = (("probabilities", p), ("logsumexp", lse))
     return Solution(value, tuple(steps), distinct(value, wrong), details)
+
+
+def _logits_and_target(logits: Any, target: Any) -> tuple[np.ndarray, int]:
+    """The logits as a vector of 2 or more classes and the target as a class index counted from 0."""
+    z = _vector("logits", logits, "a vector of logits (one per class)")
+    n = z.size
+    if n < 2:
+        raise ValueError("logits: needs at least 2 classes (one logit per class), got 1")
+    t = check_int("target", target, minimum=0)
+    if t >= n:
+        raise ValueError(f"target: class index {t} is out of range for {n} classes (indices count from 0: 0 to {n - 1})")
+    return z, t
+
+
+def _log_softmax_parts(z: np.ndarray) -> tuple[float, float, float, np.ndarray]:
+    """(m, Σ exp(z − m), logsumexp(z) = m + ln Σ, p = softmax(z)): z − m ≤ 0, so nothing overflows."""
+    import numpy as np
+
+    m = float(np.max(z))
+    with np.errstate(over="ignore", under="ignore"):
+        total = float(np.sum(np.exp(z - m)))  # the largest term is exactly 1
+        lse = m + math.log(total)
+        p = np.exp(z - lse)
+    return m, total, lse, p
+
+
+@register(
+    "loss.cross_entropy_smoothed",
+    params=(
+        Param("logits", "vector", help="logits z, one per class (before the softmax)"),
+        Param("target", "int", help="index of the true class, counted from 0"),
+        Param("label_smoothing", "float", 0.1, help="ε in [0, 1): PyTorch's label_smoothing"),
+    ),
+    summary="cross-entropy with label smoothing ε (PyTorch): q = (1 − ε)·one-hot + ε/K, L = −Σ q_k ln p_k, ∂L/∂z = p − q",
+    answer="dict",
+    parts=("loss", "grad"),
+)
+def cross_entropy_smoothed(logits: Any, target: Any, label_smoothing: Any = 0.1) -> Solution:
+    """L = −Σₖ qₖ ln pₖ = logsumexp(z) − Σₖ qₖ zₖ with q = (1 − ε)·one-hot(t) + ε/K over all K classes
+    (the true one too), as ``F.cross_entropy(..., label_smoothing=ε)``; ∂L/∂z = p − q."""
+    import numpy as np
+
+    z, t = _logits_and_target(logits, target)
+    n = z.size
+    eps = check_float("label_smoothing", label_smoothing)
+    if not 0 <= eps < 1:
+        raise ValueError(f"label_smoothing: must be in [0, 1), got {_given(eps)}")
+    _, _, lse, p = _log_softmax_parts(z)
+    if not math.isfinite(lse):
+        raise ValueError("logits: the loss overflows (the logits are too far apart); use smaller logits")
+    one_hot = np.zeros(n)
+    one_hot[t] = 1.0
+
+    def smoothed(q: np.ndarray) -> dict[str, Any]:
+        return {"loss": lse - float(q @ z), "grad": p - q}
+
+    q = (1 - eps) * one_hot + eps / n
+    value = smoothed(q)
+    steps = [
+        f"K = {n} classes, target t = {t} (counted from 0), ε = {_given(eps)}",
+        f"q = (1 − ε)·one-hot(t) + ε/K: 1 − ε + ε/K at t and ε/K elsewhere = {_arr(q)}",
+        f"logsumexp(z) = {show_number(lse)}, p = softmax(z) = {_arr(p)}",
+        f"L = −Σₖ qₖ ln pₖ = logsumexp(z) − Σₖ qₖ zₖ = {show_number(lse)} − {show_number(float(q @ z))} = {show_number(value['loss'])}",
+        f"∂L/∂z = p − q = {_arr(value['grad'])}",
+    ]
+    wrong = [
+        Misconception("ignored_smoothing", smoothed(one_hot), "left out the smoothing: the target is (1 − ε)·one-hot + ε/K, not the one-hot"),
+        Misconception(
+            "smoothing_over_other_classes",
+            smoothed((1 - eps) * one_hot + (1 - one_hot) * eps / (n - 1)),
+            "spread ε over the K − 1 other classes; PyTorch spreads it over all K, the true class included",
+        ),
+        Misconception("grad_q_minus_p", {"loss": value["loss"], "grad": q - p}, "wrote the gradient as q − p; it is p − q"),
+    ]
+    return Solution(value, tuple(steps), distinct(value, wrong), (("target_distribution", q), ("probabilities", p)))
+
+
+@register(
+    "loss.distillation",
+    params=(
+        Param("student", "vector", help="the student's logits"),
+        Param("teacher", "vector", help="the teacher's logits, one per class as well"),
+        Param("temperature", "float", 2.0, help="T > 0, applied to both sets of logits"),
+    ),
+    summary="distillation loss T²·KL(softmax(t/T) ‖ softmax(s/T)) and its student-logit gradient T·(p_s − p_t)",
+    answer="dict",
+    parts=("loss", "grad"),
+)
+def distillation(student: Any, teacher: Any, temperature: Any = 2.0) -> Solution:
+    """L = T²·Σₖ p_t,k·(ln p_t,k − ln p_s,k) with p_t = softmax(t/T), p_s = softmax(s/T) (Hinton et al.;
+    in PyTorch T²·F.kl_div(F.log_softmax(s/T), F.softmax(t/T), reduction='batchmean')); ∂L/∂s = T·(p_s − p_t).
+
+    The T² keeps the soft targets' gradient on the same scale as a hard loss's when T changes.
+    """
+    import numpy as np
+
+    s = _vector("student", student, "a vector of logits")
+    t = _vector("teacher", teacher, "a vector of logits")
+    if s.size < 2 or s.size != t.size:
+        raise ValueError(f"teacher: needs one logit per class like student ({s.size}), at least 2, got {t.size}")
+    temp = check_float("temperature", temperature, positive=True)
+    _, _, lse_s, p_s = _log_softmax_parts(s / temp)
+    _, _, lse_t, p_t = _log_softmax_parts(t / temp)
+    log_ps = s / temp - lse_s
+    log_pt = t / temp - lse_t
+    kl = float(np.sum(p_t * (log_pt - log_ps)))
+    if not math.isfinite(kl):
+        raise ValueError("student: the loss overflows; use smaller logits or a larger temperature")
+    kl = max(kl, 0.0)  # rounding can leave −1e-17 where the distributions agree
+    value = {"loss": temp * temp * kl, "grad": temp * (p_s - p_t)}
+    steps = [
+        f"soft targets p_t = softmax(t/T) = softmax({_arr(t / temp)}) = {_arr(p_t)}",
+        f"student p_s = softmax(s/T) = softmax({_arr(s / temp)}) = {_arr(p_s)}",
+        f"KL(p_t ‖ p_s) = Σₖ p_t,k·ln(p_t,k / p_s,k) = {show_number(kl)}",
+        f"L = T²·KL = {_given(temp)}²·{show_number(kl)} = {show_number(value['loss'])}",
+        f"∂L/∂s = T²·(1/T)·(p_s − p_t) = T·(p_s − p_t) = {_arr(value['grad'])}",
+    ]
+    reverse = float(np.sum(p_s * (log_ps - log_pt)))
+    _, _, lse_plain, p_t_plain = _log_softmax_parts(t)
+    plain_kl = float(np.sum(p_t_plain * ((t - lse_plain) - log_ps)))
+    wrong = [
+        Misconception("forgot_t_squared", {"loss": kl, "grad": (p_s - p_t) / temp}, "left out the T² factor; without it the soft loss shrinks as 1/T²"),
+        Misconception("t_not_t_squared", {"loss": temp * kl, "grad": p_s - p_t}, "scaled by T instead of T²"),
+        Misconception(
+            "kl_reversed",
+            {"loss": temp * temp * reverse, "grad": value["grad"]},
+            "took KL(p_s ‖ p_t); the soft targets p_t weight the log ratio: KL(p_t ‖ p_s)",
+        ),
+        Misconception(
+            "teacher_without_temperature",
+            {"loss": temp * temp * plain_kl, "grad": temp * (p_s - p_t_plain)},
+            "softened only the student; the teacher's logits are divided by T too",
+        ),
+    ]
+    finite = [m for m in wrong if math.isfinite(m.value["loss"])]
+    return Solution(value, tuple(steps), distinct(value, finite), (("soft_targets", p_t), ("student_probabilities", p_s)))
 
 
 # ---------------------------------------------------------------- binary cross-entropy
@@ -376,6 +503,81 @@ def mse(pred: Any, target: Any) -> Solution:
 # ---------------------------------------------------------------- activation derivatives
 
 
+def _normal_cdf(x: float) -> float:
+    """Φ(x) = ½·erfc(−x/√2): the erfc form keeps its digits far in the left tail, where 1 + erf rounds to 0."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def _normal_pdf(x: float) -> float:
+    """φ(x) = e^(−x²/2)/√(2π)."""
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+def _softplus(x: float) -> float:
+    """ln(1 + eˣ) = max(x, 0) + ln(1 + e^−|x|), finite for any x."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _gelu(x: float) -> tuple[float, list[str], list[Misconception]]:
+    cdf, pdf = _normal_cdf(x), _normal_pdf(x)
+    value = cdf + x * pdf
+    steps = [
+        "GELU(x) = x·Φ(x), Φ the standard normal CDF (PyTorch's exact GELU, approximate='none')",
+        "GELU′(x) = Φ(x) + x·φ(x) by the product rule, φ(x) = e^(−x²/2)/√(2π)",
+        f"Φ({_given(x)}) = {show_number(cdf)}, φ({_given(x)}) = {show_number(pdf)}",
+        f"GELU′({_given(x)}) = {show_number(cdf)} + {_term(x, _INPUT_FIGS)}·{show_number(pdf)} = {show_number(value)}",
+    ]
+    wrong = [
+        Misconception("forgot_product_rule", cdf, "gave Φ(x) alone: the product rule on x·Φ(x) adds x·φ(x)"),
+        Misconception("activation_not_derivative", x * cdf, "gave GELU(x) = x·Φ(x) itself, not its derivative"),
+        Misconception("used_relu_slope", 1.0 if x > 0 else 0.0, "used ReLU's step; GELU is smooth and its slope is not 0 or 1"),
+    ]
+    return value, steps, wrong
+
+
+def _silu(x: float) -> tuple[float, list[str], list[Misconception]]:
+    s = _sigmoid(x)
+    value = s * (1.0 + x * _sigmoid(-x))  # 1 − σ(x) = σ(−x), without the rounding of 1 − s
+    steps = [
+        "SiLU(x) = x·σ(x) (swish)",
+        "SiLU′(x) = σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x·(1 − σ(x))) by the product rule",
+        f"σ({_given(x)}) = {show_number(s)}",
+        f"SiLU′({_given(x)}) = {show_number(s)}·(1 + {_term(x, _INPUT_FIGS)}·{show_number(_sigmoid(-x))}) = {show_number(value)}",
+    ]
+    wrong = [
+        Misconception("forgot_product_rule", s, "gave σ(x) alone: the product rule on x·σ(x) adds x·σ′(x)"),
+        Misconception("activation_not_derivative", x * s, "gave SiLU(x) = x·σ(x) itself, not its derivative"),
+        Misconception("sigmoid_derivative_instead", s * _sigmoid(-x), "gave σ′(x) = σ(1 − σ), the derivative of the sigmoid alone"),
+    ]
+    return value, steps, wrong
+
+
+_SOFTPLUS_THRESHOLD = 20.0
+"""Above this x PyTorch's Softplus (threshold=20) returns x itself, so its slope there is exactly 1."""
+
+
+def _softplus_derivative(x: float) -> tuple[float, list[str], list[Misconception]]:
+    steps = [
+        "softplus(x) = ln(1 + eˣ) (β = 1, PyTorch's default)",
+        "softplus′(x) = eˣ/(1 + eˣ) = σ(x)",
+    ]
+    if x > _SOFTPLUS_THRESHOLD:
+        value = 1.0
+        steps.append(f"x = {_given(x)} > 20, where PyTorch's Softplus (threshold = 20) is x itself: the slope is 1 (σ(x) differs by < 10⁻⁸)")
+    else:
+        value = _sigmoid(x)
+        steps.append(f"softplus′({_given(x)}) = σ({_given(x)}) = {show_number(value)}")
+    wrong = [
+        Misconception("activation_not_derivative", _softplus(x), "gave softplus(x) = ln(1 + eˣ) itself, not its derivative"),
+        Misconception("differentiated_twice", _sigmoid(x) * _sigmoid(-x), "gave σ′(x) = σ(1 − σ): the derivative of softplus is σ itself"),
+        Misconception("used_relu_slope", 1.0 if x > 0 else 0.0, "used ReLU's step; softplus is smooth and its slope is σ(x)"),
+    ]
+    return value, steps, wrong
+
+
+_SMOOTH = {"gelu": _gelu, "silu": _silu, "softplus": _softplus_derivative}
+
+
 @register(
     "loss.activation_derivative",
     params=(
@@ -383,12 +585,19 @@ def mse(pred: Any, target: Any) -> Solution:
         Param("activation", "str", help="the activation function", choices=_ACTIVATIONS),
         Param("negative_slope", "float", 0.01, help="leaky_relu's slope a for x ≤ 0 (PyTorch's default 0.01)"),
     ),
-    summary="derivative of an activation at x: σ′ = σ(1 − σ), tanh′ = 1 − tanh², ReLU′ = 1 if x > 0 else 0, LeakyReLU′ = 1 or a",
+    summary=(
+        "derivative of an activation at x: σ′ = σ(1 − σ), tanh′ = 1 − tanh², ReLU′ = 1 if x > 0 else 0, LeakyReLU′ = 1 or a, "
+        "GELU′ = Φ + xφ, SiLU′ = σ(1 + x(1 − σ)), softplus′ = σ"
+    ),
     answer="float",
 )
 def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -> Solution:
     """f′(x): σ′ = σ(x)(1 − σ(x)), tanh′ = 1 − tanh²(x), ReLU′ = 1 for x > 0 else 0,
     LeakyReLU′ = 1 for x > 0 else a. At the kink x = 0 PyTorch takes ReLU′(0) = 0 and LeakyReLU′(0) = a.
+
+    GELU (exact, PyTorch's default approximate='none'): GELU(x) = x·Φ(x), GELU′(x) = Φ(x) + x·φ(x) with
+    Φ the standard normal CDF and φ its density. SiLU (swish): x·σ(x), SiLU′ = σ(x)·(1 + x·(1 − σ(x))).
+    Softplus (β = 1): ln(1 + eˣ), softplus′ = σ(x).
     """
     x = check_float("x", x)
     activation = _choice("activation", activation, _ACTIVATIONS)
@@ -439,6 +648,9 @@ def activation_derivative(x: Any, activation: Any, negative_slope: Any = 0.01) -
         if x == 0:
             wrong.append(Misconception("relu_one_at_zero", 1.0, "took ReLU′(0) = 1; PyTorch (and most frameworks) use 0 at the kink"))
         wrong.append(Misconception("activation_not_derivative", max(0.0, x), "gave ReLU(x) itself, not its slope"))
+    elif activation in _SMOOTH:
+        value, steps, smooth_wrong = _SMOOTH[activation](x)
+        wrong += smooth_wrong
     else:
         value = 1.0 if x > 0 else a
         steps = [

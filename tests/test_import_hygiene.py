@@ -17,6 +17,7 @@ SOLVER_MODULES = ["solvers", *(f"solvers.{m.name}" for m in pkgutil.iter_modules
 HEADLESS = [
     *SOLVER_MODULES,
     "quizapp.answers",
+    "quizapp.slips",
     "quizapp.tolerance",
     "quizapp.digest",
     "quizapp.content",
@@ -37,7 +38,7 @@ HEADLESS = [
     "quizapp.cli",
 ]
 
-NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers", "quizapp.tolerance"}
+NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers", "quizapp.slips", "quizapp.tolerance"}
 
 
 def imported_after(module: str) -> set[str]:

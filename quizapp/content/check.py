@@ -7,6 +7,13 @@ Each generated instance is also checked against itself: its printed answer, type
 graded correct (so the precision printed and the tolerance agree). And every number that varies
 from one instance to the next must be shown by the ``ask`` text, or the question cannot be
 answered as asked (a hard level that draws ``dilation: [1, 2]`` under an ask that never says it).
+
+A warning names a drill whose numbers let one of its typical mistakes give the right answer (the
+generator redraws such numbers, so this is a template whose draws rarely avoid it). Two more say a
+drill or a card gives itself away: a template that asks fewer than
+``MIN_DISTINCT`` distinct questions at a level (its answers can be learnt by heart; a template that
+cannot do better says why in a ``# few distinct: why`` comment), and a multiple-choice card whose
+right option is the longest by a clear margin (the length alone points at it).
 """
 
 from __future__ import annotations
@@ -17,19 +24,35 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from quizapp.content.model import Bank, ContentProblem, Deck, SourceRef
 
 if TYPE_CHECKING:
     from quizapp.content.drill import Domain, DrillTemplate
 
-__all__ = ["SECONDS_PER_DECK", "check_bank", "hidden_parameters", "run"]
+__all__ = [
+    "MIN_DISTINCT",
+    "SECONDS_PER_DECK",
+    "CheckReport",
+    "Distinct",
+    "check_bank",
+    "estimated_questions",
+    "give_away_option",
+    "hidden_parameters",
+    "run",
+]
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _MANY = 10_000
 """A list with more values than this counts as varying without comparing them."""
 
+
+MIN_DISTINCT = 30
+"""Fewer distinct questions than this at a level and a user soon meets the same numbers again."""
+
+_DISTINCT_DRAWS = 60
+"""Draws a level needs before its distinct count is judged (fewer could not show 30 by chance)."""
 
 SECONDS_PER_DECK = 6.0
 """How long ``check`` generates drills for one deck by default: a deck of thousands of templates is
@@ -43,9 +66,13 @@ def run(
     bundled: bool,
     instances: int = 200,
     seconds_per_deck: float | None = SECONDS_PER_DECK,
+    counts: bool = False,
     out: TextIO | None = None,
 ) -> int:
-    """Check ``paths`` (none: the shipped bank) plus ``extra``; print problems and a summary; 0 if clean, else 1."""
+    """Check ``paths`` (none: the shipped bank) plus ``extra``; print problems and a summary; 0 if clean, else 1.
+
+    ``counts``: also print, for every template, its distinct questions per level.
+    """
     from quizapp.content.loader import load_bank
     from quizapp.textsafe import printable
 
@@ -54,12 +81,16 @@ def run(
         bank = load_bank([*paths, *extra], bundled=False)
     else:
         bank = load_bank(list(extra), bundled=bundled)
-    problems, generated = check_bank(bank, instances=instances, seconds_per_deck=seconds_per_deck)
+    problems, generated, distinct = check_bank(bank, instances=instances, seconds_per_deck=seconds_per_deck)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for p in problems:
         label = "" if p.severity == "error" else f"{p.severity}: "
         out.write(printable(f"{p.source}: {label}{p.message}") + "\n")
+    if counts:
+        for d in distinct:
+            levels = ", ".join(f"{level} {n} of {draws}" for level, n, draws in d.levels)
+            out.write(printable(f"{d.source}: drill {d.template_id!r}: distinct questions {levels}") + "\n")
 
     kinds = Counter(str(c.kind) for d in bank.decks for c in d.cards)
     n_cards = sum(kinds.values())
@@ -69,10 +100,35 @@ def run(
         f"checked {len(bank.decks)} deck{'s' if len(bank.decks) != 1 else ''}: "
         f"{n_cards} card{'s' if n_cards != 1 else ''} ({by_kind or 'none'}), "
         f"{n_templates} drill template{'s' if n_templates != 1 else ''}, "
-        f"{generated} instances generated; {len(errors)} error{'s' if len(errors) != 1 else ''}, "
+        f"{generated} instances generated{_fewest(distinct)}; {len(errors)} error{'s' if len(errors) != 1 else ''}, "
         f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n"
     )
     return 1 if errors else 0
+
+
+class Distinct(NamedTuple):
+    """How many distinct questions a template asked at each level: (level, distinct, draws)."""
+
+    template_id: str
+    source: SourceRef
+    levels: tuple[tuple[str, int, int], ...]
+
+
+class CheckReport(NamedTuple):
+    """What check_bank found: problems in file order, instances generated, distinct counts per template."""
+
+    problems: list[ContentProblem]
+    generated: int
+    distinct: list[Distinct]
+
+
+def _fewest(distinct: list[Distinct]) -> str:
+    """", fewest distinct questions 12 (drill 'x', easy)" for the summary line, or ""."""
+    judged = [(n, d.template_id, level) for d in distinct for level, n, draws in d.levels if draws >= _DISTINCT_DRAWS]
+    if not judged:
+        return ""
+    n, template_id, level = min(judged)
+    return f", fewest distinct questions {n} (drill {template_id!r}, {level})"
 
 
 def check_bank(
@@ -81,8 +137,8 @@ def check_bank(
     instances: int = 200,
     seconds_per_deck: float | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> tuple[list[ContentProblem], int]:
-    """(problems in file order, number of drill instances generated).
+) -> CheckReport:
+    """(problems in file order, number of drill instances generated, distinct questions per template).
 
     Each deck's templates are generated ``instances`` times at each level, in rounds (seed 0 of every
     template, then seed 1, ...), for at most ``seconds_per_deck`` by ``clock`` (None: no limit); a deck
@@ -91,13 +147,17 @@ def check_bank(
     problems: list[ContentProblem] = list(bank.all_problems())
     problems += _duplicates(bank)
     problems += _empty_answers(bank)
+    problems += _give_aways(bank)
     generated = 0
+    distinct: list[Distinct] = []
     for deck in bank.decks:
-        found, n = _check_templates(deck, instances, seconds_per_deck, clock)
+        found, n, counted = _check_templates(deck, instances, seconds_per_deck, clock)
         problems += found
         generated += n
-        for template in deck.templates:
+        distinct += counted
+        for template, d in zip(deck.templates, counted):
             problems += _unshown(template)
+            problems += _few(template, d)
 
     # One line per distinct problem, in file order.
     seen: set[tuple[str, int, str]] = set()
@@ -108,7 +168,80 @@ def check_bank(
             seen.add(key)
             unique.append(p)
     unique.sort(key=lambda p: (p.source.path, p.source.line))
-    return unique, generated
+    return CheckReport(unique, generated, distinct)
+
+
+def estimated_questions(distinct: int, draws: int) -> float:
+    """How many questions a level can ask, estimated from ``distinct`` seen in ``draws``: the S with
+    S·(1 − e^(−draws/S)) = distinct, the count expected from S equally likely questions (60 draws
+    of 40 questions show about 31; of 25, about 23). Infinite when every draw was new."""
+    import math
+
+    if distinct >= draws:
+        return math.inf
+    lo, hi = float(distinct), float(distinct)
+    while hi * -math.expm1(-draws / hi) < distinct:
+        hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if mid * -math.expm1(-draws / mid) < distinct:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def _few(template: DrillTemplate, distinct: Distinct) -> list[ContentProblem]:
+    """A warning when a level, drawn often enough to tell, asked fewer than MIN_DISTINCT distinct
+    questions, can ask fewer than that by estimate (a short run sees only some of a level's
+    questions), and the template does not say why it cannot."""
+    few = [
+        (level, n, draws)
+        for level, n, draws in distinct.levels
+        if draws >= _DISTINCT_DRAWS and n < MIN_DISTINCT and estimated_questions(n, draws) < MIN_DISTINCT
+    ]
+    if not few or template.few_distinct:
+        return []
+    where = ", ".join(f"{n} at {level}" for level, n, _ in few)
+    return [
+        ContentProblem(
+            template.source,
+            f"drill {template.id!r} asks few distinct questions ({where}, in {few[0][2]} draws; at least {MIN_DISTINCT} "
+            "wanted): widen its parameters, or say why it cannot in a '# few distinct: why' comment",
+            "warning",
+        )
+    ]
+
+
+_CLEAR_MARGIN = 1.3
+"""The right option is a give-away when it is this many times as long as the longest other one..."""
+_CLEAR_CHARS = 12
+"""...and longer by at least this many characters (so short options such as "ReLU" vs "GELU" pass)."""
+
+
+def give_away_option(options: tuple[str, ...] | list[str], correct: int) -> bool:
+    """Is the right option the longest by a clear margin: len ≥ 1.3 × every other and 12 characters more?"""
+    others = [len(o.strip()) for i, o in enumerate(options) if i != correct]
+    if not others or not 0 <= correct < len(options):
+        return False
+    right, longest = len(options[correct].strip()), max(others)
+    return right >= _CLEAR_MARGIN * longest and right - longest >= _CLEAR_CHARS
+
+
+def _give_aways(bank: Bank) -> list[ContentProblem]:
+    out = []
+    for deck in bank.decks:
+        for card in deck.cards:
+            if card.options and card.correct is not None and give_away_option(card.options, card.correct):
+                out.append(
+                    ContentProblem(
+                        card.source,
+                        f"multiple choice {card.id!r}: the right option is the longest by far, so its length gives it away "
+                        "(move reasons into Why:, or balance the options)",
+                        "warning",
+                    )
+                )
+    return out
 
 
 def _duplicates(bank: Bank) -> list[ContentProblem]:
@@ -144,17 +277,21 @@ def _empty_answers(bank: Bank) -> list[ContentProblem]:
 
 def _check_templates(
     deck: Deck, instances: int, seconds: float | None, clock: Callable[[], float]
-) -> tuple[list[ContentProblem], int]:
+) -> tuple[list[ContentProblem], int, list[Distinct]]:
     """Generate each template of ``deck`` ``instances`` times at each level, seed by seed across the
     templates, within ``seconds``; report the first failure of a template at each level, once for
-    all the levels it shares. Returns (problems, instances generated)."""
+    all the levels it shares. Returns (problems, instances generated, distinct questions per template
+    in the deck's order)."""
     from quizapp.answers import AnswerError, Verdict, check
     from quizapp.content.drill import LEVELS
-    from quizapp.generate import GenerationError, generate
+    from quizapp.generate import GenerationError, generate, telling_mistakes
 
     templates = deck.templates
     failures: dict[tuple[int, str, int, str], list[str]] = {}  # (template, path, line, reason) -> levels
     stopped: set[tuple[int, str]] = set()  # (template, level) that failed: not generated again
+    asked: dict[tuple[int, str], set[int]] = {}  # (template, level) -> hashes of the questions asked
+    draws: Counter[tuple[int, str]] = Counter()
+    told_apart_not: Counter[tuple[int, str, str]] = Counter()  # (template, level, mistake) giving the answer
     generated = 0
     deadline = None if seconds is None else clock() + seconds
     rounds, tried = 0, 0  # complete rounds; templates tried in the round under way
@@ -173,6 +310,10 @@ def _check_templates(
                     reason = f"seed {seed}: {type(exc).__name__}: {exc}"
                 else:
                     generated += 1
+                    draws[k, level] += 1
+                    asked.setdefault((k, level), set()).add(hash(inst.question))
+                    for name in telling_mistakes(template, level).intersection(inst.coincident):
+                        told_apart_not[k, level, name] += 1
                     message = _self_check(inst, check, AnswerError, Verdict)
                     if message:
                         reason = f"seed {seed}: {message}"
@@ -188,6 +329,15 @@ def _check_templates(
             break
         rounds, tried = seed + 1, 0
     problems = []
+    for (k, level, name), n in told_apart_not.items():
+        problems.append(
+            ContentProblem(
+                templates[k].source,
+                f"drill {templates[k].id!r} at level {level}: the mistake {name!r} gives the right answer in {n} of "
+                f"{draws[k, level]} instances, so they cannot tell it from the method (narrow the numbers)",
+                "warning",
+            )
+        )
     for (k, path, line, reason), levels in failures.items():
         where = "at every level" if len(levels) == len(LEVELS) else f"at level {', '.join(sorted(levels, key=LEVELS.index))}"
         problems.append(ContentProblem(SourceRef(path, line), f"drill {templates[k].id!r} {where}: {reason}"))
@@ -203,7 +353,11 @@ def _check_templates(
                 "warning",
             )
         )
-    return problems, generated
+    counted = [
+        Distinct(t.id, t.source, tuple((level, len(asked.get((k, level), ())), draws[k, level]) for level in LEVELS))
+        for k, t in enumerate(templates)
+    ]
+    return problems, generated, counted
 
 
 def _explain(template, level: str, exc) -> str:

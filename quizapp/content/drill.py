@@ -273,6 +273,9 @@ class DrillTemplate:
     hint: str = ""
     tags: tuple[str, ...] = ()
     needs_sympy: bool = False
+    few_distinct: str = ""
+    """Why the template cannot ask 30 distinct questions at a level (a ``# few distinct: why`` comment
+    in its YAML); ``quizapp check`` then does not warn about its count."""
 
     def domains(self, level: str = "medium") -> dict[str, Domain]:
         """The parameter domains at ``level``: the base params with that level's overrides applied."""
@@ -307,6 +310,7 @@ class DrillTemplate:
             "hint": self.hint,
             "tags": list(self.tags),
             "needs_sympy": self.needs_sympy,
+            "few_distinct": self.few_distinct,
         }
 
     @classmethod
@@ -348,6 +352,7 @@ class DrillTemplate:
             hint=data["hint"],
             tags=tuple(data["tags"]),
             needs_sympy=data["needs_sympy"],
+            few_distinct=data.get("few_distinct", ""),
         )
 
 
@@ -475,7 +480,7 @@ class _Parser:
         all_names = set(params) | set(derived_names) | {n for _, over in levels for n in over}
         numeric = self._numeric_names(params, levels) | set(derived_names)
         self._check_text_params(params, levels, numeric)
-        self._check_inputs(params, levels, derive)
+        self._check_inputs(params, levels, derive, data.get("ask") if isinstance(data.get("ask"), str) else "")
         where = self._where(data.get("where"), numeric, all_names)
 
         ask = data["ask"]
@@ -509,6 +514,7 @@ class _Parser:
             hint=hint.strip(),
             tags=tuple(tags),
             needs_sympy=spec.needs_sympy,
+            few_distinct=_few_distinct(self.text),
         )
 
     # -- pieces
@@ -752,10 +758,15 @@ class _Parser:
                     doms.append(Const(default))
         return {name for name, doms in domains.items() if all(_is_numeric(d) for d in doms)}
 
-    def _check_inputs(self, params: dict[str, Domain], levels, derive: tuple[Derived, ...]) -> None:
-        """Every drawn parameter feeds the solver, a derive or a text parameter; required ones are given."""
+    def _check_inputs(self, params: dict[str, Domain], levels, derive: tuple[Derived, ...], ask: str = "") -> None:
+        """Every drawn parameter feeds the solver, a derive or a text parameter, or is words the ask
+        shows (a sentence that only some levels say); required ones are given."""
         at = self.pos.line
         consumed: set[str] = set()
+        for name in {m.group(1) for m in PLACEHOLDER.finditer(ask)}:
+            doms = [dom for n, dom in (*params.items(), *((n, d) for _, over in levels for n, d in over)) if n == name]
+            if doms and all(_is_words(dom) for dom in doms):
+                consumed.add(name)
         for d in derive:
             consumed |= set(re.findall(r"[A-Za-z_]\w*", d.text))
         for dom in params.values():
@@ -884,8 +895,26 @@ class _Parser:
 # --------------------------------------------------------------------------- helpers
 
 
+_FEW_DISTINCT = re.compile(r"^\s*#\s*few[ -]distinct\s*:\s*(\S.*?)\s*$", re.MULTILINE | re.IGNORECASE)
+
+
+def _few_distinct(text: str) -> str:
+    """The reason of a ``# few distinct: why`` comment in a template's YAML (a comment, so the YAML
+    loader never sees it), or ""."""
+    m = _FEW_DISTINCT.search(text)
+    return m.group(1)[:300] if m else ""
+
+
 def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_words(dom: Domain) -> bool:
+    """A domain that draws only text (a sentence the ask shows at some levels)."""
+    if isinstance(dom, Text):
+        return True
+    values = dom.finite() if isinstance(dom, (Const, Choice)) else None
+    return bool(values) and all(isinstance(v, str) for v in values)
 
 
 def _is_numeric(dom: Domain) -> bool:

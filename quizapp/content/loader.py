@@ -244,7 +244,7 @@ def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...
         if d.explicit_id:
             cid = d.explicit_id
         else:
-            cid = card_id(deck_id, d.question)
+            cid = card_id(deck_id, d.id_text or d.question)
             if cid in first_auto:
                 counts[cid] = counts.get(cid, 1) + 1
                 problems.append(

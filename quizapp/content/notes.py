@@ -16,6 +16,7 @@ from quizapp.content.bounds import MAX_CARD_TEXT, MAX_CLOZE_CARDS, MAX_OPTIONS, 
 from quizapp.content.mathtext import render_text
 from quizapp.content.model import CardKind, ContentError, ContentProblem, SourceRef
 from quizapp.content.syntax import (
+    LEGACY_PHRASES,
     PHRASES,
     Block,
     Cloze,
@@ -46,6 +47,9 @@ class Draft:
     correct: int | None = None
     note: str = ""
     cloze: str = ""
+    id_text: str = ""
+    """What the automatic id hashes when it is not the question: a generated question in its first
+    wording, so rewording the generator does not move a card's progress."""
 
 
 @dataclass
@@ -103,6 +107,7 @@ class NotesReader:
         self.path = path
         self.deck = deck
         self.phrases = PHRASES.get(language, PHRASES["en"])
+        self._english = self.phrases is PHRASES["en"]
         self.topic = title  # content before any H1 belongs to a topic named after the deck
         self.subject: str | None = None
         self.expect_definition = True
@@ -240,8 +245,10 @@ class NotesReader:
                 j += 1
             elif nxt.kind == "paragraph" and all(is_formula_line(ln) for ln in nxt.text.split("\n") if ln.strip()):
                 answer = f"{answer}\n{_render(nxt.text)}"  # "... as follows:" then the formula; it also makes a formula card
-        question = self.phrases["definition"].format(subject=in_sentence(self._subject))
-        self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line), ("definition", self._subject))
+        subject = in_sentence(self._subject)
+        question = self.phrases["definition"].format(subject=self._article(subject))
+        id_text = LEGACY_PHRASES["definition"].format(subject=subject) if self._english else ""
+        self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line, id_text=id_text), ("definition", self._subject))
         return j
 
     def _label(self, label: Label, line: int, rest: str, j: int) -> int:
@@ -275,6 +282,10 @@ class NotesReader:
             self._list_card(label, line, "\n".join(parts))
         return j
 
+    def _article(self, subject: str) -> str:
+        """``subject`` with the English article it needs inside a question (see with_article)."""
+        return with_article(subject) if self._english else subject
+
     def _plain(self, b: Block) -> bool:
         """A paragraph that is neither explicit card syntax nor a label."""
         first = b.text.split("\n")[0]
@@ -286,11 +297,15 @@ class NotesReader:
         )
 
     def _list_card(self, label: Label, line: int, answer: str) -> None:
+        id_text = ""
         if label.key is not None and label.exact and label.key in self.phrases:
             question = f"{self._subject}: {self.phrases[label.key]}"
         else:
             question = f"{self._subject}: {label.text.rstrip('?')}?"
-        self._add(Draft(CardKind.LIST, self.topic, question, answer, line), ("list", f"{self._subject}\0{question}"))
+            if self._english and not label.text.rstrip().endswith("?"):
+                # "Kinds of mask" is a label, not a question: ask it as one
+                id_text, question = question, f"{self._subject}: {self.phrases['list'].format(label=_lower_first(label.text))}"
+        self._add(Draft(CardKind.LIST, self.topic, question, answer, line, id_text=id_text), ("list", f"{self._subject}\0{question}"))
 
     def _segment_add(self, raw: str, line: int) -> None:
         if self.segment is None:
@@ -307,8 +322,9 @@ class NotesReader:
             return
         if (seg.labelled and seg.has_math) or seg.has_formula_line:
             answer = "\n\n".join(p for p in seg.parts if p)
-            question = self.phrases["formula"].format(subject=seg.subject)
-            self._add(Draft(CardKind.FORMULA, self.topic, question, answer, seg.line), ("formula", seg.subject))
+            question = self.phrases["formula"].format(subject=self._article(in_sentence(seg.subject)) if self._english else seg.subject)
+            id_text = LEGACY_PHRASES["formula"].format(subject=seg.subject) if self._english else ""
+            self._add(Draft(CardKind.FORMULA, self.topic, question, answer, seg.line, id_text=id_text), ("formula", seg.subject))
 
     def _label_items(self, b: Block) -> list[tuple[Any, Label, str]]:
         """List items that are labels: ``- **Преимущества:**`` with a sub-list, ``- **Pros:** fast``."""
@@ -621,6 +637,41 @@ _PROPER_NAMES = frozenset(
     "he kaiming xavier glorot lecun adam adagrad rmsprop nesterov hebb hopfield boltzmann gauss "
     "bernoulli fourier hessian jacobian kullback markov bayes bayesian transformer хе ксавье лекун".split()
 )
+
+
+# The head nouns of headings that are one thing of a kind ("a convolutional layer") or the one
+# quantity of something ("the learning rate"); a heading with another head (attention, pooling,
+# gradient descent) names a method or a mass noun and takes no article.
+_A_HEADS = frozenset("layer layers point convolution network function matrix mask model unit neuron kernel filter".split())
+_THE_HEADS = frozenset("problem rate size count field trick rule".split())
+_ALWAYS_A = frozenset("layer point network function matrix model unit neuron kernel filter".split())
+
+
+def with_article(subject: str) -> str:
+    """An English subject as it reads after "What is": 'convolutional layer' -> 'a convolutional
+    layer', 'learning rate' -> 'the learning rate', 'output size of a convolution' -> 'the output
+    size of a convolution'; 'attention', 'Convolution' (a method) and a subject that already
+    starts with an article or a possessive are kept."""
+    words = subject.split()
+    if not words or words[0].casefold() in ("a", "an", "the") or "'" in words[0] or "’" in words[0]:
+        return subject
+    head_part = re.split(r" of | \(", subject, maxsplit=1)[0].split()
+    head = head_part[-1].casefold().strip(",.:;")
+    if head in _THE_HEADS:
+        return f"the {subject}"
+    if head in _A_HEADS and (len(head_part) > 1 or head in _ALWAYS_A):
+        if head == "layers":
+            return subject  # "What is convolutional layers" cannot be mended by an article
+        article = "an" if words[0][:1].casefold() in "aeio" else "a"
+        return f"{article} {subject}"
+    return subject
+
+
+def _lower_first(text: str) -> str:
+    """A label inside a question: 'Kinds of mask' -> 'kinds of mask' (ReLU, CNN keep their capitals)."""
+    text = text.strip().rstrip(":")
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and not first[1:].islower() else text[:1].lower() + text[1:]
 
 
 def in_sentence(subject: str) -> str:

@@ -172,6 +172,13 @@ _FORMULA_LABELS = {
 # Longest first, so "when to use" wins over "use" in a prefix match.
 _PREFIXES = sorted([*_LIST_LABELS, *_FORMULA_LABELS], key=len, reverse=True)
 
+LEGACY_PHRASES = {
+    "definition": "What is {subject}?",
+    "formula": "Formula: {subject}?",
+}
+"""The English questions of the first releases: automatic card ids hash these, so rewording a
+generated question (an article, a list label turned into a question) keeps each card's progress."""
+
 PHRASES = {
     "en": {
         "advantages": "name the advantages.",
@@ -182,7 +189,8 @@ PHRASES = {
         "differences": "what are the differences?",
         "example": "give an example.",
         "definition": "What is {subject}?",
-        "formula": "Formula: {subject}?",
+        "formula": "Write the formula for {subject}.",
+        "list": "what are the {label}?",
     },
     "ru": {
         "advantages": "назовите преимущества.",

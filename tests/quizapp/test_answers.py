@@ -454,7 +454,8 @@ def test_check_integer():
     assert (result.verdict, result.score) == (Verdict.WRONG, 0.0)
     assert result.message == "Not correct: the answer is a whole number."
     assert check("12,288", 12288, exact).verdict is Verdict.CORRECT
-    assert check("15", 16, exact).message == "Not correct."
+    assert check("13", 16, exact).message == "Not correct."  # no slip gives 13 from 16
+    assert check("15", 16, exact).slip.name == "off_by_one"
 
 
 def test_check_decimal_hints():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.content.check import hidden_parameters, run
+from quizapp.content.check import estimated_questions, give_away_option, hidden_parameters, run
 from quizapp.content.drill import parse_template
 from quizapp.content.model import SourceRef
 
@@ -50,12 +50,16 @@ def test_good_deck_exits_zero_with_summary(monkeypatch):
     monkeypatch.chdir(DATA)
     code, lines = check([Path("small.md")], instances=30)
     assert code == 0, lines
-    assert lines == [
-        (
-            "checked 1 deck: 10 cards (4 qa, 2 cloze, 1 definition, 1 formula, 1 list, 1 mcq), 4 drill templates, "
-            "360 instances generated; 0 errors, 0 warnings"
-        )
-    ]
+    # small-conv-out's hard level draws stride 1, padding 0 and dilation 1 too freely: on a few
+    # draws no redraw avoids every mistake that gives the answer, and check says so (warnings only)
+    warnings = lines[:-1]
+    assert warnings and all(
+        line.startswith("small.md:33: warning: drill 'small-conv-out' at level hard: the mistake ") for line in warnings
+    ), warnings
+    assert lines[-1] == (
+        "checked 1 deck: 10 cards (4 qa, 2 cloze, 1 definition, 1 formula, 1 list, 1 mcq), 4 drill templates, "
+        f"360 instances generated; 0 errors, {len(warnings)} warnings"
+    )
 
 
 def test_rare_where_is_reported_with_its_census(tmp_path):
@@ -216,3 +220,141 @@ def test_the_readme_deck_example_checks_clean(tmp_path):
     code, lines = check([deck], instances=30)
     assert code == 0, lines
     assert lines[-1].endswith("0 errors, 0 warnings")
+
+
+# ---------------------------------------------------------------- drills and cards that give themselves away
+
+FEW = """\
+    id: few
+    solver: linear.param_count
+    params:
+      n_in: [2, 3]
+      n_out: {n_out}
+    ask: "Linear({{n_in}}, {{n_out}}): parameters?"
+    answer: {{form: integer}}
+    {comment}
+    """
+
+
+@pytest.mark.parametrize(
+    ("n_out", "comment", "warned"),
+    [
+        ("[4, 5, 6]", "", True),  # 2 × 3 = 6 questions
+        ("{range: [1, 40]}", "", False),  # 80 questions
+        ("[4, 5, 6]", "# few distinct: the exercise is about these three widths", False),
+        ("[4, 5, 6]", "# Few-Distinct: says why", False),
+    ],
+)
+def test_a_template_with_few_distinct_questions_is_warned_unless_it_says_why(tmp_path, n_out, comment, warned):
+    deck = drill_deck(tmp_path, FEW.format(n_out=n_out, comment=comment))
+    code, lines = check([deck], instances=100, seconds_per_deck=None)
+    assert code == 0, lines
+    few = [line for line in lines if "few distinct questions" in line]
+    if warned:
+        # every level draws the same 6 combinations: all three levels are named, with the count found
+        assert few == [
+            f"{deck}:3: warning: drill 'few' asks few distinct questions (6 at easy, 6 at medium, 6 at hard, in 100 draws; "
+            "at least 30 wanted): widen its parameters, or say why it cannot in a '# few distinct: why' comment"
+        ]
+        assert "fewest distinct questions 6 (drill 'few', easy)" in lines[-1]
+    else:
+        assert few == []
+
+
+def test_too_few_draws_are_not_judged(tmp_path):
+    deck = drill_deck(tmp_path, FEW.format(n_out="[4, 5, 6]", comment=""))
+    _, lines = check([deck], instances=20, seconds_per_deck=None)
+    assert not any("few distinct" in line for line in lines)
+    assert "fewest" not in lines[-1]
+
+
+def test_counts_lists_distinct_questions_per_level(tmp_path):
+    deck = drill_deck(tmp_path, FEW.format(n_out="[4, 5, 6]", comment="levels: {hard: {n_in: [2, 3, 7]}}"))
+    out = io.StringIO()
+    run([deck], extra=[], bundled=False, instances=100, seconds_per_deck=None, counts=True, out=out)
+    lines = out.getvalue().splitlines()
+    assert f"{deck}:3: drill 'few': distinct questions easy 6 of 100, medium 6 of 100, hard 9 of 100" in lines
+
+
+def test_the_few_distinct_reason_survives_the_cache_round_trip(tmp_path):
+    from quizapp.content.drill import DrillTemplate
+
+    text = textwrap.dedent(FEW.format(n_out="[4]", comment="# few distinct: on purpose")).strip()
+    template = parse_template(text, source=SourceRef("d.md", 3), deck="d", topic="T")
+    assert template.few_distinct == "on purpose"
+    assert DrillTemplate.from_dict(template.to_dict()) == template
+
+
+@pytest.mark.parametrize(
+    ("options", "correct", "give_away"),
+    [
+        (["ReLU", "a much longer option than the right one"], 0, False),
+        (["It mixes the channels of every position, with learned weights", "It pools", "It pads"], 0, True),
+        (["It mixes the channels of every position", "It pools nearby values", "It pads the borders"], 0, True),
+        (["It mixes channels", "It pools values", "It pads borders"], 0, False),  # longest, but not clearly
+        (["Leaky ReLU", "ReLU", "Tanh"], 0, False),  # 2.5× the length but 6 characters more: short options
+        (["Longer wrong option than the right, by a lot", "Right"], 1, False),
+        (["only one"], 0, False),
+    ],
+)
+def test_give_away_option(options, correct, give_away):
+    assert give_away_option(options, correct) is give_away
+
+
+def test_a_multiple_choice_whose_right_option_is_far_longest_is_warned(tmp_path):
+    deck = tmp_path / "m.md"
+    deck.write_text(
+        "# T\n\nWhat does a 1×1 convolution do?\n"
+        "- [x] It mixes the channels at every position with learned weights\n- [ ] It pools\n- [ ] It pads\n\n"
+        "Which is balanced?\n- [x] this option\n- [ ] that option\n- [ ] other option\n",
+        encoding="utf-8",
+    )
+    code, lines = check([deck], instances=1)
+    assert code == 0
+    warned = [line for line in lines if "gives it away" in line]
+    assert len(warned) == 1 and warned[0].startswith(f"{deck}:3: warning: multiple choice ")
+
+
+@pytest.mark.parametrize(
+    ("questions", "draws"), [(6, 100), (25, 200), (40, 60), (45, 60), (100, 100)]
+)
+def test_the_estimate_of_a_levels_questions_inverts_the_expected_distinct_count(questions, draws):
+    import math
+
+    expected = questions * -math.expm1(-draws / questions)  # distinct questions expected from uniform draws
+    seen = round(expected)
+    assert estimated_questions(seen, draws) == pytest.approx(questions, rel=0.1)
+
+
+def test_a_level_whose_every_draw_was_new_is_never_few():
+    import math
+
+    assert estimated_questions(20, 20) == math.inf
+
+
+def test_a_drill_whose_mistake_always_gives_the_answer_is_warned(tmp_path):
+    # lr 0.095 on 5(w − a)² shrinks the distance twentyfold a step: after 3 or 4 steps a step count
+    # one off is within the tolerance on every draw at medium and hard, so no redraw can help there;
+    # easy's lr 0.05 halves it a step and tells the two apart
+    deck = drill_deck(
+        tmp_path,
+        """\
+        id: stuck
+        solver: gradient.descend
+        params:
+          a: {range: [1, 4]}
+          f: "5*(w - {a})**2"
+          start: [0, 6]
+          lr: [0.095]
+          steps: [3, 4]
+        levels:
+          easy: {lr: [0.05]}
+        ask: "f = 5(w − {a})², w₀ = {start}, lr {lr}: w after step {steps}?"
+        answer: {form: decimal, sig_figs: 3, abs_tol: 0.001}
+        """,
+    )
+    code, lines = check([deck], instances=20, seconds_per_deck=None)
+    assert code == 0
+    warned = [line for line in lines if "gives the right answer" in line]
+    assert warned and all("'off_by_one_step'" in line for line in warned)
+    assert any("at level medium" in line for line in warned) and not any("at level easy" in line for line in warned)

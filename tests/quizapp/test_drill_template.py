@@ -274,3 +274,39 @@ def test_text_param_placeholder_must_be_a_number_param():
     assert err.source.line == FENCE_LINE + 5 and "placeholder {b}" in err.message
     err = error_of(DESCEND.replace('"(w - {a})**2"', '"(w - {f})**2"'))
     assert "placeholder {f}" in err.message  # a text cannot refer to itself
+
+
+def test_words_the_ask_shows_at_some_levels_are_a_parameter():
+    # a sentence said only at easy (the divisor an attention drill tests), empty elsewhere
+    template = parse(
+        """
+        id: words
+        solver: linear.param_count
+        params:
+          n_in: [3]
+          n_out: [4]
+          how: ""
+        levels:
+          easy: {how: " Count the bias too."}
+        ask: "Linear({n_in}, {n_out}).{how} Parameters?"
+        """
+    )
+    from quizapp.generate import generate
+
+    assert generate(template, 0, "easy").question.startswith("Linear(3, 4). Count the bias too. Parameters?")
+    assert generate(template, 0, "medium").question.startswith("Linear(3, 4). Parameters?")
+
+
+def test_a_number_only_the_ask_shows_is_still_not_a_parameter():
+    with pytest.raises(ContentError, match="'width' is not a parameter of solver linear.param_count"):
+        parse(
+            """
+            id: numbers
+            solver: linear.param_count
+            params:
+              n_in: [3]
+              n_out: [4]
+              width: [5]
+            ask: "Linear({n_in}, {n_out}), width {width}: parameters?"
+            """
+        )

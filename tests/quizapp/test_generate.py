@@ -406,7 +406,9 @@ def test_format_answer_forms():
 def test_fill_text_is_only_substitution():
     values = {"a": 3, "b": -2, "x": 0.1234567, "m": [[1, 2], [3, 4]], "flag": True}
     assert fill_text("(w - {a})**2 + {b}*w", values) == "(w - 3)**2 + (-2)*w"
-    assert fill_text("a={a}, b={b}", values, ask=True) == "a=3, b=-2"
+    # a question shows minus as − like its prose; a formula for the solver keeps the ASCII -
+    assert fill_text("a={a}, b={b}", values, ask=True) == "a=3, b=−2"
+    assert fill_text("{v} {e}", {"v": [[1, -1], [-0.5, 2]], "e": -1e-05}, ask=True) == "[[1, −1], [−0.5, 2]] −1e-05"
     assert fill_text("{x:.3g} {m} {flag}", values, ask=True) == "0.123 [[1, 2], [3, 4]] true"
     # unknown names, attribute access and indexing are left as written, never evaluated
     assert fill_text("{zz} {a.__class__} {m[0]} {{a}}", values, ask=True) == "{zz} {a.__class__} {m[0]} {3}"
@@ -463,3 +465,33 @@ def test_conv_size_solvers_take_height_width_pairs_and_answer_a_shape():
     assert instance.answer_text == "16×24"
     assert check("16x24", instance.answer, instance.tolerance, form=instance.form).verdict is Verdict.CORRECT
     assert check("16x23", instance.answer, instance.tolerance, form=instance.form).verdict is Verdict.PARTIAL
+
+
+CONVERGING = """
+    id: converging
+    solver: gradient.descend
+    params:
+      a: {range: [1, 4]}
+      f: "5*(w - {a})**2"
+      start: [0, 6]
+      lr: [0.05, 0.095]
+      steps: [3, 4]
+    ask: "f = 5(w − {a})², w₀ = {start}, lr {lr}: w after step {steps}?"
+    answer: {form: decimal, sig_figs: 3, abs_tol: 0.001}
+    """
+
+
+def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
+    # lr 0.095 on 5(w − a)² shrinks the distance to a twentyfold a step: after 3 steps, a step count one
+    # off is within the tolerance of the answer; those draws are redrawn
+    from quizapp.generate import _generate, telling_mistakes
+
+    t = template(CONVERGING)
+    assert "off_by_one_step" in telling_mistakes(t, "medium")
+    undrawn = [_generate(t, seed, "medium", frozenset()) for seed in range(40)]
+    assert any("off_by_one_step" in inst.coincident for inst in undrawn)  # without the redraw it happens
+    for seed in range(40):
+        inst = generate(t, seed, "medium")
+        assert "off_by_one_step" not in inst.coincident
+        assert inst.params["lr"] != 0.095
+        assert generate(t, seed, "medium") == inst  # still a pure function of its arguments

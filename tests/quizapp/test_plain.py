@@ -375,3 +375,12 @@ def test_the_readme_plain_example_is_answered_right():
     proc = subprocess.run(command, shell=True, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "✓ correct" in proc.stdout, f"README's plain example is not answered right:\n{proc.stdout}"
+
+
+def test_wrong_answer_names_a_generic_slip(bank):
+    inst = first_instance(bank)
+    assert not any(m.value == inst.answer * 10 for m in inst.misconceptions)
+    code, text = drill(bank, f"{inst.answer * 10}\n", count=1)
+    assert code == 0
+    assert "  likely slip: a factor of 10 too large: check the exponent" in text
+    assert "mistake:" not in text

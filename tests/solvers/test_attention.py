@@ -202,6 +202,9 @@ def test_scaled_dot_product_with_a_causal_mask_by_hand():
     np.testing.assert_allclose(same.value[1], weights)
     unmasked = attention.scaled_dot_product(q, k, v).value
     np.testing.assert_allclose(misc(sol, "mask_ignored")[1], unmasked[1])
+    # softmax over both keys, then the masked weight zeroed: the first row keeps only softmax([1/√2, 0])[0]
+    np.testing.assert_allclose(misc(sol, "masked_after_softmax")[1], [[a, 0], [1 - a, a]])
+    np.testing.assert_allclose(misc(sol, "masked_after_softmax")[0], [[a * 1, a * 2], output[1]])
     # n_tokens = d_k = 2: dividing by √n is the right answer here, so it is not offered as a mistake
     assert misc(sol, "scaled_by_sqrt_tokens") is None
 
@@ -561,3 +564,45 @@ def test_solutions_export_as_json(case):
     ):
         data = json.loads(json.dumps(sol.to_dict(), allow_nan=False))
         assert data["steps"] and "value" in data
+
+
+# ---------------------------------------------------------------- softmax Jacobian
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        ([0, 0], [[0.25, -0.25], [-0.25, 0.25]]),  # p = [½, ½]: ½·½ on the diagonal, −¼ off it
+        ([0, math.log(3)], [[0.1875, -0.1875], [-0.1875, 0.1875]]),  # p = [¼, ¾]: ¼·¾ = 3/16
+        ([5, 5, 5], [[2 / 9, -1 / 9, -1 / 9], [-1 / 9, 2 / 9, -1 / 9], [-1 / 9, -1 / 9, 2 / 9]]),  # p = ⅓ each
+    ],
+)
+def test_softmax_jacobian_by_hand(x, expected):
+    np.testing.assert_allclose(attention.softmax_jacobian(x).value, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_jacobian_misconceptions_by_hand():
+    sol = attention.softmax_jacobian([0, math.log(3)])
+    np.testing.assert_allclose(misc(sol, "diagonal_only"), [[0.1875, 0], [0, 0.1875]])
+    np.testing.assert_allclose(misc(sol, "off_diagonal_sign"), [[0.1875, 0.1875], [0.1875, 0.1875]])
+    np.testing.assert_allclose(misc(sol, "outer_product_only"), [[-0.0625, -0.1875], [-0.1875, -0.5625]])
+
+
+@given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=2, max_size=6))
+def test_softmax_jacobian_is_the_slope_of_centred_differences(x):
+    def plain_softmax(v):  # written out again, independently of the solver
+        e = [math.exp(a - max(v)) for a in v]
+        return np.array(e) / sum(e)
+
+    h = 1e-6
+    columns = []
+    for j in range(len(x)):
+        up = list(x)
+        down = list(x)
+        up[j] += h
+        down[j] -= h
+        columns.append((plain_softmax(up) - plain_softmax(down)) / (2 * h))
+    jac = attention.softmax_jacobian(x).value
+    np.testing.assert_allclose(jac, np.array(columns).T, atol=1e-7)
+    np.testing.assert_allclose(jac, jac.T, atol=1e-15)  # symmetric
+    np.testing.assert_allclose(jac.sum(axis=1), 0, atol=1e-12)  # a shift changes nothing

@@ -457,3 +457,26 @@ def test_forgot_floor_keeps_the_fraction():
     forgot = wrong_values(conv.output_size(33, 4, 3))["forgot_floor"]
     assert forgot == pytest.approx(29 / 3 + 1)
     assert math.floor(forgot) == value
+
+
+# ---------------------------------------------------------------- depthwise-separable savings
+
+
+def test_separable_savings_by_hand():
+    # 3×3 from 64 to 128: 73,728 standard weights against 576 + 8,192 = 8,768
+    sol = conv.separable_savings(64, 128, 3)
+    assert sol.value == pytest.approx(73728 / 8768)
+    wrong = {m.name: m.value for m in sol.misconceptions}
+    assert wrong["inverted"] == pytest.approx(8768 / 73728)
+    assert wrong["forgot_pointwise"] == pytest.approx(128)  # 73,728 / 576
+    assert wrong["forgot_depthwise"] == pytest.approx(9)  # 73,728 / 8,192
+
+
+@given(st.integers(1, 512), st.integers(1, 512), st.sampled_from([1, 3, 5, 7]))
+def test_separable_savings_counts_the_weights_of_both_convolutions(c_in, c_out, k):
+    # the two weight tensors PyTorch would build, sized as (C_out, C_in/groups, K, K)
+    standard = math.prod((c_out, c_in, k, k))
+    separable = math.prod((c_in, 1, k, k)) + math.prod((c_out, c_in, 1, 1))
+    value = conv.separable_savings(c_in, c_out, k).value
+    assert value == pytest.approx(standard / separable, rel=1e-12)
+    assert value == pytest.approx(1 / (1 / c_out + 1 / k**2), rel=1e-12)  # the ratio the cards quote

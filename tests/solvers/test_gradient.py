@@ -282,6 +282,8 @@ def test_backprop_sigmoid_mse_by_hand():
     assert_grads(misc(sol, "derivative_formula_on_preactivation"), {"w1": [[0.0]], "b1": [0.0]})
     assert_grads(misc(sol, "error_sign_flipped"), {"w1": [[-1.0]], "b1": [-1.0], "w2": [[-1.0]], "b2": [-2.0]})
     assert misc(sol, "sum_instead_of_mean") is None  # one output: sum and mean agree
+    # without W₂ = 2 the hidden δ is 2·0.25 = 0.5, not 1; the output layer's gradients do not change
+    assert_grads(misc(sol, "dropped_w2"), {"w1": [[0.5]], "b1": [0.5], "w2": [[1.0]], "b2": [2.0]})
 
 
 def test_backprop_tanh_mse_by_hand():
@@ -443,8 +445,10 @@ def test_max_stable_lr_by_hand(a, expected):
 
 def test_max_stable_lr_steps_by_hand():
     steps = gradient.max_stable_lr(2).steps
-    assert steps[1] == "one step: w − c ← (w − c) − α·4·(w − c) = (1 − 4α)·(w − c)"
-    assert steps[2] == "converges iff |1 − 4α| < 1 ⟺ 0 < α < 2/4 = 1/a = 0.5"
+    # every symbol is defined before it is used: a is named in the first step
+    assert steps[0] == "f(w) = a·(w − c)² with a = 2 and c the minimum (where it lies does not matter)"
+    assert steps[2] == "one step: w − c ← (w − c) − α·4·(w − c) = (1 − 4α)·(w − c)"
+    assert steps[3] == "converges iff |1 − 4α| < 1 ⟺ 0 < α < 2/4 = 1/2 = 0.5"
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,30 @@ def test_xavier_misconceptions_name_the_seed_notes_variant():
     assert wrong_values(init.xavier_std(100, 50, 2.0))["ignored_gain"] == pytest.approx(math.sqrt(2 / 150))
 
 
+def test_fan_in_without_the_kernel_is_named_for_conv_weights():
+    # a 3×3 conv from 64 channels: fan_in = 576; leaving out the kernel gives fan_in = 64
+    assert wrong_values(init.he_std(576, receptive=9))["fan_in_without_kernel"] == pytest.approx(math.sqrt(2 / 64))
+    assert wrong_values(init.default_uniform_bound(576, receptive=9))["fan_in_without_kernel"] == pytest.approx(1 / 8)
+    # Xavier: both fans lose the kernel, 64·9 + 128·9 -> 64 + 128
+    assert wrong_values(init.xavier_std(576, 1152, receptive=9))["fan_in_without_kernel"] == pytest.approx(math.sqrt(2 / 192))
+    # a Linear layer (receptive 1) has no kernel to leave out
+    assert "fan_in_without_kernel" not in wrong_values(init.he_std(576))
+    with pytest.raises(ValueError, match="receptive: 9 must divide the fans 100"):
+        init.he_std(100, receptive=9)
+
+
+@given(st.integers(1, 512), st.sampled_from([1, 3, 5, 7]))
+def test_fan_in_without_the_kernel_is_the_scale_of_a_1x1_conv(c_in, k):
+    # leaving the kernel out of a k×k conv is computing the scale of a 1×1 conv with the same channels
+    for solver in (init.he_std, init.default_uniform_bound):
+        sol = solver(c_in * k * k, receptive=k * k)
+        named = wrong_values(sol).get("fan_in_without_kernel")
+        if k == 1:
+            assert named is None
+        else:
+            assert named == pytest.approx(solver(c_in).value, rel=1e-12)
+
+
 def test_default_bound_steps_give_its_std():
     sol = init.default_uniform_bound(576)
     text = "\n".join(sol.steps)
@@ -222,3 +246,37 @@ def test_invalid_parameters_are_named(call, message):
     with pytest.raises(ValueError) as info:
         call()
     assert str(info.value).startswith(message)
+
+
+# ---------------------------------------------------------------- signal through depth
+
+
+def test_signal_std_by_hand():
+    # n = 256, σ = 0.05: nσ² = 0.64, and ReLU halves it per later layer: E[z₃²] = 0.64·0.32²
+    assert init.signal_std(256, 0.05, 3).value == pytest.approx(math.sqrt(0.64 * 0.32**2))
+    assert init.signal_std(256, 0.05, 1).value == pytest.approx(0.8)  # layer 1: √(nσ²)
+    assert init.signal_std(100, 0.2, 4, "linear").value == pytest.approx(math.sqrt(4.0**4))  # nσ² = 4 per layer
+    wrong = wrong_values(init.signal_std(256, 0.05, 3))
+    assert wrong["forgot_relu_half"] == pytest.approx(math.sqrt(0.64**3))
+    assert wrong["variance_not_std"] == pytest.approx(0.64 * 0.32**2)
+
+
+@given(st.integers(4, 4096), st.integers(1, 60))
+def test_he_and_lecun_scales_keep_the_signal_at_every_depth(n, depth):
+    # the property the He and LeCun scales are built for: nσ²·c = 1, so depth changes nothing
+    assert init.signal_std(n, init.he_std(n).value, depth).value == pytest.approx(math.sqrt(2), rel=1e-9)
+    assert init.signal_std(n, init.lecun_std(n).value, depth, "linear").value == pytest.approx(1, rel=1e-9)
+
+
+@pytest.mark.parametrize(("n", "sigma", "depth"), [(128, 0.12, 4), (64, 0.2, 3), (96, 0.1, 5)])
+def test_signal_std_matches_sampled_networks(n, sigma, depth):
+    # E[z_L²] is an average over random networks (one network's value is skewed low: a product of
+    # random factors), so many small random ReLU networks are sampled and their second moments averaged
+    rng = np.random.default_rng(7)
+    seconds = []
+    for _ in range(400):
+        z = rng.normal(0, sigma, size=(n, n)) @ rng.normal(size=(n, 32))
+        for _ in range(depth - 1):
+            z = rng.normal(0, sigma, size=(n, n)) @ np.maximum(z, 0)
+        seconds.append(np.mean(z**2))
+    assert math.sqrt(np.mean(seconds)) == pytest.approx(init.signal_std(n, sigma, depth).value, rel=0.03)

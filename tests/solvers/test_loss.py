@@ -423,8 +423,8 @@ def test_activation_derivative_steps_and_misconceptions_by_hand():
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
-        ((1, "gelu"), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, got 'gelu'"),
-        ((1, 3), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, got 3"),
+        ((1, "elu"), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, gelu, silu, softplus, got 'elu'"),
+        ((1, 3), {}, "activation: expected one of sigmoid, tanh, relu, leaky_relu, gelu, silu, softplus, got 3"),
         ((float("inf"), "relu"), {}, "x: must be a finite number, got inf"),
         (("1", "relu"), {}, "x: expected a number, got '1'"),
         ((1, "leaky_relu"), {"negative_slope": float("nan")}, "negative_slope: must be a finite number, got nan"),
@@ -478,7 +478,7 @@ def test_registered_with_names_parts_and_kinds():
     assert bce.parts == ("loss", "grad")
     assert REGISTRY["loss.mse"].parts == ("loss", "grad")
     act = REGISTRY["loss.activation_derivative"]
-    assert act.answer == "float" and act.param("activation").choices == ("sigmoid", "tanh", "relu", "leaky_relu")
+    assert act.answer == "float" and act.param("activation").choices == ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "softplus")
     assert act.param("negative_slope").default == 0.01
     assert not any(spec.needs_sympy for name, spec in REGISTRY.items() if name.startswith("loss."))
 
@@ -492,7 +492,7 @@ def test_solves_from_registry_text_and_exports_as_json():
     assert REGISTRY["loss.binary_cross_entropy"].solve(p="none", logit="0", y="1").value["grad"] == -0.5
     assert REGISTRY["loss.mse"].solve(pred="3", target="1").value["loss"] == 4.0
     assert REGISTRY["loss.activation_derivative"].solve(x="0", activation="sigmoid").value == 0.25
-    with pytest.raises(ValueError, match=r"^activation: expected one of sigmoid, tanh, relu, leaky_relu, got 'elu'$"):
+    with pytest.raises(ValueError, match=r"^activation: expected one of sigmoid, tanh, relu, leaky_relu, gelu, silu, softplus, got 'elu'$"):
         REGISTRY["loss.activation_derivative"].solve(x="0", activation="elu")
 
 
@@ -607,3 +607,178 @@ def test_activation_derivatives_agree_with_torch_autograd(torch):
             ours = loss.activation_derivative(float(x), name, negative_slope=slope).value
             # atol: where σ or tanh saturates, torch's σ(1 − σ) rounds to 0 and ours keeps ~1e-18
             assert math.isclose(ours, xt.grad.item(), rel_tol=1e-9, abs_tol=1e-12), (x, name, slope)
+
+
+# ---------------------------------------------------------------- GELU, SiLU, softplus derivatives
+
+SQRT_2PI = math.sqrt(2 * math.pi)
+
+
+@pytest.mark.parametrize(
+    ("x", "activation", "expected"),
+    [
+        (0, "gelu", 0.5),  # Φ(0) + 0·φ(0)
+        (1, "gelu", 0.8413447460685429 + 1 * math.exp(-0.5) / SQRT_2PI),  # Φ(1) from a table, + φ(1) = 0.24197
+        (-1, "gelu", 0.15865525393145707 - math.exp(-0.5) / SQRT_2PI),  # negative: 0.1587 − 0.2420
+        (0, "silu", 0.5),  # σ(0)·(1 + 0)
+        (2, "silu", 0.8807970779778823 * (1 + 2 * 0.11920292202211755)),  # σ(2)(1 + 2σ(−2))
+        (-3, "silu", 0.04742587317756678 * (1 - 3 * 0.9525741268224334)),  # negative slope below about −1.28
+        (0, "softplus", 0.5),
+        (3, "softplus", 0.9525741268224334),  # σ(3)
+        (-40, "softplus", math.exp(-40) / (1 + math.exp(-40))),  # tiny, not rounded to 0
+        (25, "softplus", 1.0),  # above PyTorch's threshold 20 softplus is x itself
+    ],
+)
+def test_smooth_activation_derivatives_by_hand(x, activation, expected):
+    assert loss.activation_derivative(x, activation).value == pytest.approx(expected, rel=1e-12)
+
+
+def test_smooth_activation_steps_and_misconceptions_by_hand():
+    sol = loss.activation_derivative(1, "gelu")
+    assert sol.steps[-1] == "GELU′(1) = 0.8413 + 1·0.242 = 1.083"
+    # at x = 1, GELU(1) = 1·Φ(1) is the same number as Φ(1): named once, as the product-rule slip
+    assert wrong_values(sol) == pytest.approx({"forgot_product_rule": 0.8413447460685429, "used_relu_slope": 1.0})
+    gelu = wrong_values(loss.activation_derivative(2, "gelu"))
+    assert gelu["activation_not_derivative"] == pytest.approx(2 * 0.9772498680518208)  # 2·Φ(2)
+    silu = wrong_values(loss.activation_derivative(2, "silu"))
+    assert silu["forgot_product_rule"] == pytest.approx(0.8807970779778823)
+    assert silu["sigmoid_derivative_instead"] == pytest.approx(0.8807970779778823 * 0.11920292202211755)
+    soft = wrong_values(loss.activation_derivative(0, "softplus"))
+    assert soft["activation_not_derivative"] == pytest.approx(math.log(2))
+    assert soft["differentiated_twice"] == pytest.approx(0.25)
+
+
+def _smooth(activation: str, x: float) -> float:
+    """The activations themselves, written independently of the solver (math.erf, math.exp, math.log)."""
+    if activation == "gelu":
+        return x * 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    if activation == "silu":
+        return x / (1 + math.exp(-x))
+    return x if x > 20 else math.log1p(math.exp(x))  # PyTorch's Softplus threshold
+
+
+@given(st.sampled_from(["gelu", "silu", "softplus"]), st.floats(min_value=-8, max_value=8, allow_nan=False))
+def test_smooth_activation_derivative_is_the_slope_of_a_centred_difference(activation, x):
+    h = 1e-5
+    slope = (_smooth(activation, x + h) - _smooth(activation, x - h)) / (2 * h)
+    assert loss.activation_derivative(x, activation).value == pytest.approx(slope, rel=1e-6, abs=1e-8)
+
+
+@given(st.sampled_from(["gelu", "silu", "softplus"]), st.floats(min_value=-8, max_value=8, allow_nan=False))
+def test_smooth_activation_misconceptions_never_equal_the_answer(activation, x):
+    sol = loss.activation_derivative(x, activation)
+    for m in sol.misconceptions:
+        assert m.value != sol.value
+
+
+@pytest.mark.torch
+def test_smooth_activation_derivatives_agree_with_torch_autograd(torch):
+    F = torch.nn.functional
+    functions = {"gelu": F.gelu, "silu": F.silu, "softplus": F.softplus}  # PyTorch's defaults: exact GELU, β = 1
+    rng = np.random.default_rng(13)
+    for i in range(1000):
+        activation = ("gelu", "silu", "softplus")[i % 3]
+        x = float(rng.normal() * 10.0 ** rng.integers(-1, 2))
+        xt = tensor(torch, x, grad=True)
+        functions[activation](xt).backward()
+        case = (activation, x)
+        assert math.isclose(loss.activation_derivative(x, activation).value, xt.grad.item(), rel_tol=1e-9, abs_tol=1e-12), case
+
+
+# ---------------------------------------------------------------- cross-entropy with label smoothing
+
+
+def test_cross_entropy_smoothed_by_hand():
+    # z = [0, 0]: p = [½, ½]; ε = 0.2 over K = 2: q = [0.8 + 0.1, 0.1] = [0.9, 0.1]
+    sol = loss.cross_entropy_smoothed([0, 0], 0, 0.2)
+    assert sol.value["loss"] == pytest.approx(math.log(2))  # −(0.9 + 0.1)·ln ½
+    np.testing.assert_allclose(sol.value["grad"], [0.5 - 0.9, 0.5 - 0.1])
+    wrong = wrong_values(sol)
+    np.testing.assert_allclose(wrong["ignored_smoothing"]["grad"], [-0.5, 0.5])
+    # ε over the K − 1 = 1 other class: q = [0.8, 0.2]
+    np.testing.assert_allclose(wrong["smoothing_over_other_classes"]["grad"], [-0.3, 0.3])
+    # z = [ln 3, 0, 0], t = 0, ε = 0.3: p = [0.6, 0.2, 0.2], q = [0.8, 0.1, 0.1]
+    sol = loss.cross_entropy_smoothed([math.log(3), 0, 0], 0, 0.3)
+    expected = -(0.8 * math.log(0.6) + 0.2 * math.log(0.2))
+    assert sol.value["loss"] == pytest.approx(expected)
+    np.testing.assert_allclose(sol.value["grad"], [-0.2, 0.1, 0.1], atol=1e-12)
+
+
+@given(st.lists(st.floats(-6, 6, allow_nan=False), min_size=2, max_size=6), st.data())
+def test_cross_entropy_smoothed_without_smoothing_is_cross_entropy(z, data):
+    t = data.draw(st.integers(0, len(z) - 1))
+    plain = loss.cross_entropy(z, t).value
+    smoothed = loss.cross_entropy_smoothed(z, t, 0.0).value
+    assert smoothed["loss"] == pytest.approx(plain["loss"], rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(smoothed["grad"], plain["grad"], atol=1e-12)
+    # and with smoothing the gradient still sums to 0: both p and q are distributions
+    eps = data.draw(st.floats(0, 0.9))
+    assert sum(loss.cross_entropy_smoothed(z, t, eps).value["grad"]) == pytest.approx(0, abs=1e-12)
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.0, 2])
+def test_cross_entropy_smoothed_rejects_a_smoothing_outside_0_to_1(eps):
+    with pytest.raises(ValueError, match=r"^label_smoothing: must be in \[0, 1\)"):
+        loss.cross_entropy_smoothed([0, 1], 0, eps)
+
+
+@pytest.mark.torch
+def test_cross_entropy_smoothed_agrees_with_torch(torch):
+    F = torch.nn.functional
+    rng = np.random.default_rng(14)
+    for _ in range(1000):
+        n = int(rng.integers(2, 9))
+        z = rng.normal(size=n) * 10.0 ** rng.integers(-1, 2)
+        t = int(rng.integers(0, n))
+        eps = float(rng.choice([0.0, 0.05, 0.1, 0.2, rng.uniform(0, 0.99)]))
+        zt = tensor(torch, z, grad=True)
+        expected = F.cross_entropy(zt[None], torch.tensor([t]), label_smoothing=eps)
+        expected.backward()
+        sol = loss.cross_entropy_smoothed(z, t, eps)
+        case = (z.tolist(), t, eps)
+        assert math.isclose(sol.value["loss"], expected.item(), rel_tol=1e-9, abs_tol=1e-12), case
+        np.testing.assert_allclose(sol.value["grad"], zt.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=repr(case))
+
+
+# ---------------------------------------------------------------- distillation with temperature
+
+
+def test_distillation_by_hand():
+    # T = 1, teacher [ln 3, 0] -> p_t = [¾, ¼]; student [0, 0] -> p_s = [½, ½]
+    sol = loss.distillation([0, 0], [math.log(3), 0], 1)
+    kl = 0.75 * math.log(0.75 / 0.5) + 0.25 * math.log(0.25 / 0.5)
+    assert sol.value["loss"] == pytest.approx(kl)
+    np.testing.assert_allclose(sol.value["grad"], [0.5 - 0.75, 0.5 - 0.25])
+    # T = 2 on logits twice as large gives the same distributions: the loss is 4 times, the gradient twice
+    hot = loss.distillation([0, 0], [2 * math.log(3), 0], 2)
+    assert hot.value["loss"] == pytest.approx(4 * kl)
+    np.testing.assert_allclose(hot.value["grad"], [2 * -0.25, 2 * 0.25])
+    wrong = wrong_values(hot)
+    assert wrong["forgot_t_squared"]["loss"] == pytest.approx(kl)
+    assert wrong["t_not_t_squared"]["loss"] == pytest.approx(2 * kl)
+    reverse = 0.5 * math.log(0.5 / 0.75) + 0.5 * math.log(0.5 / 0.25)
+    assert wrong["kl_reversed"]["loss"] == pytest.approx(4 * reverse)
+
+
+@given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=2, max_size=5), st.floats(0.5, 5))
+def test_distillation_of_a_student_that_copies_the_teacher_is_zero(z, temperature):
+    sol = loss.distillation(z, z, temperature)
+    assert sol.value["loss"] == pytest.approx(0, abs=1e-12)
+    np.testing.assert_allclose(sol.value["grad"], 0, atol=1e-12)
+
+
+@pytest.mark.torch
+def test_distillation_agrees_with_torch(torch):
+    F = torch.nn.functional
+    rng = np.random.default_rng(15)
+    for _ in range(1000):
+        n = int(rng.integers(2, 8))
+        s, t = rng.normal(size=n) * 3, rng.normal(size=n) * 3
+        temp = float(rng.choice([1.0, 2.0, 4.0, rng.uniform(0.5, 8)]))
+        st_ = tensor(torch, s, grad=True)
+        expected = temp**2 * F.kl_div(F.log_softmax(st_[None] / temp, dim=1), F.softmax(tensor(torch, t)[None] / temp, dim=1), reduction="batchmean")
+        expected.backward()
+        sol = loss.distillation(s, t, temp)
+        case = (s.tolist(), t.tolist(), temp)
+        assert math.isclose(sol.value["loss"], expected.item(), rel_tol=1e-9, abs_tol=1e-12), case
+        np.testing.assert_allclose(sol.value["grad"], st_.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=repr(case))

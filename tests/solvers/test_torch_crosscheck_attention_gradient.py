@@ -265,3 +265,11 @@ def test_momentum_ema_is_not_torch_sgd_but_dampening_is():
         sol = gradient.descend(text, start, lr, steps, momentum=beta)
         ema = [m.value for m in sol.misconceptions if m.name == "momentum_ema"]
         assert ema and math.isclose(ema[0], w.item(), rel_tol=1e-9, abs_tol=1e-9), text
+
+
+def test_softmax_jacobian_agrees_with_torch_autograd():
+    rng = np.random.default_rng(21)
+    for _ in range(1000):
+        x = rng.normal(size=int(rng.integers(2, 7))) * 10.0 ** rng.integers(-1, 2)
+        expected = torch.autograd.functional.jacobian(lambda v: F.softmax(v, dim=0), t(x))
+        close(attention.softmax_jacobian(x).value, expected, x.tolist())

@@ -306,3 +306,19 @@ def test_lecun_matches_kaiming_linear():
     gen = torch.Generator().manual_seed(4)
     weight = nn.init.kaiming_normal_(torch.empty(1000, 1000), nonlinearity="linear", generator=gen)
     assert weight.std().item() == pytest.approx(init.lecun_std(1000).value, rel=STD_TOL)
+
+
+def test_separable_savings_counts_torch_parameters():
+    rng = random.Random(31)
+    for _ in range(1000):
+        c_in, c_out = rng.randint(1, 64), rng.randint(1, 64)
+        k = rng.choice([1, 3, 5, 7])
+        standard = torch.nn.Conv2d(c_in, c_out, k, bias=False, device="meta")
+        depthwise = torch.nn.Conv2d(c_in, c_in, k, groups=c_in, bias=False, device="meta")
+        pointwise = torch.nn.Conv2d(c_in, c_out, 1, bias=False, device="meta")
+        expected = _numel(standard) / (_numel(depthwise) + _numel(pointwise))
+        assert conv.separable_savings(c_in, c_out, k).value == pytest.approx(expected, rel=1e-12), (c_in, c_out, k)
+
+
+def _numel(module) -> int:
+    return sum(p.numel() for p in module.parameters())

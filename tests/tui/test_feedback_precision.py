@@ -26,3 +26,17 @@ def test_feedback_names_the_precision_of_the_form(template_id, precision):
     text = feedback_content(outcome).plain
     assert f"Correct answer {drill.answer_text}   ({precision})" in text
     assert "(exact)" not in text
+
+
+def test_feedback_gives_a_generic_slip_its_own_line():
+    from quizapp.answers import check
+
+    bank = load_bank([SMALL], bundled=False)
+    template = next(t for t in bank.templates() if t.id == "small-he")
+    drill = generate(template, 3, "medium")
+    typed = f"{-drill.answer}"
+    result = check(typed, drill.answer, drill.tolerance, misconceptions=drill.misconceptions, form=drill.form)
+    outcome = Outcome(Question(drill=drill), "wrong", 0.0, 1, typed, result=result)
+    text = feedback_content(outcome).plain
+    assert "⚠ Likely slip: The sign is flipped: check which way the difference, step or gradient points." in text
+    assert "Not correct. Likely slip" not in text  # said once, on its own line

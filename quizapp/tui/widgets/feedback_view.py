@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from quizapp.slips import SLIP_LABEL
 from quizapp.tui.items import DRILL, MCQ, Outcome, format_value
 
 if TYPE_CHECKING:
@@ -78,12 +79,14 @@ def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Conten
         if precision:
             parts += [(f"   ({precision})", "$text-muted")]
         if result is not None and outcome.verdict != "correct":
-            # The checker's message ends with the misconception sentence; that gets its own line here.
-            message = result.message.split(" A common mistake (", 1)[0].strip()
+            # The checker's message ends with the misconception's or the slip's sentence; each gets its own line here.
+            message = result.message.split(" A common mistake (", 1)[0].split(f" {SLIP_LABEL} ", 1)[0].strip()
             if message and message != "Not correct.":
                 parts += ["\n", message]
             if result.misconception is not None:
                 parts += ["\n\n", ("⚠ Common mistake: ", "bold $text-warning"), _sentence(result.misconception.explanation)]
+            elif result.slip is not None:
+                parts += ["\n\n", ("⚠ Likely slip: ", "bold $text-warning"), _sentence(result.slip.explanation)]
         if drill.steps:
             parts += _steps(drill.steps)
     elif q.kind == MCQ and q.card is not None:

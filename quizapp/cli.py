@@ -276,7 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The `quizapp` command: its exit status. Whatever happens ends in a short message, never a traceback
     (QUIZAPP_DEBUG=1 shows one for an error nothing else catches)."""
     try:
-        return _main(argv)
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a reader that went away is then caught below
+        return status
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130

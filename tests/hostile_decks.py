@@ -270,7 +270,7 @@ CASES: tuple[Case, ...] = (
     Case("huge-matrix", "a 3000×64 matrix parameter", _huge_matrix, "3000", practise=False),
     Case("where-huge-range", "an impossible where over a range of 10^12 values", _where_huge_range, "where", on_load=False),
     Case("huge-expression", "300 derived values of 300 terms each", _huge_expression, "drill template"),
-    Case("many-templates", "4,000 drill templates in one deck", _many_templates),
+    Case("many-templates", "4,000 drill templates in one deck", _many_templates, "more than 500 drill templates"),
     Case("headings-40k", "40,000 topics", lambda: headings_deck(40_000)),
     Case("cloze-thousands", "one paragraph with 4,000 numbered clozes", _cloze_thousands, "cloze"),
     Case("cloze-many-blanks", "one cloze card with 20,000 blanks", _cloze_one_number_many_blanks, "cloze"),

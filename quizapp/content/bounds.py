@@ -23,6 +23,7 @@ __all__ = [
     "MAX_FORMAT_PRECISION",
     "MAX_FORMAT_WIDTH",
     "MAX_OPTIONS",
+    "MAX_TEMPLATES",
     "MAX_TOPIC",
     "MAX_YAML_DEPTH",
     "YamlProblem",
@@ -43,6 +44,10 @@ MAX_CLOZE_CARDS = 100
 
 MAX_OPTIONS = 20
 """Options of one multiple-choice question."""
+
+MAX_TEMPLATES = 500
+"""Drill templates in one deck (the shipped decks have at most about 20): each costs about a millisecond to
+read and a second of checking, so a deck of thousands is refused past this many."""
 
 MAX_DRILL_TEXT = 16_000
 """Characters of one ```drill block: every parameter, derive and where of a template is paid for at every draw."""

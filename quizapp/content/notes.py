@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizapp.content.bounds import MAX_CARD_TEXT, MAX_CLOZE_CARDS, MAX_OPTIONS, MAX_TOPIC
+from quizapp.content.bounds import MAX_CARD_TEXT, MAX_CLOZE_CARDS, MAX_OPTIONS, MAX_TEMPLATES, MAX_TOPIC
 from quizapp.content.mathtext import render_text
 from quizapp.content.model import CardKind, ContentError, ContentProblem, SourceRef
 from quizapp.content.syntax import (
@@ -118,6 +118,7 @@ class NotesReader:
         self.problems: list[ContentProblem] = []
         self._merge: dict[tuple[str, str, str], Draft] = {}
         self._full: set[tuple[str, str, str]] = set()  # merged cards that reached MAX_CARD_TEXT
+        self._drill_blocks = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _src(self, line: int) -> SourceRef:
@@ -560,6 +561,11 @@ class NotesReader:
     # -- drills --------------------------------------------------------------------------------
     def _drill(self, b: Block) -> None:
         source = self._src(b.line)
+        self._drill_blocks += 1
+        if self._drill_blocks > MAX_TEMPLATES:
+            if self._drill_blocks == MAX_TEMPLATES + 1:  # said once; every template is paid for at each load and check
+                self._problem(b.line, f"more than {MAX_TEMPLATES} drill templates in one deck: this one and the rest are left out (split the deck)")
+            return
         try:
             from quizapp.content.drill import parse_template
         except ImportError as exc:  # drill support missing from this install

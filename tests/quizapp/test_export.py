@@ -84,7 +84,7 @@ def test_default_export_covers_every_topic_evenly(seed):
     """The shipped bank's instances spread over its topics: with as many instances as topics, one each;
     with the default 20, none above its share and none left out while there are no more topics than
     instances (with more, 20 different topics); the decks an interviewer starts with (conv, init,
-    gradient descent, linear) are all in."""
+    gradient descent, linear) are all in once there is an instance for each topic."""
     bank = load_bank([], bundled=True)
     topics = {(t.deck, t.topic) for t in bank.templates()}
     for count in (len(topics), 20):
@@ -93,8 +93,10 @@ def test_default_export_covers_every_topic_evenly(seed):
             per_topic[(inst.deck, inst.topic)] += 1
         assert max(per_topic.values()) == -(-count // len(topics)), per_topic
         assert sum(n > 0 for n in per_topic.values()) == min(count, len(topics)), per_topic
-    decks = {i.deck for i in collect(bank, topics=None, count=20, seed=seed).instances}
+    # With an instance for each topic, every deck is in (the bank has more topics than the default 20).
+    decks = {i.deck for i in collect(bank, topics=None, count=len(topics), seed=seed).instances}
     assert {"convolution", "initialisation", "gradient-descent", "linear-layers"} <= decks
+    assert decks == {t.deck for t in bank.templates()}
 
 
 def test_template_order_is_round_robin_over_topics_and_shuffled_by_seed(bank):

@@ -19,7 +19,18 @@ def test_settings_round_trip_atomically(tmp_path):
     save_settings(path, settings)
     assert load_settings(path) == settings
     assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
-    assert json.loads(path.read_text()) == {"selection": [["conv", "Convolutional layers"]], "count": 15, "theme": "nord"}
+    assert json.loads(path.read_text()) == {
+        "selection": [["conv", "Convolutional layers"]],
+        "count": 15,
+        "theme": "nord",
+        # The study settings are written out with their defaults, so a user sees what can be set.
+        "new_per_day": 20,
+        "review_cap": 200,
+        "desired_retention": 0.9,
+        "day_start_hour": 4,
+        "level": "auto",
+        "second_try": True,
+    }
 
 
 @pytest.mark.parametrize(

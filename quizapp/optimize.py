@@ -202,11 +202,13 @@ def verdict(result: Fit, *, saved: bool = True) -> str:
     return f"{measured}: better, so they are saved in settings.json and schedule your reviews from now on."
 
 
-def run_optimize(store: Store, *, data_dir: str | Path | None, stdout: TextIO, tz: tzinfo | None = None) -> int:
+def run_optimize(
+    store: Store, *, data_dir: str | Path | None, stdout: TextIO, tz: tzinfo | None = None, day_start: int = DAY_START
+) -> int:
     """`quizapp stats --optimize`: fit, gate, save when kept, and say what happened either way. Exit status 0 or 1."""
     from quizapp.textsafe import error
 
-    samples = review_samples(store.attempts(), tz=tz)
+    samples = review_samples(store.attempts(), tz=tz, day_start=day_start)
     try:
         result = fit(samples)
     except ImportError:

@@ -348,6 +348,17 @@ def _open(data_dir: str | Path | None) -> Store | None:
     return Store(path) if path.exists() else None
 
 
+def _day_start(data_dir: str | Path | None) -> int:
+    """The hour a study day starts, as settings.json's ``day_start_hour`` says (a bad or missing one: 04:00)."""
+    from quizapp.paths import settings_path
+    from quizapp.tui.settings import load_settings  # headless: the settings file's one reader
+
+    try:
+        return load_settings(settings_path(data_dir, create=False)).day_start_hour
+    except OSError:
+        return DAY_START
+
+
 def run(
     bank: Bank,
     *,
@@ -381,11 +392,12 @@ def run(
     try:
         from quizapp.optimize import load_parameters, run_optimize
 
+        day_start = _day_start(data_dir)
         if optimize:
-            status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz)
+            status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz, day_start=day_start)
             if status:
                 return status
-        stats = compute(store, bank, now=now, tz=tz, parameters=load_parameters(data_dir))
+        stats = compute(store, bank, now=now, tz=tz, day_start=day_start, parameters=load_parameters(data_dir))
     except StoreError as err:
         error(f"quizapp: {err}")
         return 1

@@ -35,6 +35,7 @@ HEADLESS = [
     "quizapp.plain",
     "quizapp.review",
     "quizapp.cli",
+    "quizapp.tui.settings",  # the study core reads the settings file through it
 ]
 
 NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers", "quizapp.tolerance"}

@@ -8,6 +8,7 @@ Headless (no textual or rich): the study core reads the same file through :func:
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -93,12 +94,12 @@ def parse_field(key: str, value: Any) -> int | float | bool | str:
         number = value
     else:
         raise wrong
+    if not field.low <= number <= field.high or not math.isfinite(number):  # range first: a huge JSON int is no float
+        raise wrong
     if isinstance(default, int):
-        if number != number or number != int(number):  # NaN, or not whole
+        if number != int(number):
             raise wrong
         number = int(number)
-    if not field.low <= number <= field.high:  # False for NaN
-        raise wrong
     return number
 MAX_SETTINGS_BYTES = 256 * 1024
 """A settings file larger than this is not read (the app's own is a few hundred bytes)."""

@@ -258,3 +258,24 @@ async def test_a_bad_value_is_refused_with_a_message_and_not_saved(new_app, tmp_
     assert not path.exists() or "desired_retention" not in json.loads(path.read_text()) or json.loads(
         path.read_text()
     )["desired_retention"] == 0.9
+
+
+async def test_a_fit_that_predicts_better_is_kept_and_schedules_from_then_on(new_app, store, tmp_path):
+    import pytest
+
+    pytest.importorskip("fsrs_rs_python")
+    from quizapp.optimize import load_parameters
+    from tests.quizapp.test_optimize import load_history
+
+    load_history(store, "forgetful")  # made to be fitted better than the defaults (see test_optimize)
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await _open_stats(app, pilot)
+        assert "default parameters" in text_of(app, "#fsrs")
+        await pilot.press("f")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "better, so they are saved in settings.json" in text_of(app, "#fsrs")
+        saved = load_parameters(tmp_path / "data")
+        assert saved is not None and app.store.fsrs_parameters == saved
+        assert screen.stats is not None and screen.stats.fitted  # predicted recall now uses them

@@ -304,7 +304,10 @@ class StatsScreen(Screen[None]):
     def _fitted(self, result: Fit | None, message: str) -> None:
         self.fitting = False
         if result is not None and result.kept:
-            self.app.store.fsrs_parameters = result.parameters
+            from quizapp.optimize import load_parameters
+
+            # As saved (rounded): this run schedules with exactly what the next one reads.
+            self.app.store.fsrs_parameters = load_parameters(self.app.data_dir)
         self.app.notify(message, title="FSRS", severity="information" if result is not None else "warning", timeout=15)
         self.refresh_stats()
         self.query_one("#fsrs", Static).update(message)

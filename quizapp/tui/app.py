@@ -91,6 +91,7 @@ class QuizApp(App[None]):
         self._store = store
         self._owns_store = store is None
         self.tz: tzinfo | None = None
+        self._stats_screen: Screen[None] | None = None
         """The zone a study day is counted in (statistics, what is due tomorrow); None: the system's. Tests fix it."""
         if now is None:
             self.clock: Clock = lambda: datetime.now(UTC)
@@ -459,12 +460,17 @@ class QuizApp(App[None]):
         self.push_screen(BrowseScreen())
 
     def open_stats(self) -> None:
-        """Statistics (opened over the current screen; Escape comes back)."""
+        """Statistics (opened over the current screen; Escape comes back). The screen is made once and
+        kept: opening it again recomputes the figures without building its widgets anew."""
         if not self._open_store():
             return
         from quizapp.tui.screens.stats import StatsScreen
 
-        self.push_screen(StatsScreen())
+        if isinstance(self.screen, StatsScreen):
+            return
+        if self._stats_screen is None or self._stats_screen in self.screen_stack:
+            self._stats_screen = StatsScreen()
+        self.push_screen(self._stats_screen)
 
     def select_only(self, key: tuple[str, str]) -> None:
         """Pick one topic (from the command palette) and show it on Home."""

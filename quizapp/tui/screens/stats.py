@@ -55,6 +55,27 @@ def _day(day: date) -> str:
     return f"{day:%b} {day.day}"
 
 
+class Plot(PlotextPlot):
+    """A plot built once per figure, size and theme: plotext takes tens of milliseconds to build one, and
+    Textual renders a widget again on every layout and scroll."""
+
+    def __init__(self, *, id: str, classes: str) -> None:
+        super().__init__(id=id, classes=classes)
+        self.figure = 0
+        """Bumped by :meth:`redraw` after the figure's data changed."""
+        self._built: tuple[object, Text] | None = None
+
+    def redraw(self) -> None:
+        self.figure += 1
+        self.refresh()
+
+    def render(self) -> Text:
+        key = (self.figure, self.size, self.app.theme, self.theme)
+        if self._built is None or self._built[0] != key:
+            self._built = (key, super().render())  # type: ignore[arg-type]
+        return self._built[1]
+
+
 def mistake_templates(mistakes: tuple[core.Mistake, ...], templates: dict[str, DrillTemplate]) -> list[DrillTemplate]:
     """The drill templates on which ``mistakes`` were made, most frequent mistake first, each once;
     templates no longer in the bank are left out."""
@@ -78,16 +99,17 @@ class StatsScreen(Screen[None]):
         self.stats: core.Stats | None = None
         self.fitting = False
         """A fit of FSRS is running in a worker thread."""
+        self.openings = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="stats-summary")
         with VerticalScroll(id="stats-body"):
             yield Static("Answers per day, last 8 weeks", classes="stats-label")
-            yield PlotextPlot(id="per-day", classes="stats-plot")
+            yield Plot(id="per-day", classes="stats-plot")
             yield Static("Due in the next 30 days", classes="stats-label")
-            yield PlotextPlot(id="forecast", classes="stats-plot")
+            yield Plot(id="forecast", classes="stats-plot")
             yield Static("Retention by topic: reviews recalled, last 30 days", classes="stats-label")
-            yield PlotextPlot(id="retention", classes="stats-plot")
+            yield Plot(id="retention", classes="stats-plot")
             yield Static("", id="no-retention", markup=False)
             yield Static("", id="weakest-label", classes="stats-label", markup=False)
             yield DataTable(id="weakest", cursor_type="none", zebra_stripes=True)
@@ -100,6 +122,14 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#weakest", DataTable)
         table.add_columns("Recall", "Item", "Topic", "Answers", "Forgotten")
         self.refresh_stats()
+
+    def on_screen_resume(self) -> None:
+        # Opened again (the app keeps this screen): the history may have grown since. The first opening
+        # computed them on mount.
+        self.openings += 1
+        if self.openings > 1 and not self.fitting:
+            self.refresh_stats()
+            self.query_one("#stats-body", VerticalScroll).scroll_home(animate=False)
 
     def refresh_stats(self) -> None:
         """Compute the figures afresh from the store and show them."""
@@ -144,7 +174,7 @@ class StatsScreen(Screen[None]):
 
     def _bars(self, widget_id: str, days: tuple[tuple[date, int], ...], every: int) -> None:
         """A bar a day, the x axis labelled every ``every`` days (and the last day)."""
-        plot = self.query_one(f"#{widget_id}", PlotextPlot)
+        plot = self.query_one(f"#{widget_id}", Plot)
         plt = plot.plt
         plt.clear_figure()
         xs = list(range(len(days)))
@@ -155,7 +185,7 @@ class StatsScreen(Screen[None]):
         plt.yticks([0, top] if top < 4 else [0, top // 2, top])
         ticks = sorted({*range(0, len(days), every), len(days) - 1})
         plt.xticks(ticks, [_day(days[i][0]) for i in ticks])
-        plot.refresh()
+        plot.redraw()
 
     def _plot_per_day(self, stats: core.Stats) -> None:
         self._bars("per-day", stats.per_day, 7)
@@ -164,7 +194,7 @@ class StatsScreen(Screen[None]):
         self._bars("forecast", stats.forecast, 5)
 
     def _plot_retention(self, stats: core.Stats) -> None:
-        plot = self.query_one("#retention", PlotextPlot)
+        plot = self.query_one("#retention", Plot)
         shown = [r for r in stats.retention if r.retention is not None]
         plot.display = bool(shown)
         note = self.query_one("#no-retention", Static)
@@ -176,11 +206,11 @@ class StatsScreen(Screen[None]):
         labels = [f"{_short(r.topic, LABEL_WIDTH)} {_percent(r.retention)}" for r in shown]
         plt = plot.plt
         plt.clear_figure()
-        plt.bar(labels, [100 * (r.retention or 0.0) for r in shown], orientation="horizontal", width=0.5, marker="hd")
+        plt.bar(labels, [100 * (r.retention or 0.0) for r in shown], orientation="horizontal", width=0.5, marker="sd")
         plt.xlim(0, 100)
         plt.xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         plot.styles.height = 2 * len(shown) + 3  # two rows a bar, the frame and the axis
-        plot.refresh()
+        plot.redraw()
 
     def _show_weakest(self, stats: core.Stats) -> None:
         fsrs = "FSRS fitted to you" if stats.fitted else "FSRS defaults"

@@ -91,7 +91,6 @@ class QuizApp(App[None]):
         self._store = store
         self._owns_store = store is None
         self.tz: tzinfo | None = None
-        self._stats_screen: Screen[None] | None = None
         """The zone a study day is counted in (statistics, what is due tomorrow); None: the system's. Tests fix it."""
         if now is None:
             self.clock: Clock = lambda: datetime.now(UTC)
@@ -466,11 +465,16 @@ class QuizApp(App[None]):
             return
         from quizapp.tui.screens.stats import StatsScreen
 
-        if isinstance(self.screen, StatsScreen):
+        if self._installed_on_stack(StatsScreen.NAME):
             return
-        if self._stats_screen is None or self._stats_screen in self.screen_stack:
-            self._stats_screen = StatsScreen()
-        self.push_screen(self._stats_screen)
+        if not self.is_screen_installed(StatsScreen.NAME):
+            self.install_screen(StatsScreen(), StatsScreen.NAME)  # installed: kept when popped, not removed
+        self.push_screen(StatsScreen.NAME)
+
+    def _installed_on_stack(self, name: str) -> bool:
+        """Is the screen installed as ``name`` on the stack (shown, or under another)?"""
+        installed = self._installed_screens.get(name)
+        return installed is not None and installed in self.screen_stack
 
     def select_only(self, key: tuple[str, str]) -> None:
         """Pick one topic (from the command palette) and show it on Home."""

@@ -279,3 +279,20 @@ async def test_a_fit_that_predicts_better_is_kept_and_schedules_from_then_on(new
         saved = load_parameters(tmp_path / "data")
         assert saved is not None and app.store.fsrs_parameters == saved
         assert screen.stats is not None and screen.stats.fitted  # predicted recall now uses them
+
+
+async def test_opened_again_the_stats_screen_shows_the_answers_given_since(new_app, store, bank):
+    record_history(store, bank, NOW)
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        first = await _open_stats(app, pilot)
+        assert "10 answers" in text_of(app, "#stats-summary")
+        await pilot.press("escape")
+        await pilot.pause()
+        store.record_attempt("att-scores", kind="basic", topic="Attention", deck="attention", verdict="correct", rating=3, now=NOW)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is first  # kept, not built again
+        assert "11 answers" in text_of(app, "#stats-summary")
+        assert first.query_one("#weakest", DataTable).row_count == 3  # refilled, not appended to
+        assert len(first.query_one("#weakest", DataTable).columns) == 5

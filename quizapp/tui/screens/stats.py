@@ -92,6 +92,9 @@ class StatsScreen(Screen[None]):
 
     AUTO_FOCUS = "#stats-body"
 
+    NAME = "stats"
+    """The name the app installs this screen under: made once, kept between openings."""
+
     app: QuizApp  # type: ignore[assignment]
 
     def __init__(self) -> None:

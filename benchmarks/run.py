@@ -254,6 +254,10 @@ def section_stats() -> None:
         row("compute every figure of `quizapp stats`", stats, baseline, "goal ≤ 300 ms")
         check = median_seconds(lambda: store.check_rows("attempts"), repeat=7, number=1)
         row("  for comparison: check every row's types", check, baseline, "(stats checks only the rows it reads)")
+        first, opened, bare = _open_stats_screen(store, bank, now)
+        row("open the TUI's Statistics screen, painted (median of 5)", statistics.median(opened), baseline, "goal ≤ 300 ms")
+        row("  its first opening, textual-plotext imported", first, baseline)
+        row("  for comparison: open Help, a screen of text (median of 5)", statistics.median(bare), baseline)
         store.close()
         env = {**os.environ, "QUIZAPP_CACHE_DIR": tmp}
         command = [PY, "-m", "quizapp", "stats", "--json", "--data-dir", tmp]
@@ -261,6 +265,34 @@ def section_stats() -> None:
         whole, peak = median_process(command, repeat=3, env=env)
         bare, _ = median_process([PY, "-c", "pass"], repeat=3)
         row("the whole `quizapp stats --json` process (median of 3)", whole, bare, f"×: vs `python -c pass`; peak {peak / 1024:.0f} MB")
+
+
+def _open_stats_screen(store: Any, bank: Any, now: Any) -> tuple[float, list[float], list[float]]:
+    """Seconds from asking for the Statistics screen to it shown with its figures and plots drawn, in a
+    headless app at 100×32: the first time (its module and textual-plotext imported), five more times,
+    and five openings of Help (a screen of text and a footer: what any screen costs Textual)."""
+    import asyncio
+
+    from quizapp.tui.app import make_app
+
+    async def run() -> tuple[float, list[float], list[float]]:
+        with tempfile.TemporaryDirectory() as data:
+            app = make_app(bank, store=store, data_dir=data, now=now)
+            times: dict[str, list[float]] = {"stats": [], "help": []}
+            async with app.run_test(size=(100, 32)) as pilot:
+                await pilot.pause()
+                for name, opens in (("help", app.action_help), ("stats", app.open_stats)):
+                    for _ in range(6):
+                        start = time.perf_counter()
+                        opens()
+                        await pilot.pause()  # mounted (or resumed), computed and refreshed
+                        app.screen._compositor.render_update(full=True)  # and painted: the plots render here
+                        times[name].append(time.perf_counter() - start)
+                        app.pop_screen()
+                        await pilot.pause()
+            return times["stats"][0], times["stats"][1:], times["help"][1:]
+
+    return asyncio.run(run())
 
 
 def _run_measured(args: list[str], env: dict[str, str] | None = None, allowed: tuple[int, ...] = (0,)) -> tuple[float, int]:

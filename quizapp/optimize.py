@@ -32,6 +32,7 @@ from quizapp.store import Attempt, Store
 
 __all__ = [
     "HOLDOUT",
+    "OPTIMIZER_MISSING",
     "SETTINGS_KEY",
     "Fit",
     "fit",
@@ -40,9 +41,11 @@ __all__ = [
     "review_samples",
     "run_optimize",
     "save_parameters",
+    "verdict",
 ]
 
 SETTINGS_KEY = "fsrs_parameters"
+OPTIMIZER_MISSING = "fitting FSRS needs the optional optimizer: pip install 'quizapp[optimizer]' (fsrs-rs-python)"
 HOLDOUT = 0.2
 """The share of the latest reviews the fitted parameters must predict better than the defaults."""
 
@@ -181,33 +184,41 @@ def save_parameters(data_dir: str | Path | None, parameters: Sequence[float]) ->
     write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
-def run_optimize(store: Store, *, data_dir: str | Path | None, stdout: TextIO, tz: tzinfo | None = None) -> int:
-    """`quizapp stats --optimize`: fit, gate, save when kept, and say what happened either way. Exit status 0 or 1."""
-    from quizapp.textsafe import error
-
-    samples = review_samples(store.attempts(), tz=tz)
-    try:
-        result = fit(samples)
-    except ImportError:
-        error("quizapp: fitting FSRS needs the optional optimizer: pip install 'quizapp[optimizer]' (fsrs-rs-python)")
-        return 1
+def verdict(result: Fit, *, saved: bool = True) -> str:
+    """What a fit came to, in a sentence: too few reviews, not better than the defaults, or kept (``saved``)."""
     if result.parameters is None:
-        stdout.write(
+        return (
             f"FSRS: not enough reviews to fit your own parameters yet ({result.reviews:,} usable reviews of items "
-            "seen on an earlier day); keeping the current ones.\n"
+            "seen on an earlier day); keeping the current ones."
         )
-        return 0
-    verdict = (
+    measured = (
         f"FSRS fitted on {result.trained_on:,} reviews predicts your latest {result.tested_on:,} with log loss "
         f"{result.log_loss:.4f} against {result.default_log_loss:.4f} for the defaults"
     )
     if not result.kept:
-        stdout.write(f"{verdict}: not better, so your settings are unchanged.\n")
-        return 0
+        return f"{measured}: not better, so your settings are unchanged."
+    if not saved:
+        return f"{measured}: better, but they could not be saved."
+    return f"{measured}: better, so they are saved in settings.json and schedule your reviews from now on."
+
+
+def run_optimize(
+    store: Store, *, data_dir: str | Path | None, stdout: TextIO, tz: tzinfo | None = None, day_start: int = DAY_START
+) -> int:
+    """`quizapp stats --optimize`: fit, gate, save when kept, and say what happened either way. Exit status 0 or 1."""
+    from quizapp.textsafe import error
+
+    samples = review_samples(store.attempts(), tz=tz, day_start=day_start)
     try:
-        save_parameters(data_dir, result.parameters)
-    except (ValueError, OSError) as err:
-        error(f"quizapp: {err}")
+        result = fit(samples)
+    except ImportError:
+        error(f"quizapp: {OPTIMIZER_MISSING}")
         return 1
-    stdout.write(f"{verdict}: better, so they are saved in settings.json and schedule your reviews from now on.\n")
+    if result.kept:
+        try:
+            save_parameters(data_dir, result.parameters)  # type: ignore[arg-type]  (kept: fitted)
+        except (ValueError, OSError) as err:
+            error(f"quizapp: {err}")
+            return 1
+    stdout.write(verdict(result) + "\n")
     return 0

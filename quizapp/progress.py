@@ -137,6 +137,8 @@ def record_answer(
         )
         if parameters is None:
             parameters = store.fsrs_parameters
-        state, due = review(store.get_state(target.item_id), rating, now, parameters=parameters)
+        state, due = review(
+            store.get_state(target.item_id), rating, now, parameters=parameters, desired_retention=store.desired_retention
+        )
         store.save_state(target.item_id, state, now=now, kind=target.kind, topic=target.topic, deck=target.deck)
     return Recorded(target.item_id, attempt_id, name, rating, due)

@@ -16,6 +16,7 @@ from fsrs import Card as CardState
 from fsrs import Rating, Scheduler, State
 
 __all__ = [
+    "DESIRED_RETENTION",
     "CardState",
     "Rating",
     "State",
@@ -35,16 +36,24 @@ Parameters = Sequence[float] | None
 """The 21 FSRS weights, or None for the defaults."""
 
 
-def scheduler(parameters: Parameters = None) -> Scheduler:
-    """The FSRS scheduler (fuzzing off) with ``parameters``, made once per set of them."""
-    return _scheduler(None if parameters is None else tuple(float(w) for w in parameters))
+DESIRED_RETENTION = 0.9
+"""FSRS's default: the recall an interval is chosen to reach."""
+
+
+def scheduler(parameters: Parameters = None, desired_retention: float | None = None) -> Scheduler:
+    """The FSRS scheduler (fuzzing off) with ``parameters`` aiming at ``desired_retention`` (None: 0.9),
+    made once per pair."""
+    return _scheduler(
+        None if parameters is None else tuple(float(w) for w in parameters),
+        DESIRED_RETENTION if desired_retention is None else float(desired_retention),
+    )
 
 
 @lru_cache(maxsize=4)
-def _scheduler(parameters: tuple[float, ...] | None) -> Scheduler:
+def _scheduler(parameters: tuple[float, ...] | None, desired_retention: float) -> Scheduler:
     if parameters is None:
-        return Scheduler(enable_fuzzing=False)
-    return Scheduler(parameters=parameters, enable_fuzzing=False)
+        return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
 
 
 def utc(now: datetime) -> datetime:
@@ -60,15 +69,21 @@ def new_state(now: datetime) -> CardState:
 
 
 def review(
-    state: CardState | None, rating: Rating | int, now: datetime, *, parameters: Parameters = None
+    state: CardState | None,
+    rating: Rating | int,
+    now: datetime,
+    *,
+    parameters: Parameters = None,
+    desired_retention: float | None = None,
 ) -> tuple[CardState, datetime]:
     """One review at ``now`` graded ``rating`` -> (the new FSRS state, when it is due next).
 
-    ``state`` is None for a card seen for the first time. The input state is not modified.
+    ``state`` is None for a card seen for the first time. The input state is not modified. The next
+    interval is the one at which recall falls to ``desired_retention`` (None: 0.9).
     """
     now = utc(now)
     card = state if state is not None else new_state(now)
-    updated, _log = scheduler(parameters).review_card(card, Rating(int(rating)), review_datetime=now)
+    updated, _log = scheduler(parameters, desired_retention).review_card(card, Rating(int(rating)), review_datetime=now)
     return updated, updated.due
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "WeakItem",
     "compute",
     "day_begins",
+    "due_by_topic",
     "render_text",
     "run",
     "run_topics",
@@ -199,10 +200,10 @@ def compute(
     forecast = [0] * FORECAST_DAYS
     due_now = 0
     for s in schedules:
-        offset = max(0, (study_day(s.state.due, tz, day_start) - today).days)
+        is_due, offset = _when_due(s.state.due, now, today, tz, day_start)
         if offset < FORECAST_DAYS:
             forecast[offset] += 1
-        due_now += utc(s.state.due) <= now
+        due_now += is_due
 
     reviews = store.review_counts(since=now - timedelta(days=RETENTION_DAYS))
     retention = tuple(TopicRetention(deck, topic, n, recalled) for (deck, topic), (n, recalled) in sorted(reviews.items()))
@@ -226,6 +227,29 @@ def compute(
         misconceptions=_mistakes(store.misconception_hits(), bank),
         fitted=parameters is not None,
     )
+
+
+def _when_due(due: datetime, now: datetime, today: date, tz: tzinfo | None, day_start: int) -> tuple[bool, int]:
+    """(is it due at ``now``, in how many study days from ``today`` it falls due: 0 for today and for overdue)."""
+    return utc(due) <= now, max(0, (study_day(due, tz, day_start) - today).days)
+
+
+def due_by_topic(
+    store: Store, bank: Bank, *, now: datetime, tz: tzinfo | None = None, day_start: int = DAY_START
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(deck id, topic) -> (the bank's items there due at ``now``, those falling due during tomorrow's study day),
+    as the forecast of :func:`compute` counts them; topics with neither are absent."""
+    now = utc(now)
+    today = study_day(now, tz, day_start)
+    items = _bank_items(bank)
+    result: dict[tuple[str, str], tuple[int, int]] = {}
+    for item_id, due in store.due_dates(items).items():
+        is_due, offset = _when_due(due, now, today, tz, day_start)
+        if is_due or offset == 1:
+            _, deck, topic, _ = items[item_id]
+            n, tomorrow = result.get((deck, topic), (0, 0))
+            result[(deck, topic)] = (n + is_due, tomorrow + (offset == 1))
+    return result
 
 
 def _mistakes(rows: Sequence[tuple[str, str, int, int | None, str | None]], bank: Bank) -> tuple[Mistake, ...]:
@@ -324,6 +348,17 @@ def _open(data_dir: str | Path | None) -> Store | None:
     return Store(path) if path.exists() else None
 
 
+def _day_start(data_dir: str | Path | None) -> int:
+    """The hour a study day starts, as settings.json's ``day_start_hour`` says (a bad or missing one: 04:00)."""
+    from quizapp.paths import settings_path
+    from quizapp.tui.settings import load_settings  # headless: the settings file's one reader
+
+    try:
+        return load_settings(settings_path(data_dir, create=False)).day_start_hour
+    except OSError:
+        return DAY_START
+
+
 def run(
     bank: Bank,
     *,
@@ -357,11 +392,12 @@ def run(
     try:
         from quizapp.optimize import load_parameters, run_optimize
 
+        day_start = _day_start(data_dir)
         if optimize:
-            status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz)
+            status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz, day_start=day_start)
             if status:
                 return status
-        stats = compute(store, bank, now=now, tz=tz, parameters=load_parameters(data_dir))
+        stats = compute(store, bank, now=now, tz=tz, day_start=day_start, parameters=load_parameters(data_dir))
     except StoreError as err:
         error(f"quizapp: {err}")
         return 1

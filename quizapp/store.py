@@ -206,6 +206,8 @@ class Store:
     fsrs_parameters: tuple[float, ...] | None = None
     """The FSRS weights answers recorded into this store are scheduled with (quizapp.progress); None for
     FSRS's defaults. Whoever opens the store sets them from the user's settings (quizapp.optimize)."""
+    desired_retention: float | None = None
+    """The recall those answers' next intervals aim at (settings.json ``desired_retention``); None for FSRS's 0.9."""
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
         self.path = Path(path)

@@ -36,6 +36,7 @@ HEADLESS = [
     "quizapp.plain",
     "quizapp.review",
     "quizapp.cli",
+    "quizapp.tui.settings",  # the study core reads the settings file through it
 ]
 
 NO_SYMPY = {*SOLVER_MODULES, "quizapp.answers", "quizapp.slips", "quizapp.tolerance"}

@@ -6,7 +6,7 @@ import gc
 import random
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -90,6 +90,8 @@ class QuizApp(App[None]):
         self._sessions = 0
         self._store = store
         self._owns_store = store is None
+        self.tz: tzinfo | None = None
+        """The zone a study day is counted in (statistics, what is due tomorrow); None: the system's. Tests fix it."""
         if now is None:
             self.clock: Clock = lambda: datetime.now(UTC)
         elif isinstance(now, datetime):
@@ -244,6 +246,7 @@ class QuizApp(App[None]):
 
             self._store = Store(database_path(self.data_dir))
             self._store.fsrs_parameters = load_parameters(self.data_dir)  # FSRS fitted to the user, if they chose to
+            self._store.desired_retention = self.settings.desired_retention
         return self._store
 
     def next_seed(self) -> int:
@@ -275,6 +278,19 @@ class QuizApp(App[None]):
     def set_count(self, count: int) -> None:
         self.count = max(1, min(MAX_COUNT, count))
         self._save_settings(count=self.count)
+
+    def change_settings(self, **changes: Any) -> None:
+        """Keep the Settings screen's ``changes`` (already checked) and apply them to what is open."""
+        self._save_settings(**changes)
+        if "count" in changes:
+            self.count = changes["count"]
+        if "desired_retention" in changes and self._store is not None:
+            self._store.desired_retention = changes["desired_retention"]
+
+    def open_settings(self) -> None:
+        from quizapp.tui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
 
     def _theme_changed(self, theme: Any) -> None:
         name = getattr(theme, "name", str(theme))
@@ -312,6 +328,19 @@ class QuizApp(App[None]):
                 TopicRow(deck.id, topic, n_cards, n_templates, due=s.due if s else 0, accuracy=s.accuracy if s else None)
             )
         return rows
+
+    def due_by_topic(self) -> dict[tuple[str, str], tuple[int, int]] | None:
+        """(deck id, topic) -> (items due now, items due tomorrow) once the store is open; None before."""
+        if self._store is None:
+            return None
+        from quizapp.stats import due_by_topic
+        from quizapp.store import StoreError
+
+        try:
+            return due_by_topic(self._store, self.bank, now=self.clock(), tz=self.tz, day_start=self.settings.day_start_hour)
+        except StoreError as err:
+            self.notify(str(err), severity="error")
+            return None
 
     # --- starting sessions ------------------------------------------------------------------------
 
@@ -378,7 +407,8 @@ class QuizApp(App[None]):
         if not chosen:
             self.notify("No drill templates in the chosen topics: pick a topic with drills.", severity="warning")
             return None
-        session = DrillSession(chosen, seed=self.next_seed(), level=self.level)
+        # --level holds for this run; otherwise the Settings screen's default level (auto: grows with the streak).
+        session = DrillSession(chosen, seed=self.next_seed(), level=self.level or self.settings.fixed_level)
         # --count limits the drill the command line opened, not the ones started from Home later.
         limit = self.cli_count if self.mode == "drill" and self._sessions == 1 else None
         return DrillScreen(session, limit=limit)
@@ -427,6 +457,24 @@ class QuizApp(App[None]):
         from quizapp.tui.screens.browse import BrowseScreen
 
         self.push_screen(BrowseScreen())
+
+    def open_stats(self) -> None:
+        """Statistics (opened over the current screen; Escape comes back). The screen is made once and
+        kept: opening it again recomputes the figures without building its widgets anew."""
+        if not self._open_store():
+            return
+        from quizapp.tui.screens.stats import StatsScreen
+
+        if self._installed_on_stack(StatsScreen.NAME):
+            return
+        if not self.is_screen_installed(StatsScreen.NAME):
+            self.install_screen(StatsScreen(), StatsScreen.NAME)  # installed: kept when popped, not removed
+        self.push_screen(StatsScreen.NAME)
+
+    def _installed_on_stack(self, name: str) -> bool:
+        """Is the screen installed as ``name`` on the stack (shown, or under another)?"""
+        installed = self._installed_screens.get(name)
+        return installed is not None and installed in self.screen_stack
 
     def select_only(self, key: tuple[str, str]) -> None:
         """Pick one topic (from the command palette) and show it on Home."""

@@ -82,6 +82,8 @@ class QuizCommands(Provider):
             PaletteCommand("Start drill", leaving(app.start_drill), "Endless computed questions from the picked topics"),
             PaletteCommand("Review due cards", leaving(app.start_review), "Spaced repetition of the flashcards that are due"),
             PaletteCommand("Browse cards", app.open_browse, f"Search the picked topics' cards by text ({browse}: all topics)"),
+            PaletteCommand("Statistics", app.open_stats, "Your history with plots, weakest items and most frequent mistakes"),
+            PaletteCommand("Settings", app.open_settings, "New cards and reviews a day, desired retention, drill level, quiz length"),
             PaletteCommand("Help", app.action_help, "Keys and how the app works"),
         ]
         for deck, topic, n_cards, n_templates in app.bank.topics():
@@ -104,7 +106,7 @@ class QuizCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for command in self._commands()[:6]:
+        for command in self._commands()[:8]:
             # Content, not str: the palette reads a str as markup, and titles and help quote deck text.
             yield DiscoveryHit(Content(command.title), command.run, help=Content(command.help))  # type: ignore[arg-type]
 

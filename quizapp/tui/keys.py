@@ -76,6 +76,8 @@ SECTIONS: tuple[Section, ...] = (
             Binding("d", "start('drill')", "Drill", id="home.drill"),
             Binding("r", "start('review')", "Review", id="home.review"),
             Binding("b", "browse", "Browse", id="home.browse"),
+            Binding("t", "stats", "Stats", show=False, tooltip="Your statistics: plots, weakest items, most frequent mistakes", id="home.stats"),
+            Binding("o", "settings", "Settings", show=False, tooltip="Daily limits, desired retention, drill level, quiz length", id="home.settings"),
             Binding("a", "toggle_all", "All/none", show=False, tooltip="All topics or none (none = all)", id="home.all-none"),
             Binding("plus,equals_sign", "count(1)", "Longer quiz", group=_LENGTH, id="home.longer"),
             Binding("minus", "count(-1)", "Shorter quiz", group=_LENGTH, id="home.shorter"),
@@ -132,6 +134,20 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "stats",
+        "Statistics",
+        (
+            Binding("m", "drill_mistakes", "Drill my mistakes", tooltip="Drill the templates of your most frequent mistakes", id="stats.drill-mistakes"),
+            Binding("f", "fit", "Fit FSRS", tooltip="Fit FSRS to your reviews; kept only when it predicts them better", id="stats.fit"),
+            Binding("escape", "back", "Back", tooltip="Back to where Statistics was opened", id="stats.back"),
+        ),
+    ),
+    Section(
+        "settings",
+        "Settings",
+        (Binding("escape", "back", "Back", tooltip="Back; a value not yet saved is dropped", id="settings.back"),),
+    ),
+    Section(
         "confirm",
         "Yes/no questions",
         (
@@ -170,6 +186,7 @@ WHILE_TYPING = frozenset(
         "browse.results",
         "browse.all",
         "browse.picked",
+        "settings.back",
     }
 )
 """Bindings that work while the cursor is in an answer or search box: a printable key would type instead."""

@@ -1,9 +1,14 @@
-"""Provides the TUI's remembered settings (topic selection, quiz length, theme) and the user's key remapping,
-in one JSON file written atomically."""
+"""Provides the remembered settings (topic selection, quiz length, theme, the study settings: new cards and
+reviews a day, desired retention, the hour a day starts, drill level, second try) and the user's key
+remapping, in one JSON file written atomically.
+
+Headless (no textual or rich): the study core reads the same file through :func:`load_settings`.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -12,10 +17,90 @@ from typing import Any
 
 from quizapp.textsafe import short
 
-__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "Settings", "load_settings", "save_settings"]
+__all__ = ["DEFAULT_COUNT", "FIELDS", "LEVELS", "MAX_COUNT", "Field", "Settings", "load_settings", "parse_field", "save_settings"]
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
+LEVELS = ("auto", "easy", "medium", "hard")
+"""Drill levels: "auto" grows with the streak, the others are fixed."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One study setting as settings.json and the Settings screen have it: its key, label, default and bounds."""
+
+    key: str
+    label: str
+    default: int | float | bool | str
+    low: float = 0
+    high: float = 0
+    help: str = ""
+
+    def describe(self) -> str:
+        """What a valid value is, for messages: "a whole number from 0 to 9999"."""
+        if isinstance(self.default, bool):
+            return "true or false"
+        if isinstance(self.default, str):
+            return " or ".join(LEVELS)
+        if isinstance(self.default, int):
+            return f"a whole number from {self.low:g} to {self.high:g}"
+        return f"a number from {self.low:g} to {self.high:g}"
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("new_per_day", "New cards a day", 20, 0, 9999, "new cards a study day brings in, counted across sessions"),
+    Field("review_cap", "Reviews a day at most", 200, 0, 99999, "reviews a study day asks at most"),
+    Field("desired_retention", "Desired retention", 0.9, 0.7, 0.99, "the recall FSRS schedules for: higher means more reviews"),
+    Field("day_start_hour", "A day starts at (hour)", 4, 0, 23, "local hour a new study day begins, as Anki's 4 o'clock"),
+    Field("level", "Default drill level", "auto", help="auto grows with your streak; or easy, medium, hard"),
+    Field("count", "Quiz length", DEFAULT_COUNT, 1, MAX_COUNT, "questions in a quiz"),
+    Field("second_try", "Second try before the answer", True, help="a wrong but readable typed answer may be tried once more"),
+)
+"""The study settings in the order the Settings screen lists them."""
+
+_FIELDS = {f.key: f for f in FIELDS}
+
+
+def parse_field(key: str, value: Any) -> int | float | bool | str:
+    """``value`` (from JSON, or typed as text) as setting ``key`` holds it; ValueError saying what is allowed.
+
+    Text is read leniently ("0,85" and "85%" for a retention; "on"/"off" for a switch); JSON's true is not 1.
+    """
+    field = _FIELDS[key]
+    default = field.default
+    wrong = ValueError(f"{field.label}: should be {field.describe()}, got {_json_short(value)}")
+    if isinstance(default, bool):
+        if isinstance(value, str) and value.strip().lower() in ("true", "on", "yes", "1", "false", "off", "no", "0"):
+            return value.strip().lower() in ("true", "on", "yes", "1")
+        if isinstance(value, bool):
+            return value
+        raise wrong
+    if isinstance(default, str):
+        if isinstance(value, str) and value.strip().lower() in LEVELS:
+            return value.strip().lower()
+        raise wrong
+    if isinstance(value, bool):
+        raise wrong
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        percent = text.endswith("%")
+        try:
+            number: float = float(text.rstrip("%").strip()) if text.rstrip("%").strip() else float("nan")
+        except ValueError:
+            raise wrong from None
+        if percent:
+            number /= 100
+    elif isinstance(value, (int, float)):
+        number = value
+    else:
+        raise wrong
+    if not field.low <= number <= field.high or not math.isfinite(number):  # range first: a huge JSON int is no float
+        raise wrong
+    if isinstance(default, int):
+        if number != int(number):
+            raise wrong
+        number = int(number)
+    return number
 MAX_SETTINGS_BYTES = 256 * 1024
 """A settings file larger than this is not read (the app's own is a few hundred bytes)."""
 
@@ -28,6 +113,13 @@ class Settings:
     """Picked topics as (deck id, topic); empty means every topic."""
     count: int = DEFAULT_COUNT
     theme: str = ""
+    new_per_day: int = 20
+    review_cap: int = 200
+    desired_retention: float = 0.9
+    day_start_hour: int = 4
+    level: str = "auto"
+    """The default drill level: "auto" (grows with the streak), or a fixed one."""
+    second_try: bool = True
     keymap: tuple[tuple[str, str], ...] = ()
     """The file's "keymap" as (binding id, comma-separated keys), in file order; quizapp.tui.keys checks them."""
     problems: tuple[str, ...] = ()
@@ -38,9 +130,18 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
+    @property
+    def fixed_level(self) -> str | None:
+        """The drill level to hold, or None to let it grow with the streak."""
+        return None if self.level == "auto" else self.level
+
     def to_dict(self) -> dict[str, Any]:
         """What the app writes; the keymap is the user's and stays in the file as they wrote it."""
-        return {"selection": [list(pair) for pair in self.selection], "count": self.count, "theme": self.theme}
+        return {
+            "selection": [list(pair) for pair in self.selection],
+            "theme": self.theme,
+            **{f.key: getattr(self, f.key) for f in FIELDS},
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> Settings:
@@ -57,16 +158,20 @@ class Settings:
             for pair in raw
             if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         )
-        count = data.get("count", DEFAULT_COUNT)
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
-            problems.append(f'"count" should be a whole number from 1 to {MAX_COUNT}, got {_json_short(count)}: using {DEFAULT_COUNT}')
-            count = DEFAULT_COUNT
+        values: dict[str, Any] = {}
+        for field in FIELDS:
+            if field.key not in data:
+                continue
+            try:
+                values[field.key] = parse_field(field.key, data[field.key])
+            except ValueError:
+                problems.append(f'"{field.key}" should be {field.describe()}, got {_json_short(data[field.key])}: using {_json_short(field.default)}')
         theme = data.get("theme", "")
         if not isinstance(theme, str):
             problems.append(f'"theme" should be a theme\'s name, got {_json_short(theme)}: using the default')
             theme = ""
         keymap, keymap_problems = _read_keymap(data.get("keymap"))
-        return cls(selection=selection, count=count, theme=theme, keymap=keymap, problems=(*problems, *keymap_problems))
+        return cls(selection=selection, theme=theme, keymap=keymap, problems=(*problems, *keymap_problems), **values)
 
 
 def _read_keymap(raw: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:

@@ -145,3 +145,18 @@ def test_record_answer_keeps_the_drill_seed_level_and_the_mistake_named(bank, st
     assert (flash.seed, flash.level, flash.misconception) == (None, None, None)
     again = generate(template(bank, first.item_id), first.seed, first.level)
     assert again.question == drill.question
+
+
+def test_the_stores_desired_retention_schedules_the_answer(bank, store):
+    from quizapp.schedule import review as fsrs_review
+
+    item = bank.cards()[0]
+    first = datetime(2025, 3, 1, 10, tzinfo=UTC)
+    store.desired_retention = 0.8
+    recorded = record_answer(store, item, rating=3, now=first)
+    assert recorded.due == fsrs_review(None, 3, first, desired_retention=0.8)[1]
+    later = recorded.due
+    recorded = record_answer(store, item, rating=3, now=later)
+    state, _ = fsrs_review(None, 3, first, desired_retention=0.8)
+    assert recorded.due == fsrs_review(state, 3, later, desired_retention=0.8)[1]
+    assert recorded.due > fsrs_review(state, 3, later)[1]  # 0.8 waits longer than FSRS's 0.9

@@ -122,3 +122,23 @@ def test_rating_for_an_unknown_verdict_fails():
 def test_verdict_for_rating(rating, expected):
     assert verdict_for_rating(Rating(rating)) == expected
     assert verdict_for_rating(rating) == expected
+
+
+def test_desired_retention_sets_the_interval_by_fsrs_formula():
+    # Once a card is in review, the next interval is when recall falls to the desired retention r:
+    # I(r) = S/F · (r^(−1/w₂₀) − 1), F = 0.9^(−1/w₂₀) − 1, so I(0.9) = S (rounded to whole days).
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    decay = DEFAULT_PARAMETERS[20]
+    state, _ = review(None, Rating.Good, NOW)
+    state, then = review(state, Rating.Good, state.due)
+    assert state.state == State.Review
+    intervals = {}
+    for r in (0.8, 0.9, 0.95):
+        after, next_due = review(state, Rating.Good, then, desired_retention=r)
+        intervals[r] = (next_due - then).days
+        factor = 0.9 ** (-1 / decay) - 1
+        expected = after.stability / factor * (r ** (-1 / decay) - 1)
+        assert abs(intervals[r] - expected) <= 1, (r, intervals[r], expected)
+    assert intervals[0.8] > intervals[0.9] > intervals[0.95]
+    assert review(state, Rating.Good, then)[1] == review(state, Rating.Good, then, desired_retention=0.9)[1]

@@ -240,3 +240,44 @@ def test_a_misconception_whose_drill_cannot_be_asked_again_keeps_its_count(bank,
     [mistake] = stats.misconceptions
     assert (mistake.count, mistake.explanation, dict(mistake.templates)) == (2, "", {"small-conv-out": 1, "gone-template": 1})
     assert "(no explanation: its drill is gone or changed)" in render_text(stats)
+
+
+def test_the_day_boundary_of_the_settings_file_moves_an_answer_after_midnight(bank, history, tmp_path):
+    # The wrong conv answer at 02:00 on 26 February counts for the 25th with days starting at 04:00,
+    # and for the 26th once settings.json says days start at midnight.
+    def per_day() -> tuple[int, dict[str, int]]:
+        out = io.StringIO()
+        assert run(bank, data_dir=tmp_path, as_json=True, now=NOW, tz=UTC, stdout=out) == 0
+        data = json.loads(out.getvalue())
+        return data["day_start"], {d["day"]: d["answers"] for d in data["answers_per_day"]}
+
+    start, days = per_day()
+    assert (start, days["2025-02-25"], days["2025-02-26"]) == (4, 1, 0)
+    (tmp_path / "settings.json").write_text(json.dumps({"day_start_hour": 0}))
+    start, days = per_day()
+    assert (start, days["2025-02-25"], days["2025-02-26"]) == (0, 0, 1)
+
+
+def test_due_by_topic_counts_as_the_forecast_does(bank, tmp_path):
+    from quizapp.schedule import review
+    from quizapp.stats import due_by_topic
+
+    with Store(tmp_path / "p.sqlite3") as store:
+        # Due: an hour ago and at 03:00 tomorrow (still today's study day) → now / today; 05:00 tomorrow and
+        # 03:00 the day after → tomorrow; in three days → neither.
+        dues = {
+            "small-stride": at(0, 11),
+            "small-conv-out": at(1, 3),
+            "small:7f0d005ec1": at(1, 5),
+            "small-he": at(2, 3),
+            "small-forward": at(3, 12),
+        }
+        topics = {c.id: (c.deck, c.topic) for c in bank.cards()} | {t.id: (t.deck, t.topic) for t in bank.templates()}
+        for item_id, due in dues.items():
+            state, _ = review(None, 3, at(-1, 10))
+            state.due = due
+            store.save_state(item_id, state, now=at(-1, 10), deck=topics[item_id][0], topic=topics[item_id][1])
+        by_topic = due_by_topic(store, bank, now=NOW, tz=UTC)
+        stats = compute(store, bank, now=NOW, tz=UTC)
+    assert by_topic == {("small", "Convolutions"): (1, 0), ("small", "Attention"): (0, 2)}  # Linear layers: neither
+    assert (stats.due_now, stats.forecast[1][1]) == (1, 2)

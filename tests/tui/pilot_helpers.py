@@ -27,3 +27,50 @@ async def run_from_palette(pilot, title: str, *then: str) -> None:
     await pilot.pause(0.3)  # the palette searches in a worker
     await pilot.press("enter", *then)
     await pilot.pause()
+
+
+def record_history(store, bank, now) -> dict:
+    """A small history before ``now`` (fixed datetimes), through the store's own API, and what it should show:
+
+    answers on the day of ``now`` (3), the day before (2) and four days before (5): a streak of 2 days;
+    conv-stride answered Good then Again (a review not recalled: Convolutional layers 0%), att-scale
+    Good twice (Attention 100%); conv-stride due an hour ago, conv-sharing due tomorrow, att-scale in
+    five days; the conv drill answered three times with the same typical mistake.
+    """
+    from datetime import timedelta
+
+    from quizapp.generate import generate
+    from quizapp.schedule import review
+
+    day = timedelta(days=1)
+    template = next(t for t in bank.templates() if t.id == "conv-output-size")
+    mistake = generate(template, 5, "hard").misconceptions[0]
+    conv, att = "Convolutional layers", "Attention"
+    answers = [
+        # (item, kind, topic, deck, rating, misconception, when)
+        ("conv-stride", "basic", conv, "conv", 3, None, now - 4 * day),
+        ("att-scale", "basic", att, "attention", 3, None, now - 4 * day),
+        ("conv-output-size", "drill", conv, "conv", 1, mistake.name, now - 4 * day),
+        ("conv-output-size", "drill", conv, "conv", 1, mistake.name, now - 4 * day + timedelta(minutes=5)),
+        ("conv-sharing", "basic", conv, "conv", 3, None, now - 4 * day),
+        ("conv-stride", "basic", conv, "conv", 1, None, now - day),
+        ("att-scale", "basic", att, "attention", 3, None, now - day),
+        ("conv-output-size", "drill", conv, "conv", 1, mistake.name, now - timedelta(hours=2)),
+        ("conv-same", "basic", conv, "conv", 3, None, now - timedelta(hours=1)),
+        ("att-scores", "basic", att, "attention", 4, None, now - timedelta(hours=1)),
+    ]
+    for item, kind, topic, deck, rating, misconception, when in answers:
+        store.record_attempt(
+            item, kind=kind, topic=topic, deck=deck, verdict="wrong" if rating == 1 else "correct", rating=rating,
+            seed=5 if kind == "drill" else None, level="hard" if kind == "drill" else None,
+            misconception=misconception, now=when,
+        )
+    for item, topic, deck, due in (
+        ("conv-stride", conv, "conv", now - timedelta(hours=1)),
+        ("conv-sharing", conv, "conv", now + day),
+        ("att-scale", att, "attention", now + 5 * day),
+    ):
+        state, _ = review(None, 3, now - 4 * day)
+        state.due = due
+        store.save_state(item, state, now=now - 4 * day, kind="basic", topic=topic, deck=deck)
+    return {"streak": 2, "due_now": 1, "tomorrow": 1, "mistake": mistake, "answers": len(answers)}

@@ -43,7 +43,8 @@ async def test_home_lists_every_topic_with_counts(new_app):
         assert isinstance(app.screen, HomeScreen)
         rows = {row.topic: (row.cards, row.templates, row.due, row.accuracy) for row in app.screen.rows}
         assert rows == {"Attention": (4, 1, 0, None), "Convolutional layers": (5, 1, 0, None)}
-        assert "All topics (none picked): 9 cards, 2 drills, 0 due" in text_of(app, "#summary")
+        assert "All topics (none picked): 9 cards, 2 drills" in text_of(app, "#summary")
+        assert text_of(app, "#due").startswith("0 due now · 0 tomorrow")
 
 
 async def test_home_shows_due_counts_and_recent_accuracy(new_app, store):
@@ -79,7 +80,7 @@ async def test_home_as_the_first_screen_fills_in_progress_once_the_database_open
         assert app._store is not None
         conv = next(r for r in app.screen.rows if r.topic == "Convolutional layers")
         assert (conv.due, conv.accuracy) == (1, 0.0)
-        assert "1 due" in text_of(app, "#summary")
+        assert text_of(app, "#due").startswith("1 due now · 0 tomorrow")
 
 
 async def test_selection_and_length_are_remembered(new_app, tmp_path):

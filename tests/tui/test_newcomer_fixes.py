@@ -389,8 +389,9 @@ async def test_home_topic_box_fits_its_topics_on_a_tall_terminal(new_app):
         picker = screen.query_one(TopicPicker)
         assert picker.max_scroll_y == 0
         assert picker.region.height <= picker.option_count + 2  # the rows and a border
-        summary, modes = screen.query_one("#summary"), screen.query_one("#modes")
-        assert summary.region.y == picker.region.bottom and modes.region.y == summary.region.bottom
+        summary, due, modes = screen.query_one("#summary"), screen.query_one("#due"), screen.query_one("#modes")
+        assert summary.region.y == picker.region.bottom and due.region.y == summary.region.bottom
+        assert modes.region.y == due.region.bottom
 
 
 async def test_home_topic_box_scrolls_when_the_topics_do_not_fit(store, tmp_path):

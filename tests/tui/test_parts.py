@@ -19,7 +19,18 @@ def test_settings_round_trip_atomically(tmp_path):
     save_settings(path, settings)
     assert load_settings(path) == settings
     assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
-    assert json.loads(path.read_text()) == {"selection": [["conv", "Convolutional layers"]], "count": 15, "theme": "nord"}
+    assert json.loads(path.read_text()) == {
+        "selection": [["conv", "Convolutional layers"]],
+        "count": 15,
+        "theme": "nord",
+        # The study settings are written out with their defaults, so a user sees what can be set.
+        "new_per_day": 20,
+        "review_cap": 200,
+        "desired_retention": 0.9,
+        "day_start_hour": 4,
+        "level": "auto",
+        "second_try": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -189,3 +200,67 @@ def test_a_mistake_line_fits_its_width_and_keeps_the_answers_whole(bank):
         head, detail = str(mistake_prompt(outcome, width)).split("\n")
         assert len(head) == width and head.endswith(f"you: 31 · correct: {drill.answer_text}")
         assert len(detail) <= width and detail.startswith(f"  size {drill.params['size']} · kernel")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "read"),
+    [
+        ("desired_retention", "0.85", 0.85),
+        ("desired_retention", "0,85", 0.85),
+        ("desired_retention", " 85% ", 0.85),
+        ("desired_retention", 0.7, 0.7),
+        ("desired_retention", 0.99, 0.99),
+        ("new_per_day", "0", 0),
+        ("new_per_day", 9999, 9999),
+        ("new_per_day", 20.0, 20),
+        ("day_start_hour", "23", 23),
+        ("review_cap", "1e3", 1000),
+        ("level", " Hard ", "hard"),
+        ("level", "auto", "auto"),
+        ("second_try", "off", False),
+        ("second_try", True, True),
+        ("count", "100", 100),
+    ],
+)
+def test_every_spelling_of_a_study_setting(key, value, read):
+    from quizapp.tui.settings import parse_field
+
+    assert parse_field(key, value) == read
+    assert type(parse_field(key, value)) is type(read)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("desired_retention", "0.69", "a number from 0.7 to 0.99"),
+        ("desired_retention", "1", "a number from 0.7 to 0.99"),
+        ("desired_retention", "nan", "a number from 0.7 to 0.99"),
+        ("desired_retention", "", "a number from 0.7 to 0.99"),
+        ("desired_retention", True, "a number from 0.7 to 0.99"),
+        ("new_per_day", "-1", "a whole number from 0 to 9999"),
+        ("new_per_day", "2.5", "a whole number from 0 to 9999"),
+        ("new_per_day", "inf", "a whole number from 0 to 9999"),
+        ("new_per_day", 10**400, "a whole number from 0 to 9999"),
+        ("new_per_day", [20], "a whole number from 0 to 9999"),
+        ("day_start_hour", "24", "a whole number from 0 to 23"),
+        ("count", "0", "a whole number from 1 to 100"),
+        ("level", "expert", "auto or easy or medium or hard"),
+        ("level", 1, "auto or easy or medium or hard"),
+        ("second_try", "maybe", "true or false"),
+        ("second_try", 1, "true or false"),
+    ],
+)
+def test_a_bad_study_setting_is_refused_saying_what_is_allowed(key, value, why):
+    from quizapp.tui.settings import parse_field
+
+    with pytest.raises(ValueError, match=why):
+        parse_field(key, value)
+
+
+def test_a_bad_study_setting_in_the_file_falls_back_to_its_default_with_a_problem(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"desired_retention": 2, "new_per_day": 30, "level": "expert", "second_try": False}))
+    loaded = load_settings(path)
+    assert (loaded.desired_retention, loaded.new_per_day, loaded.level, loaded.second_try) == (0.9, 30, "auto", False)
+    assert loaded.fixed_level is None
+    assert [p.split(" should")[0] for p in loaded.problems] == ['"desired_retention"', '"level"']

@@ -33,7 +33,10 @@ def guide_text(app: QuizApp) -> str:
         f"Home: pick topics with {k('home.pick')} (none picked means all; {k('home.all-none')} picks all or none), "
         f"then start a Quiz ({k('home.quiz')}), a Drill ({k('home.drill')}) or a Review ({k('home.review')}). "
         f"{k('home.longer')} and {k('home.shorter')} change the quiz length. {k('home.browse')} browses the cards "
-        f"of the picked topics ({k('browse.all')} there searches all topics).",
+        f"of the picked topics ({k('browse.all')} there searches all topics). {k('home.stats')} opens your "
+        f"statistics ({k('stats.drill-mistakes')} there drills your most frequent mistakes, {k('stats.fit')} fits "
+        f"FSRS to your reviews); {k('home.settings')} the settings: new cards and reviews a day, desired retention, "
+        "the hour a day starts, drill level, quiz length, second try.",
         "Quiz: a fixed number of questions mixing flashcards, multiple choice and computations. "
         f"The results at the end list your mistakes: Enter opens one, {k('results.retry')} practises them again.",
         "Drill: endless computed questions; the numbers get harder while your streak grows. "

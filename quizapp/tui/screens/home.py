@@ -34,6 +34,8 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[TopicRow] = []
+        self.due: dict[tuple[str, str], tuple[int, int]] | None = None
+        """(deck id, topic) -> (due now, due tomorrow); None until the progress database is open."""
 
     def compose(self) -> ComposeResult:
         key = self.app.key_label
@@ -47,6 +49,7 @@ class HomeScreen(Screen[None]):
         yield Static(header_text(), id="topic-header", markup=False)
         yield TopicPicker(id="topics")
         yield Static("", id="summary")
+        yield Static("", id="due")
         with Horizontal(id="modes"):
             yield Button(f"Quiz ({key('home.quiz')})", id="quiz", variant="primary", compact=True)
             yield Button(f"Drill ({key('home.drill')})", id="drill", compact=True)
@@ -65,6 +68,7 @@ class HomeScreen(Screen[None]):
 
     def refresh_topics(self) -> None:
         self.rows = self.app.topic_rows()
+        self.due = self.app.due_by_topic()
         picker = self.query_one(TopicPicker)
         picker.show(self.rows, self.app.selection)
         # No taller than its rows: on a tall terminal the actions follow the list instead of the screen's bottom.
@@ -79,13 +83,25 @@ class HomeScreen(Screen[None]):
         shown = picked or self.rows
         cards = sum(r.cards for r in shown)
         templates = sum(r.templates for r in shown)
-        due = sum(r.due for r in shown)
         # One line at 80 columns: the keys for the length are on the line above and in the footer.
         self.query_one("#summary", Static).update(
             Content.assemble(
                 (what, "bold"),
-                f": {cards} cards, {templates} drills, {due} due  ·  quiz length ",
+                f": {cards} cards, {templates} drills  ·  quiz length ",
                 (str(self.app.count), "bold"),
+            )
+        )
+        # Stats and Settings are left out of the footer (it would cut Help and Quit at 80 columns): named here.
+        k = self.app.key_label
+        opens = (f"{k('home.stats')} statistics · {k('home.settings')} settings", "$text-muted")
+        if self.due is None:  # the progress database is not open yet
+            self.query_one("#due", Static).update(Content.assemble(opens))
+            return
+        now = sum(self.due.get(r.key, (0, 0))[0] for r in shown)
+        tomorrow = sum(self.due.get(r.key, (0, 0))[1] for r in shown)
+        self.query_one("#due", Static).update(
+            Content.assemble(
+                (f"{now:,} due now", "bold $text-warning" if now else ""), f" · {tomorrow:,} tomorrow   ", opens
             )
         )
 
@@ -109,6 +125,12 @@ class HomeScreen(Screen[None]):
 
     def action_browse(self) -> None:
         self.app.open_browse()
+
+    def action_stats(self) -> None:
+        self.app.open_stats()
+
+    def action_settings(self) -> None:
+        self.app.open_settings()
 
     def action_toggle_all(self) -> None:
         picker = self.query_one(TopicPicker)

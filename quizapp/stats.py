@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from quizapp.schedule import Parameters, retrievability, utc
+from quizapp.settings import DAY_START
 
 if TYPE_CHECKING:
     from quizapp.content.model import Bank
@@ -49,8 +50,6 @@ __all__ = [
     "topic_progress",
 ]
 
-DAY_START = 4
-"""The hour a new day of study begins (local time), as Anki's default."""
 HISTORY_DAYS = 56
 FORECAST_DAYS = 30
 RETENTION_DAYS = 30

@@ -46,6 +46,8 @@ class Draft:
     correct: int | None = None
     note: str = ""
     cloze: str = ""
+    family: str = ""
+    """The note section (its subject) a notes card was cut from: its siblings share it (quizapp.study.family)."""
 
 
 @dataclass
@@ -241,7 +243,7 @@ class NotesReader:
             elif nxt.kind == "paragraph" and all(is_formula_line(ln) for ln in nxt.text.split("\n") if ln.strip()):
                 answer = f"{answer}\n{_render(nxt.text)}"  # "... as follows:" then the formula; it also makes a formula card
         question = self.phrases["definition"].format(subject=in_sentence(self._subject))
-        self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line), ("definition", self._subject))
+        self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line, family=self._subject), ("definition", self._subject))
         return j
 
     def _label(self, label: Label, line: int, rest: str, j: int) -> int:
@@ -290,7 +292,7 @@ class NotesReader:
             question = f"{self._subject}: {self.phrases[label.key]}"
         else:
             question = f"{self._subject}: {label.text.rstrip('?')}?"
-        self._add(Draft(CardKind.LIST, self.topic, question, answer, line), ("list", f"{self._subject}\0{question}"))
+        self._add(Draft(CardKind.LIST, self.topic, question, answer, line, family=self._subject), ("list", f"{self._subject}\0{question}"))
 
     def _segment_add(self, raw: str, line: int) -> None:
         if self.segment is None:
@@ -308,7 +310,7 @@ class NotesReader:
         if (seg.labelled and seg.has_math) or seg.has_formula_line:
             answer = "\n\n".join(p for p in seg.parts if p)
             question = self.phrases["formula"].format(subject=seg.subject)
-            self._add(Draft(CardKind.FORMULA, self.topic, question, answer, seg.line), ("formula", seg.subject))
+            self._add(Draft(CardKind.FORMULA, self.topic, question, answer, seg.line, family=seg.subject), ("formula", seg.subject))
 
     def _label_items(self, b: Block) -> list[tuple[Any, Label, str]]:
         """List items that are labels: ``- **Преимущества:**`` with a sub-list, ``- **Pros:** fast``."""
@@ -341,7 +343,7 @@ class NotesReader:
             return i + 1
         if fresh and self.subject and b.items:
             question = f"{self.topic}: {self.subject}?" if self.subject != self.topic else f"{self.subject}?"
-            self._add(Draft(CardKind.LIST, self.topic, question, render_list(b), b.line), ("list", question))
+            self._add(Draft(CardKind.LIST, self.topic, question, render_list(b), b.line, family=self.subject), ("list", question))
         return i + 1
 
     # -- explicit cards ------------------------------------------------------------------------

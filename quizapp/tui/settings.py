@@ -10,14 +10,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from quizapp.textsafe import short
+from quizapp.settings import MAX_SETTINGS_BYTES, read_settings_file
+from quizapp.settings import json_short as _json_short
 
-__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "Settings", "load_settings", "save_settings"]
+__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "MAX_SETTINGS_BYTES", "Settings", "load_settings", "save_settings"]
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
-MAX_SETTINGS_BYTES = 256 * 1024
-"""A settings file larger than this is not read (the app's own is a few hundred bytes)."""
 
 
 @dataclass(frozen=True)
@@ -87,31 +86,12 @@ def _read_keymap(raw: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]
     return tuple(entries), tuple(problems)
 
 
-def _json_short(value: Any, limit: int = 60) -> str:
-    """``value`` as JSON, as the user wrote it, cut to about ``limit`` characters."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (RecursionError, ValueError):
-        return "a value nested too deeply"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def load_settings(path: Path) -> Settings:
-    """The settings in ``path``: defaults when it is missing; defaults and a problem when it is unreadable."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SETTINGS_BYTES + 1)
-    except FileNotFoundError:
-        return Settings()
-    except OSError as err:
-        return Settings(problems=(f"cannot read {path}: {err.strerror or err}; using the defaults",), damaged=True)
-    if len(raw) > MAX_SETTINGS_BYTES:
-        return Settings(problems=(f"{path} is larger than {MAX_SETTINGS_BYTES // 1024} kB: using the defaults, the file is left as it is",), damaged=True)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError; deep nesting recurses
-        reason = "nested too deeply" if isinstance(err, RecursionError) else short(str(err), 120)[1:-1]
-        return Settings(problems=(f"{path} is not valid JSON ({reason}): using the defaults, the file is left as it is",), damaged=True)
+    """The settings in ``path``: defaults when it is missing; defaults and a problem when it is unreadable
+    (the reading itself is the core's, quizapp.settings.read_settings_file)."""
+    data, problem = read_settings_file(path)
+    if problem is not None:
+        return Settings(problems=(problem,), damaged=True)
     return Settings.from_dict(data)
 
 

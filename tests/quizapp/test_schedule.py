@@ -122,3 +122,23 @@ def test_rating_for_an_unknown_verdict_fails():
 def test_verdict_for_rating(rating, expected):
     assert verdict_for_rating(Rating(rating)) == expected
     assert verdict_for_rating(rating) == expected
+
+
+@pytest.mark.parametrize(
+    ("delta", "label"),
+    [
+        (timedelta(seconds=59), "<1m"),
+        (timedelta(minutes=1), "1m"),
+        (timedelta(minutes=10, seconds=59), "10m"),
+        (timedelta(hours=3, minutes=59), "3h"),
+        (timedelta(days=3), "3d"),
+        (timedelta(days=29), "29d"),
+        (timedelta(days=60), "2mo"),
+        (timedelta(days=365 * 1.5), "1.5y"),
+        (timedelta(days=365), "1y"),
+    ],
+)
+def test_short_interval_labels_as_anki_does(delta, label):
+    from quizapp.schedule import short_interval
+
+    assert short_interval(delta) == label

@@ -82,7 +82,8 @@ def build_quiz(bank: Bank, *, topics: Sequence[str] | None = None, count: int = 
     """A deterministic mix of flashcards, multiple choice and drills from ``topics``, spread over topics.
 
     About DRILL_SHARE of the questions are drills when templates exist (more when cards run out);
-    no card and no template appears twice while there are unused ones.
+    no card and no template appears twice while there are unused ones, and sibling cards (the clozes of one
+    paragraph, the cards of one note section) are not asked back to back.
     """
     if count < 1:
         return []
@@ -115,7 +116,9 @@ def build_quiz(bank: Bank, *, topics: Sequence[str] | None = None, count: int = 
         items.extend(QuizItem(drill=d) for d in made)
 
     rng.shuffle(items)
-    return items
+    from quizapp.study import spread_siblings  # here: quizapp.study imports this module's neighbours
+
+    return spread_siblings(items, lambda item: item.card)
 
 
 def shuffle_options(card: Card, rng: random.Random) -> Card:

@@ -45,6 +45,7 @@ __all__ = [
     "day_counts",
     "family",
     "review_plan",
+    "spread_siblings",
 ]
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -55,6 +56,24 @@ _FRESH_TRIES = 20
 
 Item = Card | DrillInstance | DrillTemplate
 """What a session's queue holds: a card, a drill instance, or a template asked with numbers drawn when it comes up."""
+
+
+def spread_siblings(items: Sequence[Any], card_of: Callable[[Any], Card | None] = lambda item: item) -> list[Any]:
+    """``items`` in the same order but that no card follows a sibling (see :func:`family`) while another item can
+    go between: each such card swaps with the first later item that is not its sibling."""
+    out = list(items)
+    for k in range(1, len(out)):
+        before = card_of(out[k - 1])
+        key = family(before) if isinstance(before, Card) else None
+        here = card_of(out[k])
+        if key is None or not isinstance(here, Card) or family(here) != key:
+            continue
+        for j in range(k + 1, len(out)):
+            other = card_of(out[j])
+            if not isinstance(other, Card) or family(other) != key:
+                out[k], out[j] = out[j], out[k]
+                break
+    return out
 
 
 def family(item: Card | DrillInstance | DrillTemplate) -> tuple[str, ...] | None:
@@ -120,6 +139,8 @@ class Outcome:
     comes_back: datetime | None = None
     """When the item is asked again in this session (its learning step), or None."""
     error: str | None = None
+    at: datetime | None = None
+    """When the answer was recorded."""
 
 
 @dataclass(frozen=True)
@@ -299,7 +320,7 @@ class StudySession:
         if item is None:
             return None
         self._s.asked += 1
-        self._s.last_family = family(item)
+        self._s.last_family = family(item) if isinstance(item, Card) else None
         self.current = Ask(item, self._s.asked, again, now)
         self._first, self._hint_used = None, False
         return self.current
@@ -337,7 +358,7 @@ class StudySession:
         return None
 
     def _put_off_sibling(self) -> None:
-        """Swap the next item with the first later one that is not a sibling of the question just asked."""
+        """Swap the next card with the first later item that is not a sibling of the card just asked."""
         last = self._s.last_family
         if last is None or family(self.items[self._s.position]) != last:
             return
@@ -407,6 +428,13 @@ class StudySession:
             )
         return self._record(ask, dict(verdict="wrong", score=0.0, rating=Rating.Again, hint_used=self._hint_used, answer_text=""))
 
+    def settle(self) -> Outcome | None:
+        """Record a first try still waiting for its second (the user stopped in between): the first try decides,
+        so it is kept as given. None when no try is waiting."""
+        if self.current is None or self._first is None:
+            return None
+        return self.dont_know()
+
     def choose(self, index: int) -> Outcome:
         """The current multiple-choice card answered with option ``index`` (0-based)."""
         ask = self._require()
@@ -470,7 +498,7 @@ class StudySession:
         if recorded is not None:
             self._undo.append(_Undo(ask, recorded, previous, before))
         self.current = None
-        return Outcome(ask, verdict, rating, score, recorded, result, first, bool(answer.get("hint_used")), comes_back, error)
+        return Outcome(ask, verdict, rating, score, recorded, result, first, bool(answer.get("hint_used")), comes_back, error, now)
 
     def _learning_step(self, ask: Ask, rating: Rating, recorded: Recorded | None, now: datetime) -> datetime | None:
         """Put the item back in this session when FSRS keeps it in (re)learning after Again, or after a step it was
@@ -531,6 +559,11 @@ class StudySession:
     @property
     def answered(self) -> int:
         return self._s.answered
+
+    @property
+    def taken(self) -> int:
+        """How far into ``items`` the session is (a question coming back does not move it)."""
+        return self._s.position
 
     @property
     def points(self) -> float:

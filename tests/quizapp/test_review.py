@@ -18,6 +18,7 @@ from quizapp.plain import GRADE_CHOICES
 from quizapp.review import due_items, due_templates, humanize_delta, run_plain_review
 from quizapp.schedule import Rating, review
 from quizapp.store import Store
+from quizapp.study import review_plan
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SRC = SourceRef("deck.md", 1)
@@ -228,12 +229,13 @@ def due_small(tmp_path) -> None:
 
 def test_plain_review_asks_the_due_computations_as_the_tui_does(small_bank, tmp_path):
     due_small(tmp_path)
-    code, out = run(small_bank, tmp_path, "\n3\n-1\n", count=2, seed=3)
+    code, out = run(small_bank, tmp_path, "\n3\n-1\n-1\n", count=2, seed=3)  # wrong twice: the second try too
     assert code == 0
     assert "Review: 1 card and 1 computation (2 due, 0 new)." in out
     assert "[1/2] Convolutions\nWhat does stride mean?" in out
     assert "[2/2] Convolutions · computation\nInput " in out and "What is the output width? (integer)" in out
-    assert "✗ wrong: the answer is " in out and "worked solution:" in out
+    assert "not right: one more try" in out
+    assert "✗ wrong (the second try: ✗ wrong; the first try counts): the answer is " in out and "worked solution:" in out
     assert out.count("Next review in") == 2
     assert "Reviewed 2 of 2: recalled 1, forgot 1" in out
     with stored(tmp_path) as store:
@@ -250,8 +252,12 @@ def test_plain_review_puts_due_cards_then_due_computations_then_new_cards(small_
     due_small(tmp_path)
     code, out = run(small_bank, tmp_path, "", seed=3)
     assert code == 0
-    n_new = len(small_bank.cards()) - 1
+    with stored(tmp_path) as store:
+        plan = review_plan(small_bank, store, now=NOW)
+    n_new = plan.new
+    assert n_new == len(small_bank.cards()) - 1 - len(plan.buried)  # one card of each family a day
     assert f"Review: {n_new + 1} cards and 1 computation (2 due, {n_new} new)." in out
+    assert f"Waiting for tomorrow: {len(plan.buried)} siblings of cards asked today." in out
     assert f"[1/{n_new + 2}] Convolutions\nWhat does stride mean?" in out  # EOF while it waits
 
 

@@ -360,7 +360,10 @@ def run(
             status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz)
             if status:
                 return status
-        stats = compute(store, bank, now=now, tz=tz, parameters=load_parameters(data_dir))
+        from quizapp.settings import load_study_settings
+
+        day_start = load_study_settings(data_dir).day_start_hour  # the same day as the per-day limits (quizapp.study)
+        stats = compute(store, bank, now=now, tz=tz, day_start=day_start, parameters=load_parameters(data_dir))
     except StoreError as err:
         error(f"quizapp: {err}")
         return 1

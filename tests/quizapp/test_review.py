@@ -285,3 +285,31 @@ def test_nothing_due_counts_computations_for_the_next_due_time(small_bank, tmp_p
     code, out = run(small_bank, tmp_path, "")
     assert code == 0
     assert out.strip() == "Nothing to review. The next one is due in 5 hours."
+
+
+def test_new_cards_per_day_hold_across_two_plain_reviews(bank, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "settings.json").write_text('{"new_per_day": 3}', encoding="utf-8")
+    code, out = run(bank, tmp_path, "\n3\n" * 3)
+    assert code == 0 and "(0 due, 3 new)" in out and "Reviewed 3 of 3" in out
+    later = io.StringIO()
+    run_plain_review(bank, data_dir=tmp_path / "data", stdin=io.StringIO(""), stdout=later, now=NOW + timedelta(hours=1))
+    assert "(3 due, 0 new)" in later.getvalue()  # the same three, due after their step; no new ones today
+
+
+def test_a_card_graded_again_comes_back_in_the_same_plain_review(bank, tmp_path):
+    code, out = run(bank, tmp_path, "\n1\n\n3\n", topics=["Attention"], count=1)
+    assert code == 0
+    assert "it comes back in 1 minute in this session" in out
+    assert "[again] Attention\nQuestion 0?" in out
+    assert "Reviewed 1 of 1: recalled 1, forgot 1 (Again 1, Hard 0, Good 1, Easy 0)." in out
+    with stored(tmp_path) as store:
+        assert [(a.item_id, a.rating) for a in store.attempts()] == [("att:0", 1), ("att:0", 3)]
+
+
+def test_a_bad_study_setting_is_named_and_its_default_used(bank, tmp_path, capsys):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "settings.json").write_text('{"new_per_day": -4}', encoding="utf-8")
+    code, out = run(bank, tmp_path, "")
+    assert code == 0 and "(0 due, 8 new)" in out
+    assert capsys.readouterr().err == 'quizapp: settings.json: "new_per_day" should be a whole number from 0 to 9999, got -4: using 20\n'

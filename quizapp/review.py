@@ -152,8 +152,8 @@ def _review_loop(
         return f"[{where}] {ask.item.topic}" + (" · computation" if ask.kind == "drill" else "")
 
     def after(outcome) -> None:
-        if outcome.recorded is not None:
-            term.say(f"Next review {humanize_delta(outcome.recorded.due, clock())}.")
+        if outcome.recorded is not None and outcome.comes_back is None:  # else the view said when it comes back
+            term.say(f"Next review {humanize_delta(outcome.recorded.due, outcome.at)}.")
 
     status = run_session(term, session, header, {**ASKERS, "flashcard": _review_card, "mcq": _review_card}, after)
     grades = session.ratings

@@ -358,9 +358,13 @@ class PracticeScreen(Screen[None]):
         self.query_one("#prompt", Static).display = False
         feedback = self._feedback()
         grades = [self.app.key_label(f"flashcard.{name.lower()}") for name in RATING_NAMES.values()]
-        feedback.show(reveal_content(question.card, grade_keys=grades))
+        feedback.show(reveal_content(question.card, grade_keys=grades, intervals=self.grade_intervals()))
         feedback.focus()
         self.phase = REVEALED
+
+    def grade_intervals(self) -> list[str] | None:
+        """What each grade Again..Easy would give, to label the grade keys ("10m"); None: unlabelled (the review labels them)."""
+        return None
 
     def action_grade(self, rating: int) -> None:
         question = self.current

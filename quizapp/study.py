@@ -452,11 +452,6 @@ class StudySession:
         rating = Rating(int(rating))
         return self._record(ask, dict(rating=rating, answer_text=rating.name))
 
-    def record(self, **answer: Any) -> Outcome:
-        """The current question answered as a view checked it itself (``answer`` as progress.record_answer takes
-        it: verdict, score, rating, hint_used, answer_text, misconception); scheduled and brought back as any other."""
-        return self._record(self._require(), answer)
-
     def intervals(self) -> dict[Rating, timedelta]:
         """How long until the current question is due again after each grade (the grade keys' labels; nothing saved)."""
         ask = self._require()

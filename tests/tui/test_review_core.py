@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
-from pilot_helpers import feedback, text_of
+from datetime import UTC, datetime, timedelta
+
+from pilot_helpers import feedback, text_of, type_answer
 
 from quizapp.tui.screens.review import ReviewScreen
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # the clock new_app gives the app (see conftest)
 
 
 async def test_grades_show_their_intervals_and_u_takes_the_last_grade_back(new_app, store):
@@ -45,3 +49,43 @@ async def test_a_card_graded_again_comes_back_in_the_same_review(new_app, store)
         await pilot.press("space", "3")
         await pilot.pause()
         assert [(a.item_id, a.rating) for a in store.attempts()] == [(first.id, 1), (first.id, 3)]
+
+
+def due_computation(store) -> None:
+    from quizapp.schedule import Rating, review
+
+    state, _ = review(None, Rating.Again, NOW - timedelta(hours=1))
+    store.save_state("conv-output-size", state, now=NOW, kind="drill", topic="Convolutional layers", deck="conv")
+
+
+async def test_enter_alone_on_a_computation_is_i_dont_know(new_app, store):
+    due_computation(store)
+    app = new_app(mode="review", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        drill = app.screen.current.drill
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = feedback(app)
+        assert "You answered   (I don't know)" in shown and f"Correct answer {drill.answer_text}" in shown
+        assert "Worked solution" in shown
+        [attempt] = store.attempts()
+        assert (attempt.item_id, attempt.rating, attempt.verdict, attempt.answer_text) == ("conv-output-size", 1, "wrong", "")
+
+
+async def test_a_wrong_typed_answer_gets_a_second_try_and_the_first_decides(new_app, store):
+    due_computation(store)
+    app = new_app(mode="review", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        drill = app.screen.current.drill
+        wrong = str(int(drill.answer) + 1000)
+        await type_answer(pilot, wrong)
+        assert "one more try" in text_of(app, "#answer-error") and store.attempts() == []
+        await type_answer(pilot, drill.answer_text)
+        assert "Wrong" in feedback(app) and f"{wrong} (then {drill.answer_text})" in feedback(app)
+        [attempt] = store.attempts()
+        assert (attempt.rating, attempt.verdict, attempt.answer_text) == (1, "wrong", wrong)
+        await pilot.press("u")  # undo the typed answer: asked again, nothing kept
+        await pilot.pause()
+        assert store.attempts() == [] and app.screen.current.drill == drill

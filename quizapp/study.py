@@ -25,7 +25,7 @@ from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
 from quizapp.progress import Recorded, hinted_score, record_answer, schedule_target
-from quizapp.schedule import Rating, State, preview
+from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
 from quizapp.settings import StudySettings
 from quizapp.stats import day_begins, study_day
 from quizapp.store import Schedule, StoreError
@@ -226,6 +226,24 @@ def review_plan(
     due_kept, over_cap = unburied(due, max(0, settings.review_cap - today.reviews))
     new_kept, new_left = unburied(unseen, max(0, settings.new_per_day - today.new))
     return ReviewPlan(tuple(due_kept + new_kept), len(due_kept), len(new_kept), over_cap, new_left, tuple(buried), today)
+
+
+def _complete(answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer`` with its verdict, score and rating all given, derived as progress.record_answer derives them
+    (a verdict -> its rating, Hard after the hint; a self-grade -> its verdict and score), so the session knows
+    them even when the store could not save the answer."""
+    out = dict(answer)
+    if out.get("rating") is None:
+        out["rating"] = rating_for_verdict(out["verdict"], hint_used=out.get("hint_used", False))
+    out["rating"] = Rating(int(out["rating"]))
+    if out.get("verdict") is None:
+        out["verdict"], graded = verdict_for_rating(out["rating"])
+        out["score"] = graded if out.get("score") is None else out["score"]
+    out["verdict"] = str(getattr(out["verdict"], "value", out["verdict"])).lower()
+    if out.get("score") is None:
+        out["score"] = {"correct": 1.0, "partial": 0.5, "wrong": 0.0}[out["verdict"]]
+    out["score"] = float(out["score"])
+    return out
 
 
 @dataclass
@@ -466,6 +484,9 @@ class StudySession:
         return self.current
 
     def _record(self, ask: Ask, answer: dict[str, Any], *, result: CheckResult | None = None, first: CheckResult | None = None) -> Outcome:
+        """Record ``answer`` to ``ask`` (through progress.record_answer), keep what undo needs, bring the item back
+        when its learning step says so. A failed save is counted and said in the outcome; the session goes on."""
+        answer = _complete(answer)
         now = self.clock()
         before = self._s.copy()
         target = schedule_target(ask.item)
@@ -479,14 +500,7 @@ class StudySession:
         except StoreError as err:
             self.failed += 1
             error = str(err)
-        if recorded is not None:
-            rating, verdict = recorded.rating, recorded.verdict
-        else:  # not saved: the session still goes on as if it had been
-            from quizapp.schedule import rating_for_verdict, verdict_for_rating
-
-            rating = Rating(int(answer["rating"])) if answer.get("rating") else rating_for_verdict(answer["verdict"], hint_used=answer.get("hint_used", False))
-            verdict = str(getattr(answer.get("verdict"), "value", answer.get("verdict") or verdict_for_rating(rating)[0]))
-        score = float(answer["score"]) if "score" in answer else (0.0 if rating == Rating.Again else 1.0)
+        rating, verdict, score = answer["rating"], answer["verdict"], answer["score"]
         comes_back = self._learning_step(ask, rating, recorded, now)
         self._s.ratings[int(rating)] += 1
         self._s.points += score

@@ -328,3 +328,20 @@ def test_study_settings_load_from_the_data_folder(tmp_path):
     (tmp_path / "settings.json").write_text("{not json", encoding="utf-8")
     broken = load_study_settings(tmp_path)
     assert broken.new_per_day == 20 and "not valid JSON" in broken.problems[0]
+
+
+def test_a_failed_save_is_counted_and_the_session_goes_on(store, monkeypatch):
+    from quizapp.store import StoreError
+
+    def locked(*args, **kwargs):
+        raise StoreError("locked")
+
+    monkeypatch.setattr("quizapp.study.record_answer", locked)
+    clock = Clock()
+    session = StudySession(store, [card(1), card(2)], clock=clock, seed=1)
+    session.next()
+    out = session.grade(Rating.Again)
+    assert (out.recorded, out.error, out.verdict, out.score) == (None, "locked", "wrong", 0.0)
+    assert out.comes_back == NOW + timedelta(minutes=1)  # still brought back, by the first step
+    assert session.failed == 1 and not session.can_undo  # nothing was kept, nothing to take back
+    assert session.next().item.id == "c2"

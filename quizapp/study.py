@@ -26,6 +26,7 @@ from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
 from quizapp.progress import Recorded, hinted_score, record_answer, schedule_target
 from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
+from quizapp.session import family, spread_siblings
 from quizapp.settings import StudySettings
 from quizapp.stats import day_begins, study_day
 from quizapp.store import Schedule, StoreError
@@ -56,36 +57,6 @@ _FRESH_TRIES = 20
 
 Item = Card | DrillInstance | DrillTemplate
 """What a session's queue holds: a card, a drill instance, or a template asked with numbers drawn when it comes up."""
-
-
-def spread_siblings(items: Sequence[Any], card_of: Callable[[Any], Card | None] = lambda item: item) -> list[Any]:
-    """``items`` in the same order but that no card follows a sibling (see :func:`family`) while another item can
-    go between: each such card swaps with the first later item that is not its sibling."""
-    out = list(items)
-    for k in range(1, len(out)):
-        before = card_of(out[k - 1])
-        key = family(before) if isinstance(before, Card) else None
-        here = card_of(out[k])
-        if key is None or not isinstance(here, Card) or family(here) != key:
-            continue
-        for j in range(k + 1, len(out)):
-            other = card_of(out[j])
-            if not isinstance(other, Card) or family(other) != key:
-                out[k], out[j] = out[j], out[k]
-                break
-    return out
-
-
-def family(item: Card | DrillInstance | DrillTemplate) -> tuple[str, ...] | None:
-    """The siblings ``item`` belongs to, or None: the clozes cut from one paragraph, the cards of one note section
-    (Card.family), or the computations of one template. Siblings are not asked back to back, and a review day
-    asks one of each family (the rest wait for the next day)."""
-    if isinstance(item, Card):
-        if item.cloze:
-            return ("cloze", item.deck, item.cloze)
-        return ("section", item.deck, item.family) if item.family else None
-    template_id = item.template_id if isinstance(item, DrillInstance) else item.id
-    return ("template", template_id)
 
 
 @dataclass(frozen=True)

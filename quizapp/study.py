@@ -43,8 +43,10 @@ __all__ = [
     "Retry",
     "ReviewPlan",
     "StudySession",
+    "asked_again",
     "day_counts",
     "family",
+    "fresh_instance",
     "review_plan",
     "spread_siblings",
 ]
@@ -57,6 +59,34 @@ _FRESH_TRIES = 20
 
 Item = Card | DrillInstance | DrillTemplate
 """What a session's queue holds: a card, a drill instance, or a template asked with numbers drawn when it comes up."""
+
+
+def fresh_instance(template: DrillTemplate, level: str, shown: Iterable[int], rng: random.Random) -> DrillInstance | None:
+    """A question from ``template`` at ``level`` with numbers drawn from ``rng``, never one of the seeds ``shown``
+    while another can be found (a template with few choices may have to repeat one); None when it can make none."""
+    shown = frozenset(shown)
+    made = None
+    for _ in range(_FRESH_TRIES):
+        try:
+            made = generate(template, rng.getrandbits(31), level)
+        except GenerationError:
+            return None
+        if made.seed not in shown:
+            return made
+    return made
+
+
+def asked_again(items: Sequence[Card | DrillInstance], templates: Iterable[DrillTemplate], *, seed: int) -> list[Card | DrillInstance]:
+    """``items`` to ask once more ("retry mistakes"): the cards as they were, each computation from its template with
+    new numbers at the same level (a computation whose template is not in ``templates``, or makes none, as it was)."""
+    by_id = {t.id: t for t in templates}
+    rng = random.Random(seed)
+    again: list[Card | DrillInstance] = []
+    for item in items:
+        if isinstance(item, DrillInstance) and item.template_id in by_id:
+            item = fresh_instance(by_id[item.template_id], item.level, {item.seed}, rng) or item
+        again.append(item)
+    return again
 
 
 @dataclass(frozen=True)
@@ -363,15 +393,9 @@ class StudySession:
 
     def _instance(self, template: DrillTemplate, level: str, shown: frozenset[int]) -> DrillInstance | None:
         """A question from ``template`` with numbers drawn now, never a seed in ``shown`` while another can be found."""
-        made = None
-        for _ in range(_FRESH_TRIES):
-            try:
-                made = generate(template, self._rng.getrandbits(31), level)
-            except GenerationError:
-                self.broken.append(template)
-                return None
-            if made.seed not in shown:
-                return made
+        made = fresh_instance(template, level, shown, self._rng)
+        if made is None:
+            self.broken.append(template)
         return made
 
     # --- answering ------------------------------------------------------------------------------

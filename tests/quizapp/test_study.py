@@ -15,7 +15,7 @@ from quizapp.generate import DrillInstance
 from quizapp.schedule import Rating, review
 from quizapp.settings import StudySettings
 from quizapp.store import Store
-from quizapp.study import Outcome, Retry, StudySession, day_counts, family, review_plan
+from quizapp.study import Outcome, Retry, StudySession, asked_again, day_counts, family, review_plan
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SRC = SourceRef("deck.md", 1)
@@ -345,3 +345,15 @@ def test_a_failed_save_is_counted_and_the_session_goes_on(store, monkeypatch):
     assert out.comes_back == NOW + timedelta(minutes=1)  # still brought back, by the first step
     assert session.failed == 1 and not session.can_undo  # nothing was kept, nothing to take back
     assert session.next().item.id == "c2"
+
+
+def test_retrying_mistakes_asks_each_computation_with_new_numbers(small):
+    from quizapp.generate import generate
+
+    shown = generate(conv_template(small), 11, "hard")
+    plain = card(1)
+    again = asked_again([plain, shown], small.templates(), seed=3)
+    assert again[0] is plain
+    fresh = again[1]
+    assert (fresh.template_id, fresh.level) == (shown.template_id, "hard") and fresh.seed != shown.seed
+    assert asked_again([shown], [], seed=3) == [shown]  # its template unknown: as it was

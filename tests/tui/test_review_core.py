@@ -89,3 +89,23 @@ async def test_a_wrong_typed_answer_gets_a_second_try_and_the_first_decides(new_
         await pilot.press("u")  # undo the typed answer: asked again, nothing kept
         await pilot.pause()
         assert store.attempts() == [] and app.screen.current.drill == drill
+
+
+async def test_retry_mistakes_asks_a_computation_with_new_numbers(new_app, bank):
+    from quizapp.generate import generate
+    from quizapp.tui.items import Question
+
+    template = next(t for t in bank.templates() if t.id == "conv-output-size")
+    shown = generate(template, 5, "medium")
+    app = new_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        app.start_quiz([Question(drill=shown)])
+        await pilot.pause()
+        await type_answer(pilot, str(int(shown.answer) + 1000))
+        await pilot.press("enter")  # the results
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        asked = app.screen.current.drill
+        assert asked.template_id == shown.template_id and asked.seed != shown.seed

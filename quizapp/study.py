@@ -61,9 +61,10 @@ Item = Card | DrillInstance | DrillTemplate
 """What a session's queue holds: a card, a drill instance, or a template asked with numbers drawn when it comes up."""
 
 
-def fresh_instance(template: DrillTemplate, level: str, shown: Iterable[int], rng: random.Random) -> DrillInstance | None:
-    """A question from ``template`` at ``level`` with numbers drawn from ``rng``, never one of the seeds ``shown``
-    while another can be found (a template with few choices may have to repeat one); None when it can make none."""
+def fresh_instance(template: DrillTemplate, level: str, shown: Iterable[str], rng: random.Random) -> DrillInstance | None:
+    """A question from ``template`` at ``level`` with numbers drawn from ``rng``, never one of the questions ``shown``
+    (as worded, with their numbers) while another can be found (a template with few choices may have to repeat
+    one); None when it can make none."""
     shown = frozenset(shown)
     made = None
     for _ in range(_FRESH_TRIES):
@@ -71,7 +72,7 @@ def fresh_instance(template: DrillTemplate, level: str, shown: Iterable[int], rn
             made = generate(template, rng.getrandbits(31), level)
         except GenerationError:
             return None
-        if made.seed not in shown:
+        if made.question not in shown:
             return made
     return made
 
@@ -84,7 +85,7 @@ def asked_again(items: Sequence[Card | DrillInstance], templates: Iterable[Drill
     again: list[Card | DrillInstance] = []
     for item in items:
         if isinstance(item, DrillInstance) and item.template_id in by_id:
-            item = fresh_instance(by_id[item.template_id], item.level, {item.seed}, rng) or item
+            item = fresh_instance(by_id[item.template_id], item.level, {item.question}, rng) or item
         again.append(item)
     return again
 
@@ -254,7 +255,6 @@ class _Learning:
     due: datetime
     item: Card | DrillTemplate
     level: str
-    shown: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -269,9 +269,13 @@ class _State:
     points: float = 0.0
     answered: int = 0
     drill: dict[str, Any] | None = None
+    shown: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Template id -> its questions asked in this session, as worded with their numbers (one coming back never
+    repeats them: a new seed could still draw the same numbers)."""
 
     def copy(self) -> _State:
-        return replace(self, learning=list(self.learning), ratings=dict(self.ratings), drill=None if self.drill is None else dict(self.drill))
+        drill = None if self.drill is None else dict(self.drill)
+        return replace(self, learning=list(self.learning), ratings=dict(self.ratings), drill=drill, shown=dict(self.shown))
 
 
 @dataclass(frozen=True)
@@ -340,6 +344,8 @@ class StudySession:
             return None
         self._s.asked += 1
         self._s.last_family = family(item) if isinstance(item, Card) else None
+        if isinstance(item, DrillInstance):
+            self._s.shown[item.template_id] = self._s.shown.get(item.template_id, frozenset()) | {item.question}
         self.current = Ask(item, self._s.asked, again, now)
         self._first, self._hint_used = None, False
         return self.current
@@ -359,7 +365,7 @@ class StudySession:
         self._s.learning.remove(entry)
         if isinstance(entry.item, Card):
             return entry.item
-        return self._instance(entry.item, entry.level, entry.shown)
+        return self._instance(entry.item, entry.level, self._s.shown.get(entry.item.id, frozenset()))
 
     def _from_queue(self) -> Card | DrillInstance | None:
         if self.drills is not None:
@@ -369,7 +375,7 @@ class StudySession:
             item = self.items[self._s.position]
             self._s.position += 1
             if isinstance(item, DrillTemplate):
-                made = self._instance(item, self.level, frozenset())
+                made = self._instance(item, self.level, self._s.shown.get(item.id, frozenset()))
                 if made is None:
                     continue
                 return made
@@ -391,8 +397,8 @@ class StudySession:
             return None
         return self.drills.next()  # GenerationError when no template can make one: the view says so
 
-    def _instance(self, template: DrillTemplate, level: str, shown: frozenset[int]) -> DrillInstance | None:
-        """A question from ``template`` with numbers drawn now, never a seed in ``shown`` while another can be found."""
+    def _instance(self, template: DrillTemplate, level: str, shown: frozenset[str]) -> DrillInstance | None:
+        """A question from ``template`` with numbers drawn now, never one in ``shown`` while another can be found."""
         made = fresh_instance(template, level, shown, self._rng)
         if made is None:
             self.broken.append(template)
@@ -522,18 +528,14 @@ class StudySession:
         else:
             due = now + timedelta(minutes=1)
         item: Card | DrillTemplate
-        shown: frozenset[int] = frozenset()
         if isinstance(ask.item, DrillInstance):
             if ask.item.template_id not in self._templates:
                 return None  # asked from a ready instance whose template the session was not given
-            item = self._templates[ask.item.template_id]
-            previous = next((e.shown for e in self._s.learning if e.item is item), frozenset())
-            shown = previous | {ask.item.seed}
-            level = ask.item.level
+            item, level = self._templates[ask.item.template_id], ask.item.level
         else:
             item, level = ask.item, self.level
         self._s.learning = [e for e in self._s.learning if e.item is not item]
-        self._s.learning.append(_Learning(due, item, level, shown))
+        self._s.learning.append(_Learning(due, item, level))
         return due
 
 

@@ -1,9 +1,10 @@
 """Provides the plain-terminal modes: drill, quiz and the topic list, line by line (works in a pipe).
 
-Each mode reads one line per answer, so ``printf '16\\n' | quizapp drill --plain`` works as well as a
-terminal. ``q`` quits, end of input ends cleanly, and a score line is printed in every case
-(Ctrl-C prints it too, then exits 130). Every answer is saved to the progress store the moment it is
-graded (quizapp.progress, as the TUI does), so a killed run keeps what was answered. In a terminal,
+A thin view over the study core (quizapp.study.StudySession), which decides what is asked and records
+each answer the moment it is given, so a killed run keeps what was answered. Each mode reads one line per
+answer, so ``printf '16\\n' | quizapp drill --plain`` works as well as a terminal. ``q`` quits, ``u`` takes
+back the last answer, an empty line on a computation is "I don't know", end of input ends cleanly, and a
+score line is printed in every case (Ctrl-C prints it too, then exits 130). In a terminal,
 questions, steps and feedback are wrapped to its width between words; in a pipe nothing is wrapped.
 """
 
@@ -18,20 +19,40 @@ import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from quizapp.answers import AnswerError, Verdict, check
-from quizapp.content.model import Bank, Card
+from quizapp.answers import AnswerError, Verdict
+from quizapp.content.model import Bank
 from quizapp.generate import DrillInstance, format_answer
 from quizapp.session import DrillSession, QuizItem, build_quiz
+from quizapp.settings import StudySettings
+from quizapp.study import Ask, Outcome, Retry, StudySession
 from quizapp.textsafe import error, printable
 
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
-    from quizapp.progress import Recorded
     from quizapp.store import Store
 
-__all__ = ["GRADES", "GRADE_CHOICES", "cannot_generate", "print_topics", "run_drill", "run_quiz", "wrap"]
+__all__ = [
+    "ASKERS",
+    "GRADES",
+    "GRADE_CHOICES",
+    "HELP_DRILL",
+    "ask_card",
+    "ask_choice",
+    "ask_drill",
+    "cannot_generate",
+    "clock_at",
+    "grade_keys",
+    "open_store",
+    "print_topics",
+    "read_grade",
+    "run_drill",
+    "run_quiz",
+    "run_session",
+    "study_settings",
+    "wrap",
+]
 
 _MARK = {Verdict.CORRECT: "✓ correct", Verdict.PARTIAL: "~ partly correct", Verdict.WRONG: "✗ wrong"}
 GRADES = {
@@ -142,57 +163,43 @@ class _Terminal:
         return text
 
 
-class _Score:
-    def __init__(self) -> None:
-        self.points = 0.0
-        self.asked = 0
-
-    def add(self, points: float) -> None:
-        self.points += points
-        self.asked += 1
-
-    def line(self) -> str:
-        if not self.asked:
-            return "score: no answers"
-        points = f"{self.points:g}"
-        return f"score: {points}/{self.asked} ({100 * self.points / self.asked:.0f}%)"
+def _seed(seed: int | None, term: _Terminal) -> int:
+    if seed is None:
+        seed = secrets.randbelow(10_000)
+        term.say(f"seed {seed}: rerun with --seed {seed}")
+    return seed
 
 
-class _Progress:
-    """Saves each answer the moment it is graded (quizapp.progress.record_answer).
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
 
-    A save that fails (the database locked for too long, the disk full) is said on stderr and the
-    session goes on; the run then exits 1 so a script notices.
-    """
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
-        self.store = store
-        self.clock = clock
-        self.failed = 0
+class _Undo(Exception):
+    """The user typed u: take back the last answer."""
 
-    def save(self, item: Any, *, asked_at: datetime, **answer: Any) -> Recorded | None:
-        """Record one answered ``item`` (card or drill instance); ``answer`` as record_answer takes it.
-        What was recorded, or None when the save failed."""
-        from quizapp.progress import record_answer
-        from quizapp.store import StoreError
 
-        now = self.clock()
-        try:
-            return record_answer(self.store, item, elapsed_s=(now - asked_at).total_seconds(), now=now, **answer)
-        except StoreError as err:
-            self.failed += 1
-            error(f"quizapp: progress not saved: {err}")
-            return None
+_UNDO = ("u", "undo")
 
-    def status(self, code: int) -> int:
-        """The exit status: ``code``, or 1 when an answer could not be saved."""
-        return 1 if code == 0 and self.failed else code
+
+def _read(term: _Terminal, prompt: str) -> str:
+    """One line of input; _Undo when it is u (every prompt of a study session takes it)."""
+    text = term.ask(prompt)
+    if text.strip().casefold() in _UNDO:
+        raise _Undo
+    return text
+
+
+def _score_line(session: StudySession) -> str:
+    """score: points/answers (percent); every answer counts, a question coming back after Again too."""
+    if not session.answered:
+        return "score: no answers"
+    return f"score: {session.points:g}/{session.answered} ({100 * session.points / session.answered:.0f}%)"
 
 
 @contextmanager
-def _progress(data_dir: str | os.PathLike[str] | None, now: datetime | None) -> Iterator[_Progress | None]:
-    """The progress store at ``data_dir`` (None when it cannot be opened: the reason is on stderr and
-    the file is left as it was), closed on the way out. ``now`` fixes the clock (tests)."""
+def open_store(data_dir: str | os.PathLike[str] | None) -> Iterator[Store | None]:
+    """The progress store at ``data_dir`` (None when it cannot be opened: the reason is on stderr and the file is
+    left as it was), with the FSRS parameters fitted to the user, closed on the way out."""
     from quizapp.paths import database_path
     from quizapp.store import Store, StoreError
 
@@ -208,90 +215,138 @@ def _progress(data_dir: str | os.PathLike[str] | None, now: datetime | None) -> 
         error(f"quizapp: {data_dir_error(err, data_dir)}")
         yield None
         return
-    clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
     from quizapp.optimize import load_parameters
 
     store.fsrs_parameters = load_parameters(data_dir)  # FSRS fitted to the user, when they chose to
     try:
-        yield _Progress(store, clock)
+        yield store
     finally:
         store.close()
 
 
-def _seed(seed: int | None, term: _Terminal) -> int:
-    if seed is None:
-        seed = secrets.randbelow(10_000)
-        term.say(f"seed {seed}: rerun with --seed {seed}")
-    return seed
+def clock_at(now: datetime | None) -> Callable[[], datetime]:
+    """A clock: always ``now`` when given (tests), else the real time."""
+    return (lambda: now) if now is not None else (lambda: datetime.now(UTC))
 
 
-def _indent(text: str, prefix: str = "  ") -> str:
-    return "\n".join(prefix + line for line in text.splitlines())
+def study_settings(data_dir: str | os.PathLike[str] | None) -> StudySettings:
+    """The study settings of ``data_dir``; each problem with them is said on stderr (its default is used instead)."""
+    from quizapp.settings import load_study_settings
+
+    settings = load_study_settings(data_dir)
+    for problem in settings.problems:
+        error(f"quizapp: settings.json: {problem}")
+    return settings
 
 
-def _ask_drill(term: _Terminal, instance: DrillInstance, progress: _Progress) -> tuple[float, Recorded | None]:
-    """Ask one drill until the answer can be read; save it, then show the verdict, the answer and the steps.
+Asker = Callable[[_Terminal, StudySession, Ask], Outcome]
 
-    Returns (the score: the checker's, times HINT_COST when the hint was shown first; what was recorded).
-    """
-    from quizapp.progress import hinted_score
 
+def run_session(
+    term: _Terminal,
+    session: StudySession,
+    header: Callable[[Ask], str],
+    askers: Mapping[str, Asker],
+    after: Callable[[Outcome], None] | None = None,
+) -> int:
+    """Drive ``session`` line by line until it ends or the user stops: each question under its ``header``, asked by
+    ``askers[ask.kind]``; u at any prompt takes back the last answer and asks that question again.
+    The exit status: 0, 130 on Ctrl-C, 1 when an answer could not be saved."""
+    from quizapp.review import humanize_delta
+    from quizapp.store import StoreError
+
+    status = 0
+    try:
+        while (ask := session.next()) is not None:
+            term.say("")
+            term.say(header(ask))
+            try:
+                outcome = askers[ask.kind](term, session, ask)
+            except _Undo:
+                try:
+                    undone = session.undo()
+                except StoreError as err:
+                    error(f"quizapp: cannot undo: {err}")
+                    continue
+                term.say("  nothing to undo" if undone is None else "  undone: the last answer is taken back; here it is again")
+                continue
+            if outcome.error is not None:
+                error(f"quizapp: progress not saved: {outcome.error}")
+            if outcome.comes_back is not None:
+                term.say(f"  it comes back {humanize_delta(outcome.comes_back, outcome.at)} in this session")
+            if after is not None:
+                after(outcome)
+    except (_Quit, KeyboardInterrupt) as stop:
+        status = 130 if isinstance(stop, KeyboardInterrupt) else 0
+        settled = session.settle()  # a wrong first try waiting for its second is kept: the first try decides
+        if settled is not None and isinstance(settled.ask.item, DrillInstance):
+            _show_drill(term, settled.ask.item, settled)
+    return 1 if status == 0 and session.failed else status
+
+
+def ask_drill(term: _Terminal, session: StudySession, ask: Ask) -> Outcome:
+    """A computation: typed until it can be read (? hint, Enter alone: I don't know, one more try after a wrong
+    answer when ``second_try`` is on); then the verdict, the answer and the worked solution."""
+    instance = ask.item
     term.say(instance.question)
-    asked_at = progress.clock()
-    hint = instance.hint or (instance.steps[0] if instance.steps else "")
-    hint_used = False
+    hinted = False
     while True:
-        text = term.ask("> ")
+        text = _read(term, "> ")
         if not text.strip():
-            continue
+            outcome = session.dont_know()
+            break
         if text.strip() in ("?", "h", "hint"):
+            hint = session.hint()
             if not hint:
                 term.say("  no hint for this one")
-            elif hint_used:
-                term.say(f"hint: {hint}")
-            else:
-                hint_used = True
-                term.say(f"hint: {hint}")
+                continue
+            term.say(f"hint: {hint}")
+            if not hinted:
                 term.say("  (a right answer now counts half)")
+            hinted = True
             continue
         try:
-            result = check(
-                text,
-                instance.answer,
-                instance.tolerance,
-                misconceptions=instance.misconceptions,
-                form=instance.form,
-            )
+            result = session.submit(text)
         except AnswerError as exc:
             term.say(f"  {exc} (try again, or q to quit)")
             continue
+        if isinstance(result, Retry):
+            term.say("  not right: one more try (Enter alone: I don't know)")
+            continue
+        outcome = result
         break
-    score = hinted_score(result.score, hint_used)
-    recorded = progress.save(
-        instance,
-        asked_at=asked_at,
-        verdict=result.verdict,
-        score=score,
-        hint_used=hint_used,
-        answer_text=text,
-        misconception=result.misconception,
-    )
+    _show_drill(term, instance, outcome)
+    return outcome
+
+
+def _show_drill(term: _Terminal, instance: DrillInstance, outcome: Outcome) -> None:
+    """The verdict (the first try's when there were two), the answer with its precision, what was read, the
+    named mistake and the worked solution."""
     precision = instance.tolerance.describe(instance.form, expected=instance.answer)
-    half = " (with the hint: half a point)" if hint_used and result.verdict is Verdict.CORRECT else ""
-    term.say(f"{_MARK[result.verdict]}{half}: the answer is {instance.answer_text} ({precision})")
-    term.say(f"  you answered: {_show_parsed(result.parsed, instance)}")
-    if result.misconception is not None:
-        m = result.misconception
+    result, first = outcome.result, outcome.first
+    decided = first or result
+    if decided is None:
+        term.say(f"? not known: the answer is {instance.answer_text} ({precision})")
+    elif first is not None:
+        then = "" if result is None else f"; then {_show_parsed(result.parsed, instance)}"
+        second = "" if result is None else f" (the second try: {_MARK[result.verdict]}; the first try counts)"
+        term.say(f"{_MARK[first.verdict]}{second}: the answer is {instance.answer_text} ({precision})")
+        term.say(f"  you answered: {_show_parsed(first.parsed, instance)}{then}")
+    else:
+        half = " (with the hint: half a point)" if outcome.hint_used and result.verdict is Verdict.CORRECT else ""
+        term.say(f"{_MARK[result.verdict]}{half}: the answer is {instance.answer_text} ({precision})")
+        term.say(f"  you answered: {_show_parsed(result.parsed, instance)}")
+    if decided is not None and decided.misconception is not None:
+        m = decided.misconception
         term.say(f"  that is the {m.name.replace('_', ' ')} mistake: {m.explanation}")
-    elif result.slip is not None:
-        term.say(f"  likely slip: {result.slip.explanation}")
-    elif result.verdict is not Verdict.CORRECT and result.message not in ("", "Not correct."):
-        term.say(f"  {result.message}")
+    elif decided is not None and decided.slip is not None:
+        term.say(f"  likely slip: {decided.slip.explanation}")
+    elif decided is not None and decided.verdict is not Verdict.CORRECT and decided.message not in ("", "Not correct."):
+        term.say(f"  {decided.message}")
     if instance.steps:
         term.say("  worked solution:")
         for step in instance.steps:
             term.say(_indent(step, "    "))
-    return score, recorded
 
 
 def _show_parsed(parsed, instance: DrillInstance) -> str:
@@ -302,6 +357,61 @@ def _show_parsed(parsed, instance: DrillInstance) -> str:
         return format_answer(parsed, instance.form)
     except (TypeError, ValueError):
         return str(parsed)
+
+
+def read_grade(term: _Terminal, prompt: str, choices: str) -> int:
+    """A self-grade 1-4 (or its word, y/n), asked again with ``choices`` until it is one."""
+    while True:
+        text = _read(term, prompt).strip().casefold()
+        if text in GRADES:
+            return GRADES[text][1]
+        term.say(choices)
+
+
+def grade_keys(session: StudySession) -> str:
+    """The grades with the interval each would give now: '1 Again · 1m  2 Hard · 6m  3 Good · 10m  4 Easy · 8d'."""
+    from quizapp.schedule import short_interval
+
+    return "  ".join(f"{int(r)} {r.name} · {short_interval(d)}" for r, d in session.intervals().items())
+
+
+def ask_card(term: _Terminal, session: StudySession, ask: Ask) -> Outcome:
+    """A flashcard: Enter reveals, the self-grade 1-4 (or y/n) is saved and feeds FSRS."""
+    card = ask.item
+    term.say(card.question)
+    _read(term, "(Enter shows the answer) ")
+    term.say(_indent(card.answer))
+    if card.note:
+        term.say(_indent(f"why: {card.note}"))
+    rating = read_grade(term, f"how did you do? {grade_keys(session)} (or y/n) ", f"  {GRADE_CHOICES}")
+    outcome = session.grade(rating)
+    term.say(f"  graded {outcome.rating.name}")
+    return outcome
+
+
+def ask_choice(term: _Terminal, session: StudySession, ask: Ask) -> Outcome:
+    """A multiple-choice card: the number of an option; then right or wrong, with the right option and why."""
+    card = ask.item
+    term.say(card.question)
+    for number, option in enumerate(card.options, start=1):
+        term.say(f"  {number}. {option}")
+    n = len(card.options)
+    while True:
+        text = _read(term, f"answer 1-{n}: ").strip()
+        if text.isdigit() and 1 <= int(text) <= n:
+            break
+        term.say(f"  type a number from 1 to {n} (or q to quit)")
+    outcome = session.choose(int(text) - 1)
+    right = card.correct if card.correct is not None else -1
+    answer = card.options[right] if 0 <= right < n else card.answer
+    term.say(f"{'✓ correct' if outcome.verdict == 'correct' else '✗ wrong'}: {right + 1}. {answer}")
+    if card.note:
+        term.say(_indent(f"why: {card.note}"))
+    return outcome
+
+
+ASKERS: Mapping[str, Asker] = {"drill": ask_drill, "flashcard": ask_card, "mcq": ask_choice}
+"""How plain mode asks each kind of question (Ask.kind)."""
 
 
 def run_drill(
@@ -317,7 +427,8 @@ def run_drill(
     now: datetime | None = None,
 ) -> int:
     """Fresh drills until ``count`` (or endless), difficulty climbing with the streak; each answer is saved
-    to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
+    to the progress store in ``data_dir`` as it is graded, and a wrong one comes back with new numbers after
+    its learning step. ``now`` fixes the clock (tests)."""
     from quizapp.generate import GenerationError
 
     term = _Terminal(stdin, stdout)
@@ -330,85 +441,32 @@ def run_drill(
         chosen = f"topic {' or '.join(map(repr, topics))}" if topics else "the loaded decks"
         error(f"quizapp: no drill templates in {chosen}, only flashcards (see `quizapp topics`)")
         return 1
-    with _progress(data_dir, now) as progress:
-        if progress is None:
+    with open_store(data_dir) as store:
+        if store is None:
             return 1
         seed = _seed(seed, term)
         term.say("Type an answer and press Enter (numbers, expressions such as sqrt(2/9), shapes 16x16, vectors [0.1, 0.9]);")
-        term.say("? shows a hint (a right answer then counts half), q quits.")
-        session = DrillSession(templates, seed=seed, level=level)
-        score = _Score()
-        status = 0
+        term.say("? shows a hint (a right answer then counts half), Enter alone: I don't know, u undoes the last answer, q quits.")
+        drills = DrillSession(templates, seed=seed, level=level)
+        session = StudySession(store, clock=clock_at(now), seed=seed, settings=study_settings(data_dir), drills=drills, count=count)
+        total = f"/{count}" if count else ""
+
+        def header(ask: Ask) -> str:
+            if ask.again:
+                return f"again, new numbers · {ask.item.topic} · {ask.item.level}"
+            return f"drill {drills.answered + 1}{total} · {ask.item.topic} · {ask.item.level} · streak {drills.streak}"
+
         try:
-            while count is None or session.answered < count:
-                instance = session.next()
-                total = f"/{count}" if count else ""
-                term.say("")
-                term.say(f"drill {session.answered + 1}{total} · {instance.topic} · {instance.level} · streak {session.streak}")
-                points, _ = _ask_drill(term, instance, progress)
-                score.add(points)
-                # Only an unaided right answer makes the numbers harder (the hint costs the streak, as in the TUI).
-                session.record(points >= 1.0)
-        except _Quit:
-            pass
+            status = run_session(term, session, header, ASKERS)
         except GenerationError:
             # Every template of the selection failed at this level (a deck's impossible template):
-            # `session.next` only gives up when none is left.
-            error(f"quizapp: {cannot_generate(session.templates, session.level)}")
+            # `DrillSession.next` only gives up when none is left.
+            error(f"quizapp: {cannot_generate(drills.templates, drills.level)}")
             status = 1
-        except KeyboardInterrupt:
+        if status == 130:
             term.say("")
-            term.say(score.line())
-            return 130
-        term.say(score.line())
-        return progress.status(status)
-
-
-def _ask_card(term: _Terminal, card: Card, progress: _Progress) -> float:
-    """A flashcard: Enter reveals, the self-grade 1-4 (or y/n) is saved and feeds FSRS as in review."""
-    term.say(card.question)
-    asked_at = progress.clock()
-    term.ask("(Enter shows the answer) ")
-    term.say(_indent(card.answer))
-    if card.note:
-        term.say(_indent(f"why: {card.note}"))
-    while True:
-        text = term.ask("how did you do? 1 Again · 2 Hard · 3 Good · 4 Easy (or y/n) ").strip().casefold()
-        if text in GRADES:
-            break
-        term.say(f"  {GRADE_CHOICES}")
-    name, rating = GRADES[text]
-    progress.save(card, asked_at=asked_at, rating=rating, answer_text=name)
-    term.say(f"  graded {name}")
-    return 0.0 if rating == 1 else 1.0
-
-
-def _ask_choice(term: _Terminal, card: Card, progress: _Progress) -> float:
-    term.say(card.question)
-    asked_at = progress.clock()
-    for number, option in enumerate(card.options, start=1):
-        term.say(f"  {number}. {option}")
-    n = len(card.options)
-    while True:
-        text = term.ask(f"answer 1-{n}: ").strip()
-        if text.isdigit() and 1 <= int(text) <= n:
-            chosen = int(text) - 1
-            break
-        term.say(f"  type a number from 1 to {n} (or q to quit)")
-    right = card.correct if card.correct is not None else -1
-    ok = chosen == right
-    progress.save(
-        card,
-        asked_at=asked_at,
-        verdict="correct" if ok else "wrong",
-        score=1.0 if ok else 0.0,
-        answer_text=f"{chosen + 1}. {card.options[chosen]}",
-    )
-    answer = card.options[right] if 0 <= right < n else card.answer
-    term.say(f"{'✓ correct' if ok else '✗ wrong'}: {right + 1}. {answer}")
-    if card.note:
-        term.say(_indent(f"why: {card.note}"))
-    return 1.0 if ok else 0.0
+        term.say(_score_line(session))
+        return status
 
 
 def run_quiz(
@@ -423,14 +481,15 @@ def run_quiz(
     now: datetime | None = None,
 ) -> int:
     """A quiz of ``count`` questions mixing flashcards (self-graded), multiple choice and drills; each
-    answer is saved to the progress store in ``data_dir`` as it is graded. ``now`` fixes the clock (tests)."""
+    answer is saved to the progress store in ``data_dir`` as it is graded, and a question answered Again
+    comes back after its learning step (a computation with new numbers). ``now`` fixes the clock (tests)."""
     term = _Terminal(stdin, stdout)
     mismatch = bank.mismatch(topics)
     if mismatch:
         error(f"quizapp: {mismatch}")
         return 1
-    with _progress(data_dir, now) as progress:
-        if progress is None:
+    with open_store(data_dir) as store:
+        if store is None:
             return 1
         seed = _seed(seed, term)
         items: list[QuizItem] = build_quiz(bank, topics=topics or None, count=count, seed=seed)
@@ -444,26 +503,24 @@ def run_quiz(
             error("quizapp: no questions in the loaded decks (see `quizapp topics`)")
             return 1
         term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
-        term.say("Computations: type the value (? shows a hint; a right answer then counts half). q quits.")
-        score = _Score()
-        try:
-            for number, item in enumerate(items, start=1):
-                term.say("")
-                term.say(f"question {number}/{len(items)} · {item.topic} · {item.kind}")
-                if item.drill is not None:
-                    score.add(_ask_drill(term, item.drill, progress)[0])
-                elif item.kind == "mcq":
-                    score.add(_ask_choice(term, item.card, progress))
-                else:
-                    score.add(_ask_card(term, item.card, progress))
-        except _Quit:
-            pass
-        except KeyboardInterrupt:
+        term.say(f"{HELP_DRILL} u undoes the last answer, q quits.")
+        questions = [item.drill if item.drill is not None else item.card for item in items]
+        session = StudySession(store, questions, clock=clock_at(now), seed=seed, settings=study_settings(data_dir), templates=templates)
+
+        def header(ask: Ask) -> str:
+            if ask.again:
+                return f"question again · {ask.item.topic} · {ask.kind}"
+            return f"question {session.taken}/{len(items)} · {ask.item.topic} · {ask.kind}"
+
+        status = run_session(term, session, header, ASKERS)
+        if status == 130:
             term.say("")
-            term.say(score.line())
-            return 130
-        term.say(score.line())
-        return progress.status(0)
+        term.say(_score_line(session))
+        return status
+
+
+HELP_DRILL = "Computations: type the value (? shows a hint; a right answer then counts half; Enter alone: I don't know)."
+"""How a computation is answered, as the help lines of quiz and review say it."""
 
 
 def _count(n: int, word: str, width: int = 0) -> str:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import random
 import secrets
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from quizapp.content.model import Bank, Card
-from quizapp.schedule import Rating
 from quizapp.store import Store, StoreError
 from quizapp.textsafe import error
 
 if TYPE_CHECKING:
     from quizapp.content.drill import DrillTemplate
-    from quizapp.generate import DrillInstance
-    from quizapp.plain import _Progress, _Terminal
-    from quizapp.progress import Recorded
+    from quizapp.plain import _Terminal
+    from quizapp.study import Ask, Outcome, StudySession
 
 __all__ = ["NEW_PER_SESSION", "due_items", "due_templates", "humanize_delta", "run_plain_review"]
 
@@ -76,59 +73,30 @@ def run_plain_review(
     stdout: TextIO | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Review line by line what is due, as the TUI's review does: the due flashcards (Enter reveals, a
-    grade 1-4 records), a fresh instance of each due computation (typed and checked as in the plain
-    drill), then new flashcards; at most ``count`` questions. A score line at the end or on EOF.
+    """Review line by line what is due today, as the TUI's review does: the due flashcards (Enter reveals, a
+    grade 1-4 records), a fresh instance of each due computation (typed and checked as in the plain drill),
+    then new flashcards, within the day's limits (quizapp.study.review_plan); at most ``count`` questions.
+    A card graded Again (a computation answered wrong) comes back after its learning step; u takes back the
+    last answer. A score line at the end or on EOF.
 
     ``seed`` fixes the numbers of the computations (default: a random seed); ``now`` fixes the clock
     (tests); by default each review is stamped with the real time. Exit status 1 when ``topics``
     match nothing, the progress store cannot be opened or an answer could not be saved.
     """
-    from quizapp.paths import database_path
+    from quizapp.plain import open_store
 
     mismatch = bank.mismatch(topics)
     if mismatch:
         error(f"quizapp: {mismatch}")
         return 1
-    clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
-    try:
-        store = Store(database_path(data_dir))
-    except StoreError as err:
-        error(f"quizapp: {err}")
-        return 1
-    except OSError as err:  # the data folder itself cannot be made
-        from quizapp.paths import data_dir_error
-
-        error(f"quizapp: {data_dir_error(err, data_dir)}")
-        return 1
-    from quizapp.optimize import load_parameters
-
-    store.fsrs_parameters = load_parameters(data_dir)  # FSRS fitted to the user, when they chose to
-    try:
-        return _review_loop(bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, clock=clock)
-    except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
-        error(f"quizapp: {err}")
-        return 1
-    finally:
-        store.close()
-
-
-def _due_drills(templates: Sequence[DrillTemplate], seed: int | None) -> list[DrillInstance]:
-    """A fresh medium instance of each due template, as the TUI makes them; a template that cannot make
-    one is named on stderr and left out (`quizapp check` says why)."""
-    from quizapp.generate import GenerationError, generate
-    from quizapp.plain import cannot_generate
-
-    rng = random.Random(secrets.randbits(31) if seed is None else seed)
-    made, broken = [], []
-    for template in templates:
+    with open_store(data_dir) as store:
+        if store is None:
+            return 1
         try:
-            made.append(generate(template, rng.getrandbits(31), "medium"))
-        except GenerationError:
-            broken.append(template)
-    if broken:
-        error(f"quizapp: {cannot_generate(broken, 'medium')}")
-    return made
+            return _review_loop(bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, now=now, data_dir=data_dir)
+        except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
+            error(f"quizapp: {err}")
+            return 1
 
 
 def _plural(n: int, word: str) -> str:
@@ -144,88 +112,79 @@ def _review_loop(
     seed: int | None,
     stdin: TextIO | None,
     stdout: TextIO | None,
-    clock: Callable[[], datetime],
+    now: datetime | None,
+    data_dir: str | Path | None,
 ) -> int:
-    # The plain drill's terminal, checking and saving, so a computation is asked the same way in both.
-    from quizapp.plain import _ask_drill, _Progress, _Quit, _Terminal
+    # The plain view's terminal and askers, so a computation is asked the same way in every mode.
+    from quizapp.plain import ASKERS, HELP_DRILL, _Terminal, clock_at, run_session, study_settings
+    from quizapp.study import StudySession, review_plan
 
     term = _Terminal(stdin, stdout)
-    progress = _Progress(store, clock)
+    clock = clock_at(now)
     start = clock()
-    cards = due_items(bank, store, topics=topics, now=start)
-    n_new = len(store.unseen([card.id for card in cards]))
-    due_cards, new_cards = cards[: len(cards) - n_new], cards[len(cards) - n_new :]
-    drills = _due_drills(due_templates(bank, store, topics=topics, now=start), seed)
-    # As in the TUI: reviews that are due first (cards, then computations), new cards after them.
-    items: list[Card | DrillInstance] = [*due_cards, *drills, *new_cards]
-    if count is not None:
-        items = items[:count]
+    settings = study_settings(data_dir)
+    plan = review_plan(bank, store, topics=topics, now=start, settings=settings)
+    items = list(plan.items)[:count] if count is not None else list(plan.items)
     if not items:
         ids = [card.id for card in bank.cards(topics or None)] + [t.id for t in bank.templates(topics or None)]
         upcoming = store.next_due(ids)
         when = f" The next one is due {humanize_delta(upcoming, start)}." if upcoming else ""
-        term.say(f"Nothing to review.{when}")
+        limits = " Today's limits are reached (new_per_day, review_cap in settings.json)." if plan.over_cap or plan.new_left_out else ""
+        term.say(f"Nothing to review.{when}{limits}")
         return 0
 
-    new_ids = {card.id for card in new_cards}
-    n_drills = sum(1 for item in items if not isinstance(item, Card))
-    n_new = sum(1 for item in items if isinstance(item, Card) and item.id in new_ids)
-    what = _plural(len(items) - n_drills, "card") + (f" and {_plural(n_drills, 'computation')}" if n_drills else "")
+    n_new = max(0, len(items) - plan.due)
+    n_cards = sum(1 for item in items if isinstance(item, Card))
+    n_drills = len(items) - n_cards
+    what = _plural(n_cards, "card") + (f" and {_plural(n_drills, 'computation')}" if n_drills else "")
+    waiting = [f"{plan.over_cap} over the review cap" if plan.over_cap else "", f"{_plural(len(plan.buried), 'sibling')} of cards asked today" if plan.buried else ""]
     term.say(
         f"Review: {what} ({len(items) - n_new} due, {n_new} new). "
         "Flashcards: Enter reveals the answer; then grade 1 Again, 2 Hard, 3 Good, 4 Easy."
-        + (" Computations: type the value (? shows a hint; a right answer then counts half)." if n_drills else "")
-        + " q or Ctrl-D stops."
+        + (f" {HELP_DRILL}" if n_drills else "")
+        + " u undoes the last answer, q or Ctrl-D stops."
+        + (f" Waiting for tomorrow: {' and '.join(x for x in waiting if x)}." if any(waiting) else "")
     )
-    grades: dict[int, int] = {1: 0, 2: 0, 3: 0, 4: 0}
-    status = 0
-    try:
-        for k, item in enumerate(items, 1):
-            term.say("")
-            if isinstance(item, Card):
-                term.say(f"[{k}/{len(items)}] {item.topic}")
-                recorded = _review_card(term, item, progress)
-            else:
-                term.say(f"[{k}/{len(items)}] {item.topic} · computation")
-                _, recorded = _ask_drill(term, item, progress)
-            if recorded is not None:
-                grades[int(recorded.rating)] += 1
-                term.say(f"Next review {humanize_delta(recorded.due, progress.clock())}.")
-    except _Quit:
-        pass
-    except KeyboardInterrupt:
-        status = 130
-    reviewed = sum(grades.values())
-    recalled = reviewed - grades[1]
+    session = StudySession(store, items, clock=clock, seed=secrets.randbits(31) if seed is None else seed, settings=settings)
+
+    def header(ask) -> str:
+        where = "again" if ask.again else f"{session.taken}/{len(items)}"
+        return f"[{where}] {ask.item.topic}" + (" · computation" if ask.kind == "drill" else "")
+
+    def after(outcome) -> None:
+        if outcome.recorded is not None and outcome.comes_back is None:  # else the view said when it comes back
+            term.say(f"Next review {humanize_delta(outcome.recorded.due, outcome.at)}.")
+
+    status = run_session(term, session, header, {**ASKERS, "flashcard": _review_card, "mcq": _review_card}, after)
+    grades = session.ratings
+    pending = session.current is not None and not session.current.again
+    reviewed = session.taken - pending
     term.say("")
     term.say(
-        f"Reviewed {reviewed} of {len(items)}: recalled {recalled}, forgot {grades[1]} "
+        f"Reviewed {reviewed} of {len(items)}: recalled {sum(grades.values()) - grades[1]}, forgot {grades[1]} "
         f"(Again {grades[1]}, Hard {grades[2]}, Good {grades[3]}, Easy {grades[4]})."
     )
-    return progress.status(status)
+    if session.broken:
+        from quizapp.plain import cannot_generate
+
+        error(f"quizapp: {cannot_generate(session.broken, 'medium')}")
+    return status
 
 
-def _review_card(term: _Terminal, card: Card, progress: _Progress) -> Recorded | None:
+def _review_card(term: _Terminal, session: StudySession, ask: Ask) -> Outcome:
     """One flashcard: Enter reveals the answer (the right option of a multiple choice), a grade 1-4 is
-    saved and feeds FSRS. What was recorded, or None when the save failed."""
-    from quizapp.plain import GRADE_CHOICES, GRADES
+    saved and feeds FSRS; the grades show the interval each would give."""
+    from quizapp.plain import GRADE_CHOICES, _read, grade_keys, read_grade
 
+    card = ask.item
     term.say(card.question)
     for i, option in enumerate(card.options, 1):
         term.say(f"  {i}. {option}")
-    asked_at = progress.clock()
-    term.ask("(Enter to reveal) ")
+    _read(term, "(Enter to reveal) ")
     if card.options and card.correct is not None:
         term.say(f"Answer: {card.correct + 1}. {card.options[card.correct]}")
     else:
         term.say(card.answer)
     if card.note:
         term.say(f"Why: {card.note}")
-    while True:
-        text = term.ask("Grade 1 Again, 2 Hard, 3 Good, 4 Easy: ").strip().casefold()
-        if text in GRADES:
-            break
-        term.say(GRADE_CHOICES)
-    rating = GRADES[text][1]
-    # As the TUI records a self-grade: answer_text Again / Hard / Good / Easy.
-    return progress.save(card, asked_at=asked_at, rating=rating, answer_text=Rating(rating).name)
+    return session.grade(read_grade(term, f"Grade {grade_keys(session)}: ", GRADE_CHOICES))

@@ -9,7 +9,7 @@ FSRS's defaults, or the ones fitted to the user (quizapp.optimize), which the ca
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from fsrs import Card as CardState
@@ -20,10 +20,12 @@ __all__ = [
     "CardState",
     "Rating",
     "State",
+    "preview",
     "rating_for_verdict",
     "retrievability",
     "review",
     "scheduler",
+    "short_interval",
     "verdict_for_rating",
 ]
 
@@ -123,3 +125,19 @@ def verdict_for_rating(rating: Rating | int) -> tuple[str, float]:
     if rating == Rating.Again:
         return "wrong", 0.0
     return "correct", 1.0
+
+
+def preview(state: CardState | None, now: datetime, *, parameters: Parameters = None) -> dict[Rating, datetime]:
+    """When the item would be due next after each grade at ``now`` (nothing is saved): the grade keys' intervals."""
+    return {rating: review(state, rating, now, parameters=parameters)[1] for rating in Rating}
+
+
+def short_interval(delta: timedelta) -> str:
+    """An interval as Anki labels its grade keys: '<1m', '10m', '3h', '4d', '2mo', '1.5y' (whole units rounded down, months of 30 days; years to one decimal)."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    size, unit = next(u for u in ((365 * 86400, "y"), (30 * 86400, "mo"), (86400, "d"), (3600, "h"), (60, "m")) if seconds >= u[0])
+    if unit == "y":
+        return f"{seconds / size:.1f}".removesuffix(".0") + unit
+    return f"{int(seconds // size)}{unit}"

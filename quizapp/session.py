@@ -7,15 +7,16 @@ and a ``DrillSession`` with the same seed and the same answers asks the same dri
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.digest import sha256
 from quizapp.generate import DrillInstance, GenerationError, generate
 
-__all__ = ["DRILL_SHARE", "DrillSession", "QuizItem", "build_quiz", "level_for"]
+__all__ = ["DRILL_SHARE", "DrillSession", "QuizItem", "build_quiz", "family", "level_for", "spread_siblings"]
 
 DRILL_SHARE = 0.4
 """Share of drills in a quiz when the chosen topics have templates."""
@@ -78,11 +79,42 @@ def _by_topic(items: Sequence, rng: random.Random) -> list[list]:
     return ordered
 
 
+def spread_siblings(items: Sequence[Any], card_of: Callable[[Any], Card | None] = lambda item: item) -> list[Any]:
+    """``items`` in the same order but that no card follows a sibling (see :func:`family`) while another item can
+    go between: each such card swaps with the first later item that is not its sibling."""
+    out = list(items)
+    for k in range(1, len(out)):
+        before = card_of(out[k - 1])
+        key = family(before) if isinstance(before, Card) else None
+        here = card_of(out[k])
+        if key is None or not isinstance(here, Card) or family(here) != key:
+            continue
+        for j in range(k + 1, len(out)):
+            other = card_of(out[j])
+            if not isinstance(other, Card) or family(other) != key:
+                out[k], out[j] = out[j], out[k]
+                break
+    return out
+
+
+def family(item: Card | DrillInstance | DrillTemplate) -> tuple[str, ...] | None:
+    """The siblings ``item`` belongs to, or None: the clozes cut from one paragraph, the cards of one note section
+    (Card.family), or the computations of one template. Siblings are not asked back to back, and a review day
+    asks one of each family (the rest wait for the next day)."""
+    if isinstance(item, Card):
+        if item.cloze:
+            return ("cloze", item.deck, item.cloze)
+        return ("section", item.deck, item.family) if item.family else None
+    template_id = item.template_id if isinstance(item, DrillInstance) else item.id
+    return ("template", template_id)
+
+
 def build_quiz(bank: Bank, *, topics: Sequence[str] | None = None, count: int = 10, seed: int) -> list[QuizItem]:
     """A deterministic mix of flashcards, multiple choice and drills from ``topics``, spread over topics.
 
     About DRILL_SHARE of the questions are drills when templates exist (more when cards run out);
-    no card and no template appears twice while there are unused ones.
+    no card and no template appears twice while there are unused ones, and sibling cards (the clozes of one
+    paragraph, the cards of one note section) are not asked back to back.
     """
     if count < 1:
         return []
@@ -115,7 +147,7 @@ def build_quiz(bank: Bank, *, topics: Sequence[str] | None = None, count: int = 
         items.extend(QuizItem(drill=d) for d in made)
 
     rng.shuffle(items)
-    return items
+    return spread_siblings(items, lambda item: item.card)
 
 
 def shuffle_options(card: Card, rng: random.Random) -> Card:

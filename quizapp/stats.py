@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from quizapp.schedule import Parameters, retrievability, utc
+from quizapp.settings import DAY_START
 
 if TYPE_CHECKING:
     from quizapp.content.model import Bank
@@ -50,8 +51,6 @@ __all__ = [
     "topic_progress",
 ]
 
-DAY_START = 4
-"""The hour a new day of study begins (local time), as Anki's default."""
 HISTORY_DAYS = 56
 FORECAST_DAYS = 30
 RETENTION_DAYS = 30
@@ -349,14 +348,10 @@ def _open(data_dir: str | Path | None) -> Store | None:
 
 
 def _day_start(data_dir: str | Path | None) -> int:
-    """The hour a study day starts, as settings.json's ``day_start_hour`` says (a bad or missing one: 04:00)."""
-    from quizapp.paths import settings_path
-    from quizapp.tui.settings import load_settings  # headless: the settings file's one reader
+    """The hour a study day starts, as settings.json's ``day_start_hour`` says (the same day as the per-day limits)."""
+    from quizapp.settings import load_study_settings
 
-    try:
-        return load_settings(settings_path(data_dir, create=False)).day_start_hour
-    except OSError:
-        return DAY_START
+    return load_study_settings(data_dir).day_start_hour
 
 
 def run(

@@ -477,6 +477,25 @@ class Store:
         )
         return max(0, cursor.rowcount)
 
+    def schedule(self, item_id: str) -> Schedule | None:
+        """``item_id``'s saved schedule row (state and labels), or None if it was never reviewed."""
+        self.check_rows("card_state", "item_id = ?", (item_id,))
+        rows = self._read("SELECT item_id, kind, topic, deck, state, updated FROM card_state WHERE item_id = ?", (item_id,))
+        if not rows:
+            return None
+        item, kind, topic, deck, state, updated = rows[0]
+        return Schedule(item, kind, topic, deck, self.parse_state(item, state), _dt(updated))
+
+    def undo_attempt(self, attempt_id: int, item_id: str, previous: Schedule | None) -> None:
+        """Take back one answer in one commit: delete attempt ``attempt_id`` and put ``item_id``'s schedule back
+        as ``previous`` was (None: the item had none, so its row goes), as if the answer had never been given."""
+        with self.batch():
+            self._write("DELETE FROM attempts WHERE id = ?", (int(attempt_id),))
+            if previous is None:
+                self._write("DELETE FROM card_state WHERE item_id = ?", (item_id,))
+            else:
+                self._upsert_state(previous)
+
     def due_dates(self, item_ids: Iterable[str] | None = None) -> dict[str, datetime]:
         """When each reviewed item is due next (items never reviewed are absent)."""
         self.check_rows("card_state")
@@ -546,6 +565,18 @@ class Store:
     def count_between(self, start: datetime, end: datetime) -> int:
         """Answers given from ``start`` up to (not including) ``end``: one range of the ``at`` index, no row read."""
         return int(self._read("SELECT COUNT(*) FROM attempts WHERE at >= ? AND at < ?", (_ts(start), _ts(end)))[0][0])
+
+    def first_answers(self, start: datetime, end: datetime) -> dict[str, datetime]:
+        """item id -> when it was first ever answered, for the items answered from ``start`` up to ``end``.
+
+        An item first answered inside the window was new then; the others were reviews (quizapp.study's
+        per-day limits). The (item_id, at) index answers this without reading the whole history.
+        """
+        args = (_ts(start), _ts(end))
+        answered = "item_id IN (SELECT DISTINCT item_id FROM attempts WHERE at >= ? AND at < ?)"
+        self.check_rows("attempts", answered, args)
+        rows = self._read(f"SELECT item_id, MIN(at) FROM attempts WHERE {answered} GROUP BY item_id", args)
+        return {item: _dt(first) for item, first in rows}
 
     def review_counts(self, *, since: datetime) -> dict[tuple[str, str], tuple[int, int]]:
         """(deck, topic) -> (answers from ``since`` to items answered before, how many were recalled).

@@ -26,6 +26,8 @@ HEADLESS = [
     "quizapp.import_cmd",
     "quizapp.generate",
     "quizapp.session",
+    "quizapp.settings",
+    "quizapp.study",
     "quizapp.store",
     "quizapp.backup",
     "quizapp.stats",

@@ -28,7 +28,7 @@ from quizapp.digest import sha256
 
 __all__ = ["FORMAT", "BankCache", "deck_from_dict", "deck_to_dict"]
 
-FORMAT = 2
+FORMAT = 3
 """The layout of an entry; changing it turns every older entry into a miss."""
 
 DEPENDENCIES = ("markdown_it", "yaml", "pylatexenc")
@@ -204,6 +204,7 @@ def _card_to_dict(card: Card) -> dict[str, Any]:
         "note": card.note,
         "tags": list(card.tags),
         "cloze": card.cloze,
+        "family": card.family,
     }
 
 
@@ -222,4 +223,5 @@ def _card_from_dict(data: dict[str, Any]) -> Card:
         note=data["note"],
         tags=tuple(data["tags"]),
         cloze=data["cloze"],
+        family=data["family"],
     )

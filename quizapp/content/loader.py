@@ -270,6 +270,7 @@ def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...
                 correct=d.correct,
                 note=d.note,
                 cloze=d.cloze,
+                family=f"{d.topic}\0{d.family}" if d.family else "",
             )
         )
     return tuple(cards), problems

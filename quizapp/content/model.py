@@ -89,6 +89,9 @@ class Card:
     cloze: str = ""
     """A cloze card's whole paragraph in Anki's syntax, ``... {{c1::hidden::hint}} ...`` (terminal text
     around the deletions); every card cut from one paragraph holds the same text. Empty for other kinds."""
+    family: str = ""
+    """The note section a card generated from notes was cut from (its heading's subject): the definition, list
+    and formula cards of one section are siblings (quizapp.study buries them). Empty for written cards."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

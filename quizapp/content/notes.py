@@ -50,6 +50,8 @@ class Draft:
     id_text: str = ""
     """What the automatic id hashes when it is not the question: a generated question in its first
     wording, so rewording the generator does not move a card's progress."""
+    family: str = ""
+    """The note section (its subject) a notes card was cut from: its siblings share it (quizapp.study.family)."""
 
 
 @dataclass
@@ -249,7 +251,7 @@ class NotesReader:
         subject = in_sentence(self._subject)
         question = self.phrases["definition"].format(subject=self._article(subject))
         id_text = LEGACY_PHRASES["definition"].format(subject=subject) if self._english else ""
-        self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line, id_text=id_text), ("definition", self._subject))
+        self._add(Draft(CardKind.DEFINITION, self.topic, question, answer, b.line, id_text=id_text, family=self._subject), ("definition", self._subject))
         return j
 
     def _label(self, label: Label, line: int, rest: str, j: int) -> int:
@@ -306,7 +308,7 @@ class NotesReader:
             if self._english and not label.text.rstrip().endswith("?"):
                 # "Kinds of mask" is a label, not a question: ask it as one
                 id_text, question = question, f"{self._subject}: {self.phrases['list'].format(label=_lower_first(label.text))}"
-        self._add(Draft(CardKind.LIST, self.topic, question, answer, line, id_text=id_text), ("list", f"{self._subject}\0{question}"))
+        self._add(Draft(CardKind.LIST, self.topic, question, answer, line, id_text=id_text, family=self._subject), ("list", f"{self._subject}\0{question}"))
 
     def _segment_add(self, raw: str, line: int) -> None:
         if self.segment is None:
@@ -325,7 +327,7 @@ class NotesReader:
             answer = "\n\n".join(p for p in seg.parts if p)
             question = self.phrases["formula"].format(subject=self._article(in_sentence(seg.subject)) if self._english else seg.subject)
             id_text = LEGACY_PHRASES["formula"].format(subject=seg.subject) if self._english else ""
-            self._add(Draft(CardKind.FORMULA, self.topic, question, answer, seg.line, id_text=id_text), ("formula", seg.subject))
+            self._add(Draft(CardKind.FORMULA, self.topic, question, answer, seg.line, id_text=id_text, family=seg.subject), ("formula", seg.subject))
 
     def _label_items(self, b: Block) -> list[tuple[Any, Label, str]]:
         """List items that are labels: ``- **Преимущества:**`` with a sub-list, ``- **Pros:** fast``."""
@@ -358,7 +360,7 @@ class NotesReader:
             return i + 1
         if fresh and self.subject and b.items:
             question = f"{self.topic}: {self.subject}?" if self.subject != self.topic else f"{self.subject}?"
-            self._add(Draft(CardKind.LIST, self.topic, question, render_list(b), b.line), ("list", question))
+            self._add(Draft(CardKind.LIST, self.topic, question, render_list(b), b.line, family=self.subject), ("list", question))
         return i + 1
 
     # -- explicit cards ------------------------------------------------------------------------

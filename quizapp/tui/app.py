@@ -414,43 +414,35 @@ class QuizApp(App[None]):
         return DrillScreen(session, limit=limit)
 
     def start_review(self) -> bool:
-        """Due flashcards (then some new ones), and a fresh instance of every due computation."""
-        from quizapp.review import due_items, due_templates, humanize_delta
+        """Today's review (quizapp.study.review_plan: due cards, due computations, new cards within the day's limits),
+        driven by the study core."""
+        from quizapp.review import humanize_delta
+        from quizapp.settings import load_study_settings
         from quizapp.store import StoreError
+        from quizapp.study import StudySession, review_plan
         from quizapp.tui.screens.review import ReviewScreen
 
         bank = self.practice_bank()
         now = self.clock()
+        settings = load_study_settings(self.data_dir)
+        for problem in settings.problems:
+            self.notify(problem, title="settings.json", severity="warning")
         try:
-            cards = due_items(bank, self.store, now=now)
-            new = len(self.store.unseen([c.id for c in cards]))
-            templates = due_templates(bank, self.store, now=now)
+            plan = review_plan(bank, self.store, now=now, settings=settings)
             upcoming = self.store.next_due([c.id for c in bank.cards()] + [t.id for t in bank.templates()])
         except StoreError as err:
             self.notify(str(err), severity="error")
             return False
-        # Reviews that are due first (cards, then computations), new cards after them.
-        due_cards, new_cards = cards[: len(cards) - new], cards[len(cards) - new :]
-        questions = [Question(card=c) for c in due_cards]
-        if templates:
-            from quizapp.generate import GenerationError, generate
-
-            rng = random.Random(self.next_seed())
-            for template in templates:
-                try:
-                    questions.append(Question(drill=generate(template, rng.getrandbits(31), "medium")))
-                except GenerationError:
-                    continue  # `quizapp check` reports a broken template; the review goes on without it
-        n_due = len(questions)
-        questions += [Question(card=c) for c in new_cards]
+        items = list(plan.items)
         if self.mode == "review" and self.cli_count:
-            questions = questions[: self.cli_count]
-        if not questions:
+            items = items[: self.cli_count]
+        if not items:
             when = f" The next one is due {humanize_delta(upcoming, now)}." if upcoming else ""
             self.notify(f"Nothing to review in the chosen topics.{when}", title="Review")
             return False
+        session = StudySession(self.store, items, clock=self.clock, seed=self.next_seed(), settings=settings)
         self._drop_to_home()
-        self.push_screen(ReviewScreen(questions, new=max(0, len(questions) - n_due)))
+        self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due)))
         return True
 
     def open_browse(self) -> None:

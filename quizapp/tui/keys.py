@@ -102,6 +102,11 @@ SECTIONS: tuple[Section, ...] = (
             Binding("escape", "leave", "Leave", tooltip="Leave; a quiz asks first", id="practice.leave"),
         ),
     ),
+    Section(
+        "review",
+        "Review",
+        (Binding("u", "undo", "Undo", tooltip="Take back the last answer or grade (its history and schedule)", id="review.undo"),),
+    ),
     Section("choices", "Multiple choice", tuple(_choice(n) for n in range(1, 10))),
     Section(
         "results",

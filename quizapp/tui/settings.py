@@ -8,101 +8,27 @@ Headless (no textual or rich): the study core reads the same file through :func:
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from quizapp.textsafe import short
+from quizapp.settings import DEFAULT_COUNT, FIELDS, LEVELS, MAX_COUNT, MAX_SETTINGS_BYTES, Field, parse_field, read_settings_file
+from quizapp.settings import json_short as _json_short
 
-__all__ = ["DEFAULT_COUNT", "FIELDS", "LEVELS", "MAX_COUNT", "Field", "Settings", "load_settings", "parse_field", "save_settings"]
-
-DEFAULT_COUNT = 10
-MAX_COUNT = 100
-LEVELS = ("auto", "easy", "medium", "hard")
-"""Drill levels: "auto" grows with the streak, the others are fixed."""
-
-
-@dataclass(frozen=True)
-class Field:
-    """One study setting as settings.json and the Settings screen have it: its key, label, default and bounds."""
-
-    key: str
-    label: str
-    default: int | float | bool | str
-    low: float = 0
-    high: float = 0
-    help: str = ""
-
-    def describe(self) -> str:
-        """What a valid value is, for messages: "a whole number from 0 to 9999"."""
-        if isinstance(self.default, bool):
-            return "true or false"
-        if isinstance(self.default, str):
-            return " or ".join(LEVELS)
-        if isinstance(self.default, int):
-            return f"a whole number from {self.low:g} to {self.high:g}"
-        return f"a number from {self.low:g} to {self.high:g}"
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("new_per_day", "New cards a day", 20, 0, 9999, "new cards a study day brings in, counted across sessions"),
-    Field("review_cap", "Reviews a day at most", 200, 0, 99999, "reviews a study day asks at most"),
-    Field("desired_retention", "Desired retention", 0.9, 0.7, 0.99, "the recall FSRS schedules for: higher means more reviews"),
-    Field("day_start_hour", "A day starts at (hour)", 4, 0, 23, "local hour a new study day begins, as Anki's 4 o'clock"),
-    Field("level", "Default drill level", "auto", help="auto grows with your streak; or easy, medium, hard"),
-    Field("count", "Quiz length", DEFAULT_COUNT, 1, MAX_COUNT, "questions in a quiz"),
-    Field("second_try", "Second try before the answer", True, help="a wrong but readable typed answer may be tried once more"),
-)
-"""The study settings in the order the Settings screen lists them."""
-
-_FIELDS = {f.key: f for f in FIELDS}
-
-
-def parse_field(key: str, value: Any) -> int | float | bool | str:
-    """``value`` (from JSON, or typed as text) as setting ``key`` holds it; ValueError saying what is allowed.
-
-    Text is read leniently ("0,85" and "85%" for a retention; "on"/"off" for a switch); JSON's true is not 1.
-    """
-    field = _FIELDS[key]
-    default = field.default
-    wrong = ValueError(f"{field.label}: should be {field.describe()}, got {_json_short(value)}")
-    if isinstance(default, bool):
-        if isinstance(value, str) and value.strip().lower() in ("true", "on", "yes", "1", "false", "off", "no", "0"):
-            return value.strip().lower() in ("true", "on", "yes", "1")
-        if isinstance(value, bool):
-            return value
-        raise wrong
-    if isinstance(default, str):
-        if isinstance(value, str) and value.strip().lower() in LEVELS:
-            return value.strip().lower()
-        raise wrong
-    if isinstance(value, bool):
-        raise wrong
-    if isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        percent = text.endswith("%")
-        try:
-            number: float = float(text.rstrip("%").strip()) if text.rstrip("%").strip() else float("nan")
-        except ValueError:
-            raise wrong from None
-        if percent:
-            number /= 100
-    elif isinstance(value, (int, float)):
-        number = value
-    else:
-        raise wrong
-    if not field.low <= number <= field.high or not math.isfinite(number):  # range first: a huge JSON int is no float
-        raise wrong
-    if isinstance(default, int):
-        if number != int(number):
-            raise wrong
-        number = int(number)
-    return number
-MAX_SETTINGS_BYTES = 256 * 1024
-"""A settings file larger than this is not read (the app's own is a few hundred bytes)."""
+__all__ = [
+    "DEFAULT_COUNT",
+    "FIELDS",
+    "LEVELS",
+    "MAX_COUNT",
+    "MAX_SETTINGS_BYTES",
+    "Field",
+    "Settings",
+    "load_settings",
+    "parse_field",
+    "save_settings",
+]
 
 
 @dataclass(frozen=True)
@@ -192,31 +118,12 @@ def _read_keymap(raw: Any) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]
     return tuple(entries), tuple(problems)
 
 
-def _json_short(value: Any, limit: int = 60) -> str:
-    """``value`` as JSON, as the user wrote it, cut to about ``limit`` characters."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (RecursionError, ValueError):
-        return "a value nested too deeply"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def load_settings(path: Path) -> Settings:
-    """The settings in ``path``: defaults when it is missing; defaults and a problem when it is unreadable."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SETTINGS_BYTES + 1)
-    except FileNotFoundError:
-        return Settings()
-    except OSError as err:
-        return Settings(problems=(f"cannot read {path}: {err.strerror or err}; using the defaults",), damaged=True)
-    if len(raw) > MAX_SETTINGS_BYTES:
-        return Settings(problems=(f"{path} is larger than {MAX_SETTINGS_BYTES // 1024} kB: using the defaults, the file is left as it is",), damaged=True)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError; deep nesting recurses
-        reason = "nested too deeply" if isinstance(err, RecursionError) else short(str(err), 120)[1:-1]
-        return Settings(problems=(f"{path} is not valid JSON ({reason}): using the defaults, the file is left as it is",), damaged=True)
+    """The settings in ``path``: defaults when it is missing; defaults and a problem when it is unreadable
+    (the reading itself is the core's, quizapp.settings.read_settings_file)."""
+    data, problem = read_settings_file(path)
+    if problem is not None:
+        return Settings(problems=(problem,), damaged=True)
     return Settings.from_dict(data)
 
 

@@ -62,11 +62,46 @@ def test_wrong_answer_names_the_misconception(bank):
 
 def test_unreadable_answer_is_asked_again_and_not_counted(bank):
     inst = first_instance(bank)
-    code, text = drill(bank, f"twelve\n\n{inst.answer}\n", count=1)
+    code, text = drill(bank, f"twelve\n{inst.answer}\n", count=1)
     assert code == 0
     assert "Could not read" in text and "(try again, or q to quit)" in text
     assert text.count(inst.question) == 1
     assert text.rstrip().endswith("score: 1/1 (100%)")
+
+
+def test_an_empty_answer_is_i_dont_know_the_solution_shown_and_it_comes_back_with_new_numbers(bank):
+    inst = first_instance(bank)
+    code, text = drill(bank, "\n", count=1)
+    assert code == 0
+    assert f"? not known: the answer is {inst.answer_text} (an exact integer)" in text
+    assert "worked solution:" in text and inst.steps[-1] in text
+    assert "it comes back in 1 minute in this session" in text
+    again = text.split("again, new numbers · ", 1)[1].splitlines()[1]
+    assert again != inst.question  # asked ahead at the end, with other numbers
+    assert text.rstrip().endswith("score: 0/1 (0%)")
+
+
+def test_a_wrong_answer_gets_a_second_try_and_the_first_decides(bank):
+    inst = first_instance(bank)
+    code, text = drill(bank, f"{inst.answer + 1}\n{inst.answer}\n", count=1)
+    assert code == 0
+    assert "not right: one more try" in text
+    assert f"✗ wrong (the second try: ✓ correct; the first try counts): the answer is {inst.answer_text}" in text
+    assert text.rstrip().endswith("score: 0/1 (0%)")
+
+
+def test_u_takes_back_the_last_answer_and_asks_it_again(bank, tmp_path):
+    from quizapp.paths import database_path
+    from quizapp.store import Store
+
+    inst = first_instance(bank)
+    code, text = drill(bank, f"{inst.answer}\nu\n{inst.answer}\n", count=2, data_dir=tmp_path)  # EOF at the second drill
+    assert code == 0
+    assert "undone: the last answer is taken back; here it is again" in text
+    assert text.count(inst.question) == 2
+    assert text.rstrip().endswith("score: 1/1 (100%)")
+    with Store(database_path(tmp_path)) as store:
+        assert [a.answer_text for a in store.attempts()] == [str(inst.answer)]
 
 
 def test_eof_prints_the_score(bank):
@@ -163,7 +198,7 @@ def test_quiz_flashcard_grades_and_mcq(bank):
     lines = []
     for item in items:
         if item.kind == "drill":
-            lines.append("-1")  # wrong
+            lines += ["-1", "-1"]  # wrong, and wrong again on the second try
         elif item.kind == "mcq":
             lines += ["9", str(item.card.correct + 1)]  # out of range: asked again
         else:

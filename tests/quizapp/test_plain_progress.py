@@ -109,7 +109,7 @@ def test_plain_quiz_records_cards_choices_and_drills(bank, tmp_path):
     items = build_quiz(bank, topics=["Convolutions"], count=8, seed=4)
     kinds = {i.kind for i in items}
     assert kinds == {"drill", "mcq", "flashcard"}
-    keys = quiz_lines(items, lambda d: "-1", "4")  # drills wrong, choices right, flashcards Easy
+    keys = quiz_lines(items, lambda d: "-1\n-1", "4")  # drills wrong (twice: the second try), choices right, flashcards Easy
     out = io.StringIO()
     code = run_quiz(bank, topics=["Convolutions"], count=8, seed=4, data_dir=tmp_path / "data", stdin=io.StringIO(keys), stdout=out, now=NOW)
     assert code == 0
@@ -142,7 +142,7 @@ def test_a_failed_save_is_said_and_the_run_exits_1(bank, tmp_path, monkeypatch, 
     def locked(*args, **kwargs):
         raise StoreError("the progress database is locked by another program")
 
-    monkeypatch.setattr("quizapp.progress.record_answer", locked)
+    monkeypatch.setattr("quizapp.study.record_answer", locked)
     inst = DrillSession(bank.templates(["Convolutions"]), seed=5).next()
     code, text = drill(bank, tmp_path, f"{inst.answer}\n", count=1)
     assert code == 1

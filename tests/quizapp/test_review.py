@@ -18,6 +18,7 @@ from quizapp.plain import GRADE_CHOICES
 from quizapp.review import due_items, due_templates, humanize_delta, run_plain_review
 from quizapp.schedule import Rating, review
 from quizapp.store import Store
+from quizapp.study import review_plan
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SRC = SourceRef("deck.md", 1)
@@ -102,7 +103,7 @@ def test_plain_review_reveals_grades_and_records(bank, tmp_path):
     assert code == 0
     assert "[1/2] Conv" in out and "Question 0?" in out and "Answer 0." in out
     assert "Next review in 10 minutes." in out  # Good on a new card
-    assert "Next review in 1 minute." in out  # Again on a new card
+    assert "it comes back in 1 minute in this session" in out  # Again on a new card
     assert "Reviewed 2 of 2: recalled 1, forgot 1" in out
     with stored(tmp_path) as store:
         attempts = store.attempts()
@@ -228,13 +229,14 @@ def due_small(tmp_path) -> None:
 
 def test_plain_review_asks_the_due_computations_as_the_tui_does(small_bank, tmp_path):
     due_small(tmp_path)
-    code, out = run(small_bank, tmp_path, "\n3\n-1\n", count=2, seed=3)
+    code, out = run(small_bank, tmp_path, "\n3\n-1\n-1\n", count=2, seed=3)  # wrong twice: the second try too
     assert code == 0
     assert "Review: 1 card and 1 computation (2 due, 0 new)." in out
     assert "[1/2] Convolutions\nWhat does stride mean?" in out
     assert "[2/2] Convolutions · computation\nInput " in out and "What is the output width? (integer)" in out
-    assert "✗ wrong: the answer is " in out and "worked solution:" in out
-    assert out.count("Next review in") == 2
+    assert "not right: one more try" in out
+    assert "✗ wrong (the second try: ✗ wrong; the first try counts): the answer is " in out and "worked solution:" in out
+    assert out.count("Next review in") == 1 and out.count("it comes back in") == 1
     assert "Reviewed 2 of 2: recalled 1, forgot 1" in out
     with stored(tmp_path) as store:
         attempts = store.attempts()
@@ -250,8 +252,12 @@ def test_plain_review_puts_due_cards_then_due_computations_then_new_cards(small_
     due_small(tmp_path)
     code, out = run(small_bank, tmp_path, "", seed=3)
     assert code == 0
-    n_new = len(small_bank.cards()) - 1
+    with stored(tmp_path) as store:
+        plan = review_plan(small_bank, store, now=NOW)
+    n_new = plan.new
+    assert n_new == len(small_bank.cards()) - 1 - len(plan.buried)  # one card of each family a day
     assert f"Review: {n_new + 1} cards and 1 computation (2 due, {n_new} new)." in out
+    assert f"Waiting for tomorrow: {len(plan.buried)} siblings of cards asked today." in out
     assert f"[1/{n_new + 2}] Convolutions\nWhat does stride mean?" in out  # EOF while it waits
 
 
@@ -279,3 +285,31 @@ def test_nothing_due_counts_computations_for_the_next_due_time(small_bank, tmp_p
     code, out = run(small_bank, tmp_path, "")
     assert code == 0
     assert out.strip() == "Nothing to review. The next one is due in 5 hours."
+
+
+def test_new_cards_per_day_hold_across_two_plain_reviews(bank, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "settings.json").write_text('{"new_per_day": 3}', encoding="utf-8")
+    code, out = run(bank, tmp_path, "\n3\n" * 3)
+    assert code == 0 and "(0 due, 3 new)" in out and "Reviewed 3 of 3" in out
+    later = io.StringIO()
+    run_plain_review(bank, data_dir=tmp_path / "data", stdin=io.StringIO(""), stdout=later, now=NOW + timedelta(hours=1))
+    assert "(3 due, 0 new)" in later.getvalue()  # the same three, due after their step; no new ones today
+
+
+def test_a_card_graded_again_comes_back_in_the_same_plain_review(bank, tmp_path):
+    code, out = run(bank, tmp_path, "\n1\n\n3\n", topics=["Attention"], count=1)
+    assert code == 0
+    assert "it comes back in 1 minute in this session" in out
+    assert "[again] Attention\nQuestion 0?" in out
+    assert "Reviewed 1 of 1: recalled 1, forgot 1 (Again 1, Hard 0, Good 1, Easy 0)." in out
+    with stored(tmp_path) as store:
+        assert [(a.item_id, a.rating) for a in store.attempts()] == [("att:0", 1), ("att:0", 3)]
+
+
+def test_a_bad_study_setting_is_named_and_its_default_used(bank, tmp_path, capsys):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "settings.json").write_text('{"new_per_day": -4}', encoding="utf-8")
+    code, out = run(bank, tmp_path, "")
+    assert code == 0 and "(0 due, 8 new)" in out
+    assert capsys.readouterr().err == 'quizapp: settings.json: "new_per_day" should be a whole number from 0 to 9999, got -4: using 20\n'

@@ -142,3 +142,23 @@ def test_desired_retention_sets_the_interval_by_fsrs_formula():
         assert abs(intervals[r] - expected) <= 1, (r, intervals[r], expected)
     assert intervals[0.8] > intervals[0.9] > intervals[0.95]
     assert review(state, Rating.Good, then)[1] == review(state, Rating.Good, then, desired_retention=0.9)[1]
+
+
+@pytest.mark.parametrize(
+    ("delta", "label"),
+    [
+        (timedelta(seconds=59), "<1m"),
+        (timedelta(minutes=1), "1m"),
+        (timedelta(minutes=10, seconds=59), "10m"),
+        (timedelta(hours=3, minutes=59), "3h"),
+        (timedelta(days=3), "3d"),
+        (timedelta(days=29), "29d"),
+        (timedelta(days=60), "2mo"),
+        (timedelta(days=365 * 1.5), "1.5y"),
+        (timedelta(days=365), "1y"),
+    ],
+)
+def test_short_interval_labels_as_anki_does(delta, label):
+    from quizapp.schedule import short_interval
+
+    assert short_interval(delta) == label

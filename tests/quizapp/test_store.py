@@ -398,3 +398,30 @@ def test_the_store_never_writes_a_row_it_would_call_damaged(store, extra, messag
         attempt(store, "a", **extra)
     attempt(store, "b", elapsed_s=-3.0)  # a clock that went backwards: kept as 0 seconds
     assert [(a.item_id, a.elapsed_s) for a in store.attempts()] == [("b", 0.0)]
+
+
+def test_undo_attempt_deletes_the_row_and_puts_the_schedule_back(tmp_path):
+    from quizapp.schedule import Rating, review
+
+    t0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    with Store(tmp_path / "u.sqlite3") as store:
+        kept = store.record_attempt("a", kind="qa", topic="T", deck="d", verdict="correct", now=t0)
+        state, _ = review(None, Rating.Good, t0)
+        store.save_state("a", state, now=t0, kind="qa", topic="T", deck="d")
+        previous = store.schedule("a")
+        later = store.record_attempt("a", kind="qa", topic="T", deck="d", verdict="wrong", now=t0 + timedelta(hours=1))
+        store.save_state("a", review(state, Rating.Again, t0 + timedelta(hours=1))[0], now=t0 + timedelta(hours=1))
+        store.undo_attempt(later, "a", previous)
+        assert [a.id for a in store.attempts()] == [kept]
+        assert store.schedule("a") == previous
+        store.undo_attempt(kept, "a", None)  # its first answer: the item had no schedule before
+        assert store.attempts() == [] and store.schedule("a") is None and store.unseen(["a"]) == ["a"]
+
+
+def test_first_answers_say_when_each_item_answered_in_a_window_was_first_answered(tmp_path):
+    t0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    with Store(tmp_path / "f.sqlite3") as store:
+        for item, hours in (("old", -30), ("old", 1), ("new", 2), ("new", 3), ("gone", -40)):
+            store.record_attempt(item, kind="qa", topic="T", deck="d", verdict="correct", now=t0 + timedelta(hours=hours))
+        first = store.first_answers(t0, t0 + timedelta(days=1))
+        assert first == {"old": t0 - timedelta(hours=30), "new": t0 + timedelta(hours=2)}

@@ -301,9 +301,9 @@ async def test_review_asks_a_due_computation_again(new_app, store):
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         screen = app.screen
-        kinds = [q.kind for q in screen.cards]
-        assert kinds[0] == "drill" and screen.cards[0].drill.template_id == "conv-output-size"
-        assert kinds[1:] == ["flashcard", "flashcard", "flashcard", "flashcard", "mcq"]  # new cards, bank order
+        items = screen.session.items  # the study core's plan: the due template, then new cards
+        assert items[0].id == "conv-output-size" and screen.current.drill.template_id == "conv-output-size"
+        assert [Question.of(c).kind for c in items[1:]] == ["flashcard", "flashcard", "flashcard", "flashcard", "mcq"]  # bank order
         assert "(1 due, 5 new)" in text_of(app, "#status")
         assert next(r for r in app.topic_rows() if r.topic == "Convolutional layers").due == 1
         await type_answer(pilot, screen.current.drill.answer_text)

@@ -263,31 +263,37 @@ class PracticeScreen(Screen[None]):
             return
         if self.phase != ASKING or question is None or question.drill is None:
             return
+        outcome = self.typed_outcome(question, event.text, event.answer_box)
+        if outcome is not None:
+            self._answered(outcome)
+
+    def typed_outcome(self, question: Question, text: str, answer_box: AnswerBox) -> Outcome | None:
+        """The outcome of ``text`` typed for ``question``'s computation, or None (said in ``answer_box``) when it
+        cannot be read yet."""
         from quizapp.answers import AnswerError, check
 
         drill = question.drill
         try:
-            result = check(event.text, drill.answer, drill.tolerance, misconceptions=drill.misconceptions, form=drill.form)
+            result = check(text, drill.answer, drill.tolerance, misconceptions=drill.misconceptions, form=drill.form)
         except AnswerError as err:
-            event.answer_box.show_error(str(err))
-            return
-        event.answer_box.show_error("")  # an earlier "could not read" no longer applies
+            answer_box.show_error(str(err))
+            return None
+        answer_box.show_error("")  # an earlier "could not read" no longer applies
         from quizapp.progress import hinted_score
         from quizapp.schedule import rating_for_verdict
 
         verdict = result.verdict.value
         score = hinted_score(result.score, self.hint_used)
-        outcome = Outcome(
+        return Outcome(
             question=question,
             verdict=verdict,
             score=score,
             rating=int(rating_for_verdict(verdict, hint_used=self.hint_used)),
-            answer_text=event.text,
+            answer_text=text,
             hint_used=self.hint_used,
             elapsed_s=self._elapsed(self.asked_at),
             result=result,
         )
-        self._answered(outcome)
 
     # Handled by name, not with @on(McqOptions.Chosen): that would import the options widget (and
     # Textual's OptionList) with this module, before a drill's first frame that has no options.
@@ -358,9 +364,13 @@ class PracticeScreen(Screen[None]):
         self.query_one("#prompt", Static).display = False
         feedback = self._feedback()
         grades = [self.app.key_label(f"flashcard.{name.lower()}") for name in RATING_NAMES.values()]
-        feedback.show(reveal_content(question.card, grade_keys=grades))
+        feedback.show(reveal_content(question.card, grade_keys=grades, intervals=self.grade_intervals()))
         feedback.focus()
         self.phase = REVEALED
+
+    def grade_intervals(self) -> list[str] | None:
+        """What each grade Again..Easy would give, to label the grade keys ("10m"); None: unlabelled (the review labels them)."""
+        return None
 
     def action_grade(self, rating: int) -> None:
         question = self.current

@@ -169,7 +169,12 @@ class ResultsScreen(Screen[None]):
         self.app.push_screen(MistakeScreen(self.mistakes, event.option_index))
 
     def action_retry(self) -> None:
-        self.app.start_quiz([o.question for o in self.mistakes], title="Mistakes again")
+        """The mistakes once more, each computation with new numbers (quizapp.study.asked_again)."""
+        from quizapp.study import asked_again
+        from quizapp.tui.items import Question
+
+        items = asked_again([o.question.drill or o.question.card for o in self.mistakes], self.app.bank.templates(), seed=self.app.next_seed())
+        self.app.start_quiz([Question.of(item) for item in items], title="Mistakes again")
 
     def action_home(self) -> None:
         if self.then is not None:

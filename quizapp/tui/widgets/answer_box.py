@@ -18,7 +18,7 @@ class AnswerBox(Vertical):
 
     @dataclass
     class Submitted(Message):
-        """The user pressed Enter on a non-empty answer."""
+        """The user pressed Enter on an answer (a non-empty one unless ``allow_empty``)."""
 
         answer_box: AnswerBox
         text: str
@@ -26,6 +26,9 @@ class AnswerBox(Vertical):
         @property
         def control(self) -> AnswerBox:
             return self.answer_box
+
+    allow_empty = False
+    """Whether Enter on an empty box is submitted too (a review takes it as "I don't know")."""
 
     def __init__(self, *, placeholder: str = "Type your answer, then Enter", id: str | None = None) -> None:
         super().__init__(id=id)
@@ -71,7 +74,7 @@ class AnswerBox(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
-        if text:
+        if text or self.allow_empty:
             self.post_message(self.Submitted(self, text))
         else:
             self.show_error("Type an answer first (Enter submits).")

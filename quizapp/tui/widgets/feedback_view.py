@@ -25,9 +25,13 @@ OPTION_WIDTH = 60
 """An option's text in the feedback while the options are on screen: one line beside its label at 80 columns."""
 
 
-def grade_line(grade_keys: Sequence[str] = ("1", "2", "3", "4")) -> str:
-    """The self-grade prompt under a revealed flashcard, with the key of each grade."""
-    return "How well did you recall it?  " + " · ".join(f"{key} {name}" for key, name in zip(grade_keys, GRADES, strict=True))
+def grade_line(grade_keys: Sequence[str] = ("1", "2", "3", "4"), intervals: Sequence[str] | None = None) -> str:
+    """The self-grade prompt under a revealed flashcard, with the key of each grade, and with ``intervals`` the
+    time each grade gives ("1 Again · 1m   3 Good · 10m", as Anki labels its buttons)."""
+    if intervals is None:
+        return "How well did you recall it?  " + " · ".join(f"{key} {name}" for key, name in zip(grade_keys, GRADES, strict=True))
+    grades = zip(grade_keys, GRADES, intervals, strict=True)
+    return "How well did you recall it?  " + "   ".join(f"{key} {name} · {interval}" for key, name, interval in grades)
 
 
 def _verdict_line(outcome: Outcome) -> list[Part]:
@@ -110,12 +114,13 @@ def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Conten
     return Content.assemble(*parts)
 
 
-def reveal_content(card: Card, *, grade_keys: Sequence[str] = ("1", "2", "3", "4")) -> Content:
-    """A flashcard's answer, shown on Space, with the grades to choose from (``grade_keys``: Again..Easy)."""
+def reveal_content(card: Card, *, grade_keys: Sequence[str] = ("1", "2", "3", "4"), intervals: Sequence[str] | None = None) -> Content:
+    """A flashcard's answer, shown on Space, with the grades to choose from (``grade_keys``: Again..Easy; ``intervals``:
+    what each gives, in a review)."""
     parts: list[Part] = [("Answer", "bold underline"), "\n", card.answer]
     if card.note:
         parts += ["\n\n", ("Why: ", "bold"), card.note]
-    parts += ["\n\n", (grade_line(grade_keys), "$text-accent")]
+    parts += ["\n\n", (grade_line(grade_keys, intervals), "$text-accent")]
     return Content.assemble(*parts)
 
 

@@ -313,9 +313,11 @@ def test_siblings_in_a_session_are_not_asked_back_to_back(store):
 
 
 def test_study_settings_are_read_leniently():
+    # Read as the Settings screen reads what is typed (quizapp.settings.parse_field): "no" is a switch off.
     s = StudySettings.from_dict({"new_per_day": 5, "review_cap": "lots", "day_start_hour": 24, "second_try": "no"})
-    assert (s.new_per_day, s.review_cap, s.day_start_hour, s.second_try) == (5, 200, 4, True)
-    assert len(s.problems) == 3 and any('"review_cap"' in p and '"lots"' in p for p in s.problems)
+    assert (s.new_per_day, s.review_cap, s.day_start_hour, s.second_try) == (5, 200, 4, False)
+    assert len(s.problems) == 2 and any('"review_cap"' in p and '"lots"' in p for p in s.problems)
+    assert StudySettings.from_dict({"second_try": 3}).problems == ('"second_try" should be true or false, got 3: using true',)
     assert StudySettings.from_dict([1, 2]) == StudySettings()
 
 

@@ -130,6 +130,8 @@ class ResultsScreen(Screen[None]):
             if self.mistakes
             else f"No mistakes. {key('results.home')} goes back to Home."
         )
+        if self.then is not None:  # a palette command ended the session: it runs when these results close
+            label = label.replace(f" {key('results.home')} goes back to Home.", "") + f" · {key('results.home')} goes on to what you chose"
         yield Static(label, id="mistakes-label", markup=False)
         yield OptionList(id="mistakes")
         yield Footer()

@@ -736,6 +736,8 @@ def render_math(latex: str) -> str:
 _PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"
 _PH_RE = re.compile(f"{_PH_OPEN}(\\d+){_PH_CLOSE}")
 _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_MARKUP_CHARS = frozenset("$`\\<[!*_~&")
+"""Characters that _protect or _strip_markup act on: text without any of them needs neither."""
 
 # Link and image text holds no '[' (and an image's address no '('): each try then stops at the next
 # bracket, so a line of thousands of '[' costs linear time, not quadratic.
@@ -869,9 +871,12 @@ def render_text(markdown_inline: str) -> str:
     """A line or paragraph of markdown -> terminal text: formulas rendered, markup stripped, code kept."""
     try:
         text = markdown_inline.replace(_PH_OPEN, "").replace(_PH_CLOSE, "").replace("\r\n", "\n")
-        text, slots = _protect(text)
-        text = _strip_markup(text)
-        text = _PH_RE.sub(lambda m: slots[int(m.group(1))], text)
+        if not _MARKUP_CHARS.intersection(text):  # plain prose (most headings and answers): spaces only
+            slots: list[str] = []
+        else:
+            text, slots = _protect(text)
+            text = _strip_markup(text)
+            text = _PH_RE.sub(lambda m: slots[int(m.group(1))], text)
         lines = []
         for line in text.split("\n"):
             line = " ".join(line.split())
@@ -925,5 +930,12 @@ def render_formulas(text: str) -> str:
 def normalise(text: str) -> str:
     """Casefolded, punctuation dropped, whitespace collapsed: the key an auto id hashes."""
     folded = render_text(text).casefold()
-    kept = "".join(c for c in folded if not unicodedata.category(c).startswith("P"))
+    if folded.isascii():  # the same characters dropped, by one table instead of a lookup a character
+        kept = folded.translate(_ASCII_PUNCTUATION)
+    else:
+        kept = "".join(c for c in folded if not unicodedata.category(c).startswith("P"))
     return " ".join(kept.split())
+
+
+_ASCII_PUNCTUATION = {k: None for k in range(128) if unicodedata.category(chr(k)).startswith("P")}
+"""The ASCII characters of Unicode's punctuation categories (not $ + < = > ^ ` | ~, which are symbols)."""

@@ -229,3 +229,24 @@ def test_render_formulas_never_raises_and_keeps_dollar_free_text(text: str) -> N
 def test_indices_in_brackets_are_not_taken_for_reference_links():
     assert render_text("∂L/∂W2[0][0] and W[i][j]") == "∂L/∂W2[0][0] and W[i][j]"
     assert render_text("see [the docs](https://example.org)") == "see the docs"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_normalise_drops_the_same_ascii_punctuation_as_unicode_categories_say(text):
+    """Card ids hash normalise(); its ASCII table must drop exactly the characters of category P*."""
+    import unicodedata
+
+    from quizapp.content.mathtext import normalise, render_text
+
+    folded = render_text(text).casefold()
+    by_category = "".join(c for c in folded if not unicodedata.category(c).startswith("P"))
+    assert normalise(text) == " ".join(by_category.split())
+
+
+@given(st.text(alphabet="ab cd\n\t.,;:?()-'\"0123456789", max_size=80))
+def test_plain_text_renders_as_its_words_with_markup_or_without(text):
+    """Text with no markup character takes render_text's short path; adding a no-op markup character
+    (an escaped full stop at the end) sends it down the long path, and the words are the same."""
+    from quizapp.content.mathtext import render_text
+
+    assert render_text(text + "\\.") == render_text(text + ".")

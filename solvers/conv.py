@@ -1,4 +1,4 @@
-"""Provides convolution and pooling solvers: output sizes, parameter counts, receptive field and MACs."""
+"""Provides convolution and pooling solvers: output sizes, parameter counts, receptive field, MACs and a small CNN's trace."""
 
 from __future__ import annotations
 
@@ -592,3 +592,88 @@ def macs(
         Misconception("forgot_input_channels", h_out * w_out * c_out * kh * kw, "left out the C_in/groups input channels each filter sums over"),
     ]
     return Solution(value, tuple(steps), distinct(value, candidates))
+
+
+# ---------------------------------------------------------------- a small CNN's trace
+
+
+def _cnn_numbers(
+    size: int, c_in: int, widths: tuple[int, int], k: int, p: int, classes: int, *, pools: int = 2, biases: bool = True, kernel_channels: bool = True
+) -> tuple[int, int]:
+    """(features into the Linear, parameters) of conv-ReLU-pool ×2 then Linear, with the named slips switched on."""
+    side, channels, params = size, c_in, 0
+    for block, width in enumerate(widths):
+        side = _conv_out(side, k, 1, p, 1)
+        if side < 1:
+            return 0, 0  # the slip leaves no window position; filtered out by the caller
+        if block < pools:
+            side //= 2
+        params += k * k * (channels if kernel_channels else 1) * width + (width if biases else 0)
+        channels = width
+    features = channels * side * side
+    params += features * classes + (classes if biases else 0)
+    return features, params
+
+
+@register(
+    "conv.cnn_trace",
+    params=(
+        Param("size", "int", help="input height = width H"),
+        Param("c_in", "int", help="input channels"),
+        Param("c1", "int", help="output channels of the first conv"),
+        Param("c2", "int", help="output channels of the second conv"),
+        Param("kernel", "int", help="square kernel K of both convs (stride 1)"),
+        Param("padding", "int", 0, help="padding P of both convs"),
+        Param("classes", "int", help="outputs of the final Linear"),
+    ),
+    summary="conv(K, P)-ReLU-MaxPool2d(2) twice, flatten, Linear: (features into the Linear, total parameters)",
+    answer="tuple",
+    parts=("features", "params"),
+)
+def cnn_trace(size: Any, c_in: Any, c1: Any, c2: Any, kernel: Any, padding: Any = 0, classes: Any = 10) -> Solution:
+    """Per block H ← ⌊(H + 2P − K + 1)/2⌋ and params += K²·C_prev·C + C; then features = C2·H·H and
+    the Linear adds features·classes + classes (Conv2d, MaxPool2d(2) and Linear with PyTorch's defaults)."""
+    size = check_int("size", size, minimum=1)
+    c_in = check_int("c_in", c_in, minimum=1)
+    widths = (check_int("c1", c1, minimum=1), check_int("c2", c2, minimum=1))
+    k = check_int("kernel", kernel, minimum=1)
+    p = check_int("padding", padding, minimum=0)
+    classes = check_int("classes", classes, minimum=1)
+    if size > 100_000 or max(c_in, *widths, classes, k) > 100_000:
+        raise ValueError("size, channels and kernel: at most 100,000 each; a small CNN is asked")
+    steps = [f"input: {c_in}×{size}×{size}"]
+    side, channels, total = size, c_in, 0
+    for block, width in enumerate(widths, start=1):
+        if side + 2 * p < k:
+            raise ValueError(f"kernel: the {k}×{k} window does not fit the {side}×{side} input of conv {block} (padding {p})")
+        conv_side = _conv_out(side, k, 1, p, 1)
+        if conv_side < 2:
+            raise ValueError(f"size: conv {block} gives {conv_side}×{conv_side}, too small for a 2×2 pool")
+        pooled = conv_side // 2
+        weights = k * k * channels * width
+        total += weights + width
+        steps.append(
+            f"conv {block}: H = {side} + 2·{p} − {k} + 1 = {conv_side}; params = {k}²·{channels}·{width} + {width} = {weights + width:,}"
+        )
+        steps.append(f"pool {block}: ⌊{conv_side}/2⌋ = {pooled}, so {width}×{pooled}×{pooled} (no parameters)")
+        side, channels = pooled, width
+    features = channels * side * side
+    linear = features * classes + classes
+    total += linear
+    steps.append(f"flatten: {channels}·{side}·{side} = {features:,} features")
+    steps.append(f"linear: {features:,}·{classes} + {classes} = {linear:,}")
+    steps.append(f"total parameters = {total:,}")
+    value = (features, total)
+    args = (size, c_in, widths, k, p, classes)
+    candidates = [
+        Misconception("forgot_pooling", _cnn_numbers(*args, pools=0), "left the 2×2 pools out: each halves the height and the width"),
+        Misconception("pooled_once", _cnn_numbers(*args, pools=1), "halved the size once; there is a pool after each conv"),
+        Misconception("forgot_biases", _cnn_numbers(*args, biases=False), "left out the biases: one per conv output channel and one per class"),
+        Misconception("kernel_without_channels", _cnn_numbers(*args, kernel_channels=False), "counted K² weights per filter; a filter spans all input channels, K²·C_in"),
+    ]
+    if p:
+        candidates.append(Misconception("ignored_padding", _cnn_numbers(size, c_in, widths, k, 0, classes), "left out the padding, which adds 2P to each side length"))
+    else:
+        candidates.append(Misconception("assumed_same_padding", _cnn_numbers(size, c_in, widths, k, k // 2, classes), "kept the size through the convs; without padding each loses K − 1"))
+    # a slip that shrinks a side below zero gives no number anyone would type
+    return Solution(value, tuple(steps), distinct(value, [m for m in candidates if m.value[0] > 0]))

@@ -1,4 +1,4 @@
-"""Provides weight-initialisation solvers: fans of a weight shape and the He, Xavier, LeCun and PyTorch-default scales."""
+"""Provides weight-initialisation solvers: fans of a weight shape, the He, Xavier, LeCun and PyTorch-default scales, and signal size through depth."""
 
 from __future__ import annotations
 
@@ -314,13 +314,23 @@ def default_uniform_bound(fan_in: Any, receptive: Any = 1) -> Solution:
 # ---------------------------------------------------------------- signal through depth
 
 
+_ACTIVATION = Param("activation", "str", "relu", help="between layers: relu or linear", choices=("relu", "linear"))
+
+
+def _second_moment_kept(activation: Any) -> float:
+    """c = E[f(z)²]/E[z²] for a symmetric z: ½ for ReLU (half the units are zeroed), 1 for linear."""
+    if activation not in ("relu", "linear"):
+        raise ValueError(f"activation: expected relu or linear, got {activation!r}")
+    return 0.5 if activation == "relu" else 1.0
+
+
 @register(
     "init.signal_std",
     params=(
         Param("width", "int", help="n: the inputs of every layer (a plain MLP of equal widths)"),
         Param("weight_std", "float", help="σ: weights drawn from N(0, σ²), biases 0"),
         Param("layers", "int", help="L: the pre-activation of the L-th layer is asked"),
-        Param("activation", "str", "relu", help="between layers: relu or linear", choices=("relu", "linear")),
+        _ACTIVATION,
     ),
     summary="std of layer L's pre-activations in a deep MLP: E[z_L²] = nσ²·(nσ²·c)^(L−1), c = ½ for ReLU, 1 for linear",
     answer="float",
@@ -333,9 +343,7 @@ def signal_std(width: Any, weight_std: Any, layers: Any, activation: Any = "relu
     n = check_int("width", width, minimum=1)
     sigma = check_float("weight_std", weight_std, positive=True)
     depth = check_int("layers", layers, minimum=1)
-    if activation not in ("relu", "linear"):
-        raise ValueError(f"activation: expected relu or linear, got {activation!r}")
-    c = 0.5 if activation == "relu" else 1.0
+    c = _second_moment_kept(activation)
     gain = n * sigma * sigma
     try:
         second = gain * (gain * c) ** (depth - 1)
@@ -360,3 +368,63 @@ def signal_std(width: Any, weight_std: Any, layers: Any, activation: Any = "relu
     finite = [m for m in candidates if math.isfinite(m.value) and m.value > 0]
     return Solution(value, steps, distinct(value, finite))
 
+
+
+# ---------------------------------------------------------------- vanishing-gradient depth
+
+
+@register(
+    "init.vanishing_depth",
+    params=(
+        Param("width", "int", help="n: the units of every layer (a plain MLP of equal widths)"),
+        Param("weight_std", "float", help="σ: weights drawn from N(0, σ²)"),
+        Param("threshold", "float", help="t: the gradient counts as vanished once its std is at most t times its size at the top"),
+        _ACTIVATION,
+    ),
+    summary="fewest layers L the gradient crosses before its std falls to t of its size: q = nσ²c, smallest L with q^(L/2) ≤ t",
+    answer="int",
+)
+def vanishing_depth(width: Any, weight_std: Any, threshold: Any, activation: Any = "relu") -> Solution:
+    """Going down one layer multiplies the gradient's second moment by q = n·σ²·c (c = ½ for ReLU, 1 for
+    linear; equal widths so fan_out = fan_in = n), so after L layers its std is q^(L/2) times the top's.
+    L = the smallest integer with q^(L/2) ≤ t, that is L ≥ 2·ln t / ln q (q < 1 and t < 1).
+    """
+    n = check_int("width", width, minimum=1)
+    sigma = check_float("weight_std", weight_std, positive=True)
+    t = check_float("threshold", threshold, positive=True)
+    if not t < 1:
+        raise ValueError(f"threshold: expected a fraction below 1, got {fmt(t)}")
+    c = _second_moment_kept(activation)
+    q = n * sigma * sigma * c
+    if not q < 1:
+        raise ValueError(f"weight_std: n·σ²·c = {fmt(q)} is not below 1, so the gradient does not vanish (it keeps its size or grows)")
+    if q <= 0:
+        raise ValueError("weight_std: n·σ² underflows to 0; use a larger std")
+
+    def depth(log_ratio: float) -> int:
+        # a ratio within float noise of a whole number counts as reaching t at that layer
+        return max(1, math.ceil(log_ratio - 1e-9))
+
+    exact = 2 * math.log(t) / math.log(q)
+    value = depth(exact)
+    if value > 10**6:
+        raise ValueError("weight_std: the gradient takes over a million layers to vanish; use a smaller std")
+    per = "½ (a ReLU passes the gradient of half the units)" if c == 0.5 else "1 (linear)"
+    steps = (
+        f"one layer down multiplies the gradient's second moment by q = n·σ²·c, c = {per}",
+        f"q = {n}·{fmt(sigma, _INPUT_FIGS)}²·{fmt(c)} = {fmt(q)}",
+        f"after L layers the std is q^(L/2) = {fmt(math.sqrt(q))}^L times the top's",
+        f"q^(L/2) ≤ {fmt(t, _INPUT_FIGS)} ⇔ L ≥ 2·ln {fmt(t, _INPUT_FIGS)} / ln {fmt(q)} = {fmt(exact)}",
+        f"L = {value} layers",
+    )
+    q_linear = n * sigma * sigma
+    candidates = [
+        Misconception("variance_not_std", depth(math.log(t) / math.log(q)), "treated q as the std's factor; q multiplies the variance, the std shrinks by √q per layer"),
+        Misconception(
+            "forgot_relu_half",
+            depth(2 * math.log(t) / math.log(q_linear)) if 0 < q_linear < 1 else math.inf,
+            "left out the ½ a ReLU takes from the second moment at every layer",
+        ),
+        Misconception("rounded_down", max(1, math.floor(exact + 1e-9)) if value > 1 else value, "stopped one layer short: at that depth the gradient is still above the threshold"),
+    ]
+    return Solution(value, steps, distinct(value, candidates))

@@ -51,6 +51,16 @@ FORBIDDEN = {
     "tr-kv-cache": ("2·", "keys and values", "K and V", "2^30", "2³⁰"),
     "tr-score-memory": ("n²", "n×n", "2^30", "2³⁰"),
     "tr-training-memory": ("16 bytes", "master", "4 + 4", "moments"),
+    "opt-sgd-nesterov": ("g + μ", "look-ahead", "buffer"),
+    "opt-rmsprop-momentum": ("0.99", "√", "bias"),
+    "opt-warmup-start-factor": ("cos(", "½", "t/W"),
+    "opt-cosine-floor": ("cos(", "½", "(1 +"),
+    "norm-layernorm-one-feature": ("biased", "÷", "d − 1"),
+    "norm-rmsnorm-gain": ("mean(x²)", "√", "no mean", "L2"),
+    "tr-forward-flops-swiglu": ("three matrices", "6nd", "8nd", "4n²"),
+    "tr-mlp-flops-share": ("4nd", "2·", "d·d_ff"),
+    "tr-kv-cache-mha": ("2·", "K and V", "keys and values", "2^30", "2²⁰"),
+    "tr-training-memory-fp32": ("16 bytes", "4 + 4", "moments"),
 }
 
 
@@ -86,6 +96,16 @@ KEYS = {
     "tr-kv-cache": ("forgot_k_and_v", "binary_decimal_units"),
     "tr-score-memory": ("linear_in_seq", "binary_decimal_units"),
     "tr-training-memory": ("forgot_master_copy", "weights_only"),
+    "opt-sgd-nesterov": ("forgot_momentum", "momentum_ema"),
+    "opt-rmsprop-momentum": ("alpha_0_9", "bias_corrected", "forgot_sqrt"),
+    "opt-warmup-start-factor": ("warmup_off_by_one",),
+    "opt-cosine-floor": ("ignored_eta_min", "forgot_half", "one_minus_cos"),
+    "norm-layernorm-one-feature": ("unbiased_var", "forgot_affine"),
+    "norm-rmsnorm-gain": ("divided_by_l2_norm", "subtracted_mean"),
+    "tr-forward-flops-swiglu": ("counted_macs", "only_qk_scores"),
+    "tr-mlp-flops-share": ("counted_macs",),
+    "tr-kv-cache-mha": ("forgot_k_and_v", "binary_decimal_units"),
+    "tr-training-memory-fp32": ("weights_only", "binary_decimal_units"),
 }
 
 

@@ -480,3 +480,62 @@ def test_separable_savings_counts_the_weights_of_both_convolutions(c_in, c_out, 
     value = conv.separable_savings(c_in, c_out, k).value
     assert value == pytest.approx(standard / separable, rel=1e-12)
     assert value == pytest.approx(1 / (1 / c_out + 1 / k**2), rel=1e-12)  # the ratio the cards quote
+
+
+# ---------------------------------------------------------------- a small CNN's trace
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # 32 → conv(3, P1) 32 → pool 16 → conv 16 → pool 8; 448 + 4,640 + (2,048·10 + 10)
+        ((32, 3, 16, 32, 3, 1, 10), (2048, 25578)),
+        # 28 → 24 → 12 → 8 → 4; 608 + 3,216 + (256·10 + 10)
+        ((28, 3, 8, 16, 5, 0, 10), (256, 6394)),
+        # 30 → 28 → 14 → 12 → 6; 40 + 296 + (288·5 + 5)
+        ((30, 1, 4, 8, 3, 0, 5), (288, 1781)),
+        # odd conv output floors: 29 → 27 → 13 → 11 → 5
+        ((29, 1, 2, 2, 3, 0, 1), (50, 20 + 38 + 51)),
+    ],
+)
+def test_cnn_trace_by_hand(args, expected):
+    assert conv.cnn_trace(*args).value == expected
+
+
+def test_cnn_trace_mistakes_by_hand():
+    wrong = {m.name: m.value for m in conv.cnn_trace(28, 3, 8, 16, 5, 0, 10).misconceptions}
+    assert wrong["forgot_biases"] == (256, 6394 - 8 - 16 - 10)
+    assert wrong["assumed_same_padding"][0] == 16 * 7 * 7  # 28 → 14 → 7
+    assert wrong["forgot_pooling"][0] == 16 * 20 * 20  # 28 → 24 → 20
+
+
+def _cnn_by_arrays(size, c_in, c1, c2, k, p, classes):
+    """Builds every weight and bias as a numpy array and slides the windows by walking them."""
+    side, channels, arrays = size, c_in, []
+    for width in (c1, c2):
+        side = len(window_starts(side, k, 1, p)) // 2
+        arrays += [np.empty((width, channels, k, k)), np.empty(width)]
+        channels = width
+    features = channels * side * side
+    arrays += [np.empty((classes, features)), np.empty(classes)]
+    return features, sum(a.size for a in arrays)
+
+
+@given(st.integers(8, 64), st.integers(1, 4), st.integers(1, 16), st.integers(1, 16), st.sampled_from([1, 3, 5]), st.integers(0, 2), st.integers(1, 12))
+@settings(max_examples=200)
+def test_cnn_trace_matches_arrays(size, c_in, c1, c2, k, p, classes):
+    try:
+        value = conv.cnn_trace(size, c_in, c1, c2, k, p, classes).value
+    except ValueError:
+        return  # too small for two blocks: refused
+    assert value == _cnn_by_arrays(size, c_in, c1, c2, k, p, classes)
+    assert value[0] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [((4, 1, 2, 2, 5, 0, 3), "does not fit"), ((3, 1, 2, 2, 3, 0, 3), "too small"), ((32, 0, 2, 2, 3, 0, 3), "c_in")],
+)
+def test_cnn_trace_refuses(args, message):
+    with pytest.raises(ValueError, match=message):
+        conv.cnn_trace(*args)

@@ -280,3 +280,81 @@ def test_signal_std_matches_sampled_networks(n, sigma, depth):
             z = rng.normal(0, sigma, size=(n, n)) @ np.maximum(z, 0)
         seconds.append(np.mean(z**2))
     assert math.sqrt(np.mean(seconds)) == pytest.approx(init.signal_std(n, sigma, depth).value, rel=0.03)
+
+
+# ---------------------------------------------------------------- depth at which a gradient vanishes
+
+
+@pytest.mark.parametrize(
+    ("width", "sigma", "t", "activation", "expected"),
+    [
+        # q = 256·0.05²·½ = 0.32; √q = 0.566: 0.566¹² = 1.07e-3 > 1e-3, 0.566¹³ = 6.1e-4
+        (256, 0.05, 0.001, "relu", 13),
+        # q = 100·0.05² = 0.25, the std halves per layer: 0.5⁶ = 0.0156, 0.5⁷ = 0.0078
+        (100, 0.05, 0.01, "linear", 7),
+        (100, 0.05, 0.125, "linear", 3),  # exactly 0.5³: reaching t counts
+        (100, 0.05, 0.9, "linear", 1),  # one layer already halves it
+    ],
+)
+def test_vanishing_depth_by_hand(width, sigma, t, activation, expected):
+    assert init.vanishing_depth(width, sigma, t, activation).value == expected
+
+
+def test_vanishing_depth_mistakes_by_hand():
+    wrong = wrong_values(init.vanishing_depth(256, 0.05, 0.001))
+    assert wrong["variance_not_std"] == 7  # 0.32⁶ = 1.07e-3, 0.32⁷ = 3.4e-4
+    assert wrong["forgot_relu_half"] == 31  # q = 0.64: 0.8³⁰ = 1.24e-3, 0.8³¹ = 9.9e-4
+    assert wrong["rounded_down"] == 12
+
+
+@given(st.integers(2, 2048), st.floats(0.001, 0.9), st.floats(1e-8, 0.99), st.sampled_from(["relu", "linear"]))
+def test_vanishing_depth_is_the_first_layer_below_the_threshold(n, frac, t, activation):
+    # brute force: walk down layer by layer multiplying the std by √q until it is at most t
+    c = 0.5 if activation == "relu" else 1.0
+    sigma = math.sqrt(frac / (n * c))  # so that q = frac < 1
+    q = n * sigma * sigma * c
+    depth, std = 0, 1.0
+    while True:
+        depth += 1
+        std *= math.sqrt(q)
+        if std <= t * (1 + 1e-9):
+            break
+    assert init.vanishing_depth(n, sigma, t, activation).value == depth
+
+
+@given(st.integers(2, 2048), st.floats(0.01, 0.9), st.integers(1, 40))
+def test_vanishing_depth_agrees_with_signal_std(n, frac, layers):
+    # the same per-layer factor as signal_std (linear, equal widths): at the returned depth L the
+    # ratio of layer-(L+1) to layer-1 std is at most t, one layer earlier it is above
+    sigma = math.sqrt(frac / n)
+    ratio = init.signal_std(n, sigma, layers + 1, "linear").value / init.signal_std(n, sigma, 1, "linear").value
+    t = min(ratio * 1.0001, 0.99)
+    assert init.vanishing_depth(n, sigma, t, "linear").value == layers
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((100, 0.1, 0.01, "linear"), "not below 1"),
+        ((100, 0.05, 1.0, "linear"), "below 1"),
+        ((100, 0.05, 0.01, "tanh"), "relu or linear"),
+    ],
+)
+def test_vanishing_depth_refuses(args, message):
+    with pytest.raises(ValueError, match=message):
+        init.vanishing_depth(*args)
+
+
+def test_vanishing_depth_matches_sampled_gradients():
+    # backpropagate through many random linear networks (q = 0.25 per layer) and average the
+    # gradient's second moment: its std ratio after L layers is √q^L, so t = 0.5³ is reached at L = 3
+    rng = np.random.default_rng(11)
+    n, sigma = 64, 0.0625  # q = 64·0.0625² = 0.25
+    seconds = []
+    for _ in range(300):
+        g = rng.normal(size=(n, 16))
+        for _ in range(3):
+            g = rng.normal(0, sigma, size=(n, n)).T @ g
+        seconds.append(np.mean(g**2))
+    assert math.sqrt(np.mean(seconds)) == pytest.approx(0.125, rel=0.05)
+    assert init.vanishing_depth(n, sigma, 0.125, "linear").value == 3

@@ -322,3 +322,37 @@ def test_separable_savings_counts_torch_parameters():
 
 def _numel(module) -> int:
     return sum(p.numel() for p in module.parameters())
+
+
+CNN_CASES = 1000
+
+
+def test_small_cnn_trace_matches_torch():
+    # the network built from nn modules: parameters counted by torch, the features traced with a real tensor
+    rng = random.Random(23)
+    valid = 0
+    for _ in range(CNN_CASES):
+        size, c_in, c1, c2 = rng.randint(4, 40), rng.randint(1, 4), rng.randint(1, 12), rng.randint(1, 12)
+        k, p, classes = rng.choice([1, 2, 3, 5, 7]), rng.randint(0, 3), rng.randint(1, 10)
+        try:
+            ours = conv.cnn_trace(size, c_in, c1, c2, k, p, classes).value
+        except ValueError:
+            ours = None
+        features = torch.nn.Sequential(
+            torch.nn.Conv2d(c_in, c1, k, padding=p), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(c1, c2, k, padding=p), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(),
+        )
+        try:
+            with torch.no_grad():
+                width = features(torch.zeros(1, c_in, size, size)).shape[1]
+        except RuntimeError:
+            width = 0  # a window or a pool that does not fit
+        if width == 0:
+            assert ours is None, f"case {(size, c_in, c1, c2, k, p, classes)}: solver {ours}, torch refuses"
+            continue
+        model = torch.nn.Sequential(features, torch.nn.Linear(width, classes))
+        theirs = (width, sum(t.numel() for t in model.parameters()))
+        assert ours == theirs, f"case {(size, c_in, c1, c2, k, p, classes)}: solver {ours}, torch {theirs}"
+        valid += 1
+    assert valid > CNN_CASES // 2

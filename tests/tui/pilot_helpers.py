@@ -74,3 +74,22 @@ def record_history(store, bank, now) -> dict:
         state.due = due
         store.save_state(item, state, now=now - 4 * day, kind="basic", topic=topic, deck=deck)
     return {"streak": 2, "due_now": 1, "tomorrow": 1, "mistake": mistake, "answers": len(answers)}
+
+
+def wrong_number(drill) -> str:
+    """A readable answer that is neither right nor one of the known misconceptions."""
+    taken = {drill.answer, *(m.value for m in drill.misconceptions)}
+    return str(next(n for n in range(10_000, 20_000) if n not in taken))
+
+
+async def answer_wrongly(pilot, app) -> None:
+    """Answer the question on screen wrongly, whatever its kind, and move on."""
+    q = app.screen.current
+    if q.kind == "drill":
+        await type_answer(pilot, wrong_number(q.drill))
+        await pilot.press("enter")
+    elif q.kind == "mcq":
+        await pilot.press(str((q.card.correct + 1) % len(q.card.options) + 1), "enter")
+    else:
+        await pilot.press("space", "1")
+    await pilot.pause()

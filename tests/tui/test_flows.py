@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pilot_helpers import card, feedback, run_from_palette, text_of, type_answer
+from pilot_helpers import answer_wrongly, card, feedback, run_from_palette, text_of, type_answer, wrong_number
 from textual.widgets import DataTable, Input, OptionList
 
 from quizapp.store import Store
@@ -25,12 +25,6 @@ from quizapp.tui.widgets.topic_picker import TopicPicker
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # the clock new_app gives the app (see conftest)
 DATA = Path(__file__).parent / "data"
-
-
-def wrong_number(drill) -> str:
-    """A readable answer that is neither right nor one of the known misconceptions."""
-    taken = {drill.answer, *(m.value for m in drill.misconceptions)}
-    return str(next(n for n in range(10_000, 20_000) if n not in taken))
 
 
 # --- Home ------------------------------------------------------------------------------------------
@@ -340,18 +334,6 @@ async def test_multiple_choice_by_arrows_and_enter(new_app, bank, store):
 
 
 # --- Quiz, results, mistakes ---------------------------------------------------------------------------
-
-
-async def answer_wrongly(pilot, app) -> None:
-    q = app.screen.current
-    if q.kind == "drill":
-        await type_answer(pilot, wrong_number(q.drill))
-        await pilot.press("enter")
-    elif q.kind == "mcq":
-        await pilot.press(str((q.card.correct + 1) % len(q.card.options) + 1), "enter")
-    else:
-        await pilot.press("space", "1")
-    await pilot.pause()
 
 
 async def test_finish_a_quiz_and_open_a_mistake(new_app, store):

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from pilot_helpers import run_from_palette, text_of, type_answer
+from pilot_helpers import answer_wrongly, run_from_palette, text_of, type_answer
 from textual.widgets import DataTable, OptionList
 
 from quizapp.content.loader import load_bank
@@ -63,18 +63,6 @@ def _plain(renderable) -> str:
     return getattr(renderable, "plain", str(renderable))
 
 
-async def _answer_wrongly(pilot, app) -> None:
-    q = app.screen.current
-    if q.kind == "drill":
-        await type_answer(pilot, "123456")
-        await pilot.press("enter")
-    elif q.kind == "mcq":
-        await pilot.press(str((q.card.correct + 1) % len(q.card.options) + 1), "enter")
-    else:
-        await pilot.press("space", "1")
-    await pilot.pause()
-
-
 async def test_markup_in_deck_text_shows_as_written_on_every_screen(markup_bank, tmp_path):
     with Store(tmp_path / "progress.sqlite3") as store:
         app = make_app(markup_bank, store=store, data_dir=tmp_path / "data", now=NOW, seed=3)
@@ -89,7 +77,7 @@ async def test_markup_in_deck_text_shows_as_written_on_every_screen(markup_bank,
             assert isinstance(app.screen, QuizScreen)
             for _ in range(len(app.screen.questions)):
                 assert isinstance(app.screen, QuizScreen)
-                await _answer_wrongly(pilot, app)
+                await answer_wrongly(pilot, app)
             assert isinstance(app.screen, ResultsScreen)
             table = app.screen.query_one(DataTable)
             assert _plain(table.get_row_at(0)[0]) == TOPIC  # the cell shows the text, markup and all
@@ -119,7 +107,7 @@ async def test_markup_in_deck_text_shows_as_written_on_every_screen(markup_bank,
             await run_from_palette(pilot, "Drill: markup")
             assert isinstance(app.screen, DrillScreen)
             assert "[/] Size" in text_of(app, "#question")
-            await _answer_wrongly(pilot, app)
+            await answer_wrongly(pilot, app)
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, ResultsScreen)

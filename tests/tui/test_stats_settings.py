@@ -12,7 +12,7 @@ from textual_plotext import PlotextPlot
 
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.settings import SettingsScreen
-from quizapp.tui.screens.stats import StatsScreen
+from quizapp.tui.screens.stats import Plot, StatsScreen
 from tests.tui.conftest import NOW
 from tests.tui.pilot_helpers import record_history, run_from_palette, text_of
 
@@ -287,6 +287,13 @@ async def test_opened_again_the_stats_screen_shows_the_answers_given_since(new_a
     async with app.run_test(size=(100, 32)) as pilot:
         first = await _open_stats(app, pilot)
         assert "10 answers" in text_of(app, "#stats-summary")
+        per_day = first.query_one("#per-day", Plot)
+        drawn, before = per_day.render(), per_day.figure
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")  # nothing answered since: the same figure, not built again
+        await pilot.pause()
+        assert per_day.render() is drawn
         await pilot.press("escape")
         await pilot.pause()
         store.record_attempt("att-scores", kind="basic", topic="Attention", deck="attention", verdict="correct", rating=3, now=NOW)
@@ -294,5 +301,8 @@ async def test_opened_again_the_stats_screen_shows_the_answers_given_since(new_a
         await pilot.pause()
         assert app.screen is first  # kept, not built again
         assert "11 answers" in text_of(app, "#stats-summary")
+        assert per_day.figure == first.stats.per_day
+        assert sum(n for _, n in per_day.figure) == sum(n for _, n in before) + 1  # the new answer's bar
+        assert per_day.render() is not drawn
         assert first.query_one("#weakest", DataTable).row_count == 3  # refilled, not appended to
         assert len(first.query_one("#weakest", DataTable).columns) == 5

@@ -61,13 +61,19 @@ class Plot(PlotextPlot):
 
     def __init__(self, *, id: str, classes: str) -> None:
         super().__init__(id=id, classes=classes)
-        self.figure = 0
-        """Bumped by :meth:`redraw` after the figure's data changed."""
+        self.figure: object = None
+        """What the figure shows (its data): set by :meth:`draws`, so a figure of unchanged data is not built again."""
         self._built: tuple[object, Text] | None = None
 
-    def redraw(self) -> None:
-        self.figure += 1
+    def draws(self, data: object) -> bool:
+        """Whether the figure must be drawn afresh for ``data``: False when it already shows exactly that (the
+        screen is opened again on an unchanged history), True (and the old figure cleared) otherwise."""
+        if data == self.figure:
+            return False
+        self.figure = data
+        self.plt.clear_figure()
         self.refresh()
+        return True
 
     def render(self) -> Text:
         key = (self.figure, self.size, self.app.theme, self.theme)
@@ -178,8 +184,9 @@ class StatsScreen(Screen[None]):
     def _bars(self, widget_id: str, days: tuple[tuple[date, int], ...], every: int) -> None:
         """A bar a day, the x axis labelled every ``every`` days (and the last day)."""
         plot = self.query_one(f"#{widget_id}", Plot)
+        if not plot.draws(days):
+            return
         plt = plot.plt
-        plt.clear_figure()
         xs = list(range(len(days)))
         counts = [n for _, n in days]
         plt.bar(xs, counts, marker="hd", width=0.8)
@@ -188,7 +195,6 @@ class StatsScreen(Screen[None]):
         plt.yticks([0, top] if top < 4 else [0, top // 2, top])
         ticks = sorted({*range(0, len(days), every), len(days) - 1})
         plt.xticks(ticks, [_day(days[i][0]) for i in ticks])
-        plot.redraw()
 
     def _plot_per_day(self, stats: core.Stats) -> None:
         self._bars("per-day", stats.per_day, 7)
@@ -207,13 +213,14 @@ class StatsScreen(Screen[None]):
             return
         # Labels are deck text: control characters are shown as escapes, never sent to the terminal.
         labels = [f"{_short(r.topic, LABEL_WIDTH)} {_percent(r.retention)}" for r in shown]
+        values = [100 * (r.retention or 0.0) for r in shown]
+        if not plot.draws((labels, values)):
+            return
         plt = plot.plt
-        plt.clear_figure()
-        plt.bar(labels, [100 * (r.retention or 0.0) for r in shown], orientation="horizontal", width=0.5, marker="sd")
+        plt.bar(labels, values, orientation="horizontal", width=0.5, marker="sd")
         plt.xlim(0, 100)
         plt.xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         plot.styles.height = 2 * len(shown) + 3  # two rows a bar, the frame and the axis
-        plot.redraw()
 
     def _show_weakest(self, stats: core.Stats) -> None:
         fsrs = "FSRS fitted to you" if stats.fitted else "FSRS defaults"

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import solvers
 from quizapp.content.drill import LEVELS, PLACEHOLDER, AnswerSpec, DrillTemplate, Text
 from quizapp.digest import sha256
+from quizapp.slips import accepted_slips
 from quizapp.tolerance import Tolerance
 from solvers import Misconception, Solution
 from solvers._core import numpy_types, to_plain
@@ -67,8 +68,12 @@ class DrillInstance:
     details: tuple[tuple[str, Any], ...] = ()
     """The solver's further results (e.g. a descent trajectory), as in ``Solution.details``."""
     coincident: tuple[str, ...] = ()
-    """Names of the solver's misconceptions whose value the tolerance accepts as the answer: for
-    these numbers that mistake gives the right answer, so the drill cannot tell it apart."""
+    """Names of the solver's misconceptions whose value the tolerance accepts as the answer, as
+    computed or as typed at the asked precision: for these numbers that mistake gives the right
+    answer, so the drill cannot tell it apart."""
+    slips: tuple[str, ...] = ()
+    """Names of the generic slips (quizapp.slips) the tolerance accepts as the answer: an answer
+    too close to 0 for its precision, whose tenth or negation rounds to the same."""
 
     @property
     def id(self) -> str:
@@ -249,11 +254,11 @@ def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset
             last_error = str(exc)
             continue
         inst = _instance(template, seed, level, values, solution, plan)
-        if not inst.coincident:
+        if not inst.coincident and not inst.slips:
             return inst
         if telling is None:
             telling = telling_mistakes(template, level)
-        if not telling.intersection(inst.coincident):
+        if not telling.intersection(inst.coincident) and not inst.slips:  # a slip is always telling
             return inst
         first = first or inst
         if redraws == MAX_REDRAWS:
@@ -325,7 +330,7 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
             value = _normalise(_select_part(m.value, spec.select, plan.parts), spec.form, strict=False)
         except (LookupError, TypeError, ValueError):
             continue  # this wrong answer has another structure (e.g. names a different part)
-        if _close(value, answer, tolerance, spec.form):
+        if _close(value, answer, tolerance, spec.form) or _close(tolerance.as_typed(value), answer, tolerance, spec.form):
             coincident.append(m.name)
             continue  # would flag a correct answer as a mistake
         if any(_close(value, kept.value, tolerance, spec.form) for kept in misconceptions):
@@ -351,7 +356,14 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         precision=precision,
         details=tuple((name, to_plain(value)) for name, value in solution.details),
         coincident=tuple(coincident),
+        slips=accepted_slips(answer, spec.form, tolerance),
     )
+
+    if tolerance.decimals is not None:
+        return round(float(value), tolerance.decimals)
+    if tolerance.sig_figs is not None:
+        return float(f"{float(value):.{tolerance.sig_figs}g}")
+    return value
 
 
 def _render(text: str) -> str:

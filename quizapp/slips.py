@@ -19,7 +19,7 @@ from typing import Any
 from quizapp.tolerance import Tolerance, as_python
 from solvers import Misconception
 
-__all__ = ["ROUNDING", "SLIP_LABEL", "generic_slips", "rounded_too_early"]
+__all__ = ["ROUNDING", "SLIP_LABEL", "accepted_slips", "generic_slips", "rounded_too_early"]
 
 SLIP_LABEL = "Likely slip:"
 """Starts the slip's sentence in a CheckResult message (the views show it on a line of its own)."""
@@ -97,6 +97,25 @@ def generic_slips(expected: Any, form: str, tolerance: Tolerance) -> tuple[Misco
         if wrong is not None and math.isfinite(wrong) and not tolerance.allows(wrong, v):
             out.append(Misconception(name, int(wrong) if form == "integer" and wrong.is_integer() else wrong, explanation))
     return tuple(_distinct(out, tolerance))
+
+
+def accepted_slips(expected: Any, form: str, tolerance: Tolerance) -> tuple[str, ...]:
+    """The names of the slips that give a scalar answer other than ``expected`` which the tolerance
+    still accepts, as computed or as typed (0.000329 asked to 3 decimals: its tenth, its half and its
+    negation are all typed 0.000). Numbers with such a slip cannot tell a slip from the method: the generator draws again.
+    Vectors, matrices and shapes: none (a slip on every entry at once is seldom hidden by every one)."""
+    value = as_python(expected)
+    if form in ("shape", "vector", "matrix") or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ()
+    v = float(value)
+    if not math.isfinite(v):
+        return ()
+    names = []
+    for name, slip, _ in (*_SIGN_AND_TENS, *_OTHER):
+        wrong = slip(v)
+        if wrong is not None and math.isfinite(wrong) and wrong != v and tolerance.hides(wrong, v) and name not in names:
+            names.append(name)
+    return tuple(names)
 
 
 def rounded_too_early(parsed: Any, expected: Any, tolerance: Tolerance) -> bool:

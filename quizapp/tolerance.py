@@ -178,6 +178,24 @@ class Tolerance:
         slack = 1e-9 * self.width(v) + 1e-12 * max(abs(x), abs(v))
         return abs(x - v) <= self.width(v) + slack
 
+    def as_typed(self, value: Any) -> Any:
+        """``value`` as a user who rounds as the question asks types it: 2.5541 at 3 significant figures
+        is 2.55 (a list entry by entry). A wrong value can be outside the tolerance and still be
+        accepted once rounded so: the generator compares both (quizapp.generate, quizapp.slips)."""
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.as_typed(v) for v in value)
+        if self.exact or not is_real(value) or isinstance(value, int) or not math.isfinite(value):
+            return value
+        if self.decimals is not None:
+            return round(float(value), self.decimals)
+        if self.sig_figs is not None:
+            return float(f"{float(value):.{self.sig_figs}g}")
+        return value
+
+    def hides(self, wrong: Any, expected: Any) -> bool:
+        """Whether the wrong value ``wrong`` is accepted for ``expected``, as computed or as typed."""
+        return self.allows(wrong, expected) or self.allows(self.as_typed(wrong), expected)
+
 
 def _flat_numbers(value: Any) -> list[float] | None:
     """The finite numbers in a number, vector or matrix (lists, tuples, numpy); None when ``value``

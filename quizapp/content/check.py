@@ -314,6 +314,8 @@ def _check_templates(
                     asked.setdefault((k, level), set()).add(hash(inst.question))
                     for name in telling_mistakes(template, level).intersection(inst.coincident):
                         told_apart_not[k, level, name] += 1
+                    for name in inst.slips:  # an answer too close to 0 for its precision
+                        told_apart_not[k, level, f"{name} (a generic slip)"] += 1
                     message = _self_check(inst, check, AnswerError, Verdict)
                     if message:
                         reason = f"seed {seed}: {message}"

@@ -318,6 +318,56 @@ def test_misconception_equal_to_answer_is_dropped():
     assert names.get("forgot_floor") == 16.5
 
 
+def test_a_mistake_that_rounds_to_the_answer_as_typed_is_drawn_again():
+    # He std, fan_in 100, leaky slope 0.1: √(2/1.01)/10 = 0.14072; ignoring the slope gives √(2/100) = 0.14142.
+    # They differ by more than half a unit of the third figure, but 0.14142 typed to 3 s.f. is 0.141,
+    # which the answer's tolerance accepts: the number pair cannot tell the mistake apart.
+    pinned = template(
+        """\
+        id: he-leaky-pinned
+        solver: init.he_std
+        params: {fan_in: [100], negative_slope: [0.1]}
+        ask: "He std, fan_in {fan_in}, leaky ReLU slope {negative_slope}?"
+        answer: {form: decimal, sig_figs: 3}
+        """
+    )
+    inst = generate(pinned, 0)
+    assert abs(inst.answer - math.sqrt(2 / 1.01) / 10) < 1e-12
+    assert "ignored_negative_slope" in inst.coincident  # no other numbers to draw: asked, and reported
+    free = template(
+        """\
+        id: he-leaky-free
+        solver: init.he_std
+        params: {fan_in: [100, 400], negative_slope: [0.1, 0.5]}
+        ask: "He std, fan_in {fan_in}, leaky ReLU slope {negative_slope}?"
+        answer: {form: decimal, sig_figs: 3}
+        """
+    )
+    drawn = {(generate(free, seed).params["fan_in"], generate(free, seed).params["negative_slope"]) for seed in range(80)}
+    # fan_in 400, slope 0.1: 0.070360 vs 0.070711 typed 0.0707, outside half a unit (0.00005): kept
+    assert drawn == {(100, 0.5), (400, 0.1), (400, 0.5)}
+
+
+def test_an_answer_too_small_for_its_precision_is_drawn_again():
+    # softmax asked to 3 decimals: softmax([0, 9, 9])[0] = 1/(1 + 2e⁹) = 0.0000617 rounds to 0.000, so its
+    # tenth, its half and its negation would be "right" too: such numbers are drawn again.
+    ask = """\
+        id: sm-tiny
+        solver: attention.softmax
+        params:
+          x: {values}
+        ask: "softmax({{x}}): the first probability?"
+        answer: {{form: decimal, select: 0, decimals: 3}}
+        """
+    only_tiny = template(ask.format(values="[[0, 9, 9]]"))
+    inst = generate(only_tiny, 0)
+    assert abs(inst.answer - 1 / (1 + 2 * math.exp(9))) < 1e-12
+    assert {"sign_flipped", "factor_10", "factor_2"} <= set(inst.slips)  # no other numbers: asked, and reported
+    mixed = template(ask.format(values="[[0, 9, 9], [0, 1, 2], [1, 1, 0]]"))
+    answers = {round(generate(mixed, seed).answer, 6) for seed in range(60)}
+    assert answers == {round(1 / (1 + math.e + math.e**2), 6), round(math.e / (2 * math.e + 1), 6)}
+
+
 PRECISION_CASES = [
     (CONV, "integer", "(integer)"),
     (HE, "decimal", "(3 significant figures)"),

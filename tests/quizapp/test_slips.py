@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from quizapp.answers import Verdict, check
 from quizapp.generate import format_number
-from quizapp.slips import generic_slips
+from quizapp.slips import accepted_slips, generic_slips
 from quizapp.tolerance import Tolerance
 from solvers import Misconception
 
@@ -125,3 +125,23 @@ def test_an_integer_slip_is_never_accepted(v):
     for slip in generic_slips(v, "integer", EXACT):
         result = check(str(slip.value) if isinstance(slip.value, int) else format_number(slip.value, sig_figs=12), v, EXACT, form="integer")
         assert result.verdict is Verdict.WRONG and slip.value != v
+
+
+@pytest.mark.parametrize(
+    ("expected", "tolerance", "accepted"),
+    [
+        (0.0884, THREE, ()),  # an answer well above its precision: no slip is hidden
+        (0.000329, Tolerance.for_form("decimal", decimals=3), ("sign_flipped", "factor_10", "factor_100", "factor_1000", "factor_2", "squared")),  # −0.000 typed
+        (0.0, Tolerance.for_form("decimal", decimals=3), ()),  # −0, 10·0: the same answer, not a slip
+        (1.0, THREE, ()),  # 1² = √1 = 1: the same answer
+        (0.9995, THREE, ("squared", "square_root")),  # 0.999 and 0.99975 both round within half a unit of 0.9995
+        (12, EXACT, ()),
+    ],
+)
+def test_accepted_slips_are_those_the_tolerance_cannot_tell_from_the_answer(expected, tolerance, accepted):
+    assert accepted_slips(expected, "integer" if tolerance.exact else "decimal", tolerance) == accepted
+
+
+def test_accepted_slips_leave_vectors_and_shapes_alone():
+    assert accepted_slips([0.0001, 0.5], "vector", Tolerance.for_form("vector", decimals=3)) == ()
+    assert accepted_slips((2, 3), "shape", EXACT) == ()

@@ -639,6 +639,12 @@ def show_number(x: Any, digits: int = 4) -> str:
     return re.sub(r"e([−+]?)0*(\d)", r"e\1\2", fmt(x, digits)).replace("e+", "e")
 
 
+def show_term(x: Any, digits: int = 4) -> str:
+    """A number after an operator in a worked step: a negative in parentheses, 1 + (−0.309), never 1 + −0.309."""
+    text = show_number(x, digits)
+    return f"({text})" if text.startswith("−") else text
+
+
 def show_array(a: Any, digits: int = 4) -> str:
     """A vector or matrix for worked steps: [[0.5, 0.5], [0.2689, 0.7311]]."""
     import numpy as np

@@ -17,6 +17,7 @@ from solvers._core import (
     distinct,
     register,
     show_number,
+    show_term,
 )
 
 # Numbers in the worked steps are rounded for reading; values stay exact.
@@ -47,8 +48,7 @@ def _given(x: float) -> str:
 
 def _term(x: float, digits: int = _SIG_FIGS) -> str:
     """A number inside a formula: negatives in parentheses, ln(−2) never, 1·(−2)."""
-    text = show_number(x, digits)
-    return f"({text})" if text.startswith("−") else text
+    return show_term(x, digits)
 
 
 def _arr(a: Any, digits: int = _SIG_FIGS) -> str:
@@ -268,7 +268,7 @@ def cross_entropy_smoothed(logits: Any, target: Any, label_smoothing: Any = 0.1)
         f"K = {n} classes, target t = {t} (counted from 0), ε = {_given(eps)}",
         f"q = (1 − ε)·one-hot(t) + ε/K: 1 − ε + ε/K at t and ε/K elsewhere = {_arr(q)}",
         f"logsumexp(z) = {show_number(lse)}, p = softmax(z) = {_arr(p)}",
-        f"L = −Σₖ qₖ ln pₖ = logsumexp(z) − Σₖ qₖ zₖ = {show_number(lse)} − {show_number(float(q @ z))} = {show_number(value['loss'])}",
+        f"L = −Σₖ qₖ ln pₖ = logsumexp(z) − Σₖ qₖ zₖ = {show_number(lse)} − {_term(float(q @ z))} = {show_number(value['loss'])}",
         f"∂L/∂z = p − q = {_arr(value['grad'])}",
     ]
     wrong = [

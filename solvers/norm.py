@@ -19,6 +19,7 @@ from solvers._core import (
     register,
     show_array,
     show_number,
+    show_term,
 )
 
 MAX_ENTRIES = 4096
@@ -198,7 +199,7 @@ def batchnorm_eval(x: Any, running_mean: Any, running_var: Any, gamma: Any = Non
     value = _shape_back(out, one)
     steps = [
         f"eval mode: the stored statistics, not the batch's; {_affine_text(g, b)}",
-        f"y = γ·(x − {_a(rm if not one else rm[0])})/√({_a(rv if not one else rv[0])} + {_n(eps)}) + β = {_a(value)}",
+        f"y = γ·(x − {_a(rm) if not one else show_term(rm[0], _FIGS)})/√({_a(rv if not one else rv[0])} + {_n(eps)}) + β = {_a(value)}",
     ]
     wrong = [Misconception("divided_by_variance", _shape_back(g * (arr - rm) / (rv + eps) + b, one), "divided by the variance; divide by the standard deviation √(var + ε)")]
     if arr.shape[0] > 1:

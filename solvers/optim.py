@@ -17,6 +17,7 @@ from solvers._core import (
     distinct,
     register,
     show_number,
+    show_term,
 )
 
 MAX_STEPS = 1_000
@@ -491,7 +492,7 @@ def cosine_lr(base_lr: Any, step: Any, t_max: Any, eta_min: Any = 0.0) -> Soluti
     steps = (
         "lr = η_min + (base − η_min)·½·(1 + cos(π·t/T_max))",
         f"π·t/T_max = π·{t}/{t_max}; cos = {_n(cos)}",
-        f"lr = {_n(low)} + ({_n(base)} − {_n(low)})·½·(1 + {_n(cos)}) = {_n(value)}",
+        f"lr = {_n(low)} + ({_n(base)} − {_n(low)})·½·(1 + {show_term(cos, _FIGS)}) = {_n(value)}",
     )
     options = [
         ("forgot_half", lambda: low + (base - low) * (1.0 + cos), "left out the ½: (1 + cos) runs from 2 to 0, so halve it"),
@@ -553,7 +554,7 @@ def warmup_cosine_lr(base_lr: Any, step: Any, warmup: Any, total: Any, start_fac
         value = _cosine(base, low, progress)
         lines += [
             f"t = {t} ≥ W: progress = (t − W)/(T − W) = ({t} − {w})/({total} − {w}) = {_n(progress)}",
-            f"lr = {_n(low)} + ({_n(base)} − {_n(low)})·½·(1 + cos(π·{_n(progress)})) = {_n(low)} + {_n(base - low)}·½·(1 + {_n(cos)}) = {_n(value)}",
+            f"lr = {_n(low)} + ({_n(base)} − {_n(low)})·½·(1 + cos(π·{_n(progress)})) = {_n(low)} + {_n(base - low)}·½·(1 + {show_term(cos, _FIGS)}) = {_n(value)}",
         ]
         options = [
             ("cosine_from_zero", lambda: _cosine(base, low, t / total), "ran the cosine over t/T; it starts after warm-up, so use (t − W)/(T − W)"),

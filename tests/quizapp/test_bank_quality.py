@@ -7,6 +7,7 @@ it marked wrong; and its numbers must vary enough that answers cannot be learnt 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 
@@ -19,6 +20,9 @@ from quizapp.generate import generate, telling_mistakes
 
 N = 100
 """Instances generated per template and level."""
+
+DOUBLED_SIGN = re.compile(r"(?<![=(,\[])\s[−+-]\s[−-]\d")
+"""An operator followed by a negative number, 1 + −0.309: worked steps write 1 + (−0.309)."""
 
 CANNOT_AVOID: dict[tuple[str, str], str] = {}
 """(template id, mistake) pairs that some instances cannot tell apart, each with the reason; none
@@ -43,6 +47,8 @@ def test_every_level_asks_enough_distinct_questions_and_tells_every_mistake_apar
         for seed in range(N):
             inst = generate(template, seed, level)
             questions.add(inst.question)
+            for text in (inst.question, *inst.steps):
+                assert not DOUBLED_SIGN.search(text), f"{template_id} {level} seed {seed}: a doubled sign in {text!r}"
             for name in telling_mistakes(template, level).intersection(inst.coincident):
                 coinciding[level, name] += 1
             for name in inst.slips:  # 0.0003 asked to 3 decimals: its tenth and its negation are "right" too

@@ -225,17 +225,46 @@ ANKI_MADE = [
 ]
 
 
-@pytest.mark.parametrize("name", ["anki-made.apkg", "anki-made.txt"])
-def test_files_made_by_anki_itself(name):
+# The note of anki-modern's note type "Lückentext": a copy of Cloze under another name.
+RENAMED_CLOZE = ("cloze", "Batch norm normalises over the […] dimension.", "batch")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("anki-made.apkg", ANKI_MADE),
+        ("anki-made.txt", ANKI_MADE),
+        ("anki-modern.apkg", [*ANKI_MADE, RENAMED_CLOZE]),
+        ("anki-collection.colpkg", [*ANKI_MADE, RENAMED_CLOZE]),
+    ],
+)
+def test_files_made_by_anki_itself(name, expected):
     """A package ("Support older Anki versions") and a "Notes in Plain Text" export written by Anki 26.09
     (its Python package) from four notes: Basic with an image, Cloze with MathJax, Basic (and reversed
-    card), Basic (type in the answer), in the deck ML::Regularisation."""
+    card), Basic (type in the answer), in the deck ML::Regularisation; and the same notes plus one of a
+    renamed Cloze type in Anki's newest format, as a deck and as a collection package (written by
+    data/make_anki_modern.py)."""
     deck = load_deck(FOREIGN / name)
-    assert [(str(c.kind), c.question, c.answer) for c in deck.cards] == ANKI_MADE
+    assert [(str(c.kind), c.question, c.answer) for c in deck.cards] == expected
     assert {c.topic for c in deck.cards} == {"Regularisation"}
     assert deck.cards[1].note == "PyTorch's weight_decay" and set(deck.cards[1].tags) == {"l2", "reg"}
     assert deck.cards[1].cloze == "L2 regularisation adds {{c1::λ‖w‖²}} to the loss; in SGD it is {{c2::weight decay}}."
     assert all(p.severity == "warning" and "media" in p.message for p in deck.problems) and deck.problems
+
+
+@pytest.mark.parametrize("name", ["anki-modern.apkg", "anki-collection.colpkg"])
+def test_newest_package_is_read_from_its_zstd_collection_not_the_stand_in(tmp_path, name):
+    """Anki's newest packages also hold a collection.anki2 whose one note asks the user to update Anki
+    (seen here through sqlite3 alone); quizapp reads the zstd collection.anki21b instead."""
+    with zipfile.ZipFile(FOREIGN / name) as archive:
+        assert archive.read("meta") == b"\x08\x03"  # PackageMetadata{version: LATEST}
+        (tmp_path / "stand-in.anki2").write_bytes(archive.read("collection.anki2"))
+    conn = sqlite3.connect(tmp_path / "stand-in.anki2")
+    (fields,) = conn.execute("select flds from notes").fetchone()
+    conn.close()
+    assert "Please update to the latest Anki version" in fields
+    deck = read_apkg(FOREIGN / name)
+    assert len(deck.cards) == 7 and not any("update" in c.question or "update" in p.message for c in deck.cards for p in deck.problems)
 
 
 def _zip(tmp_path: Path, entries: dict[str, bytes], name: str = "p.apkg") -> Path:
@@ -251,8 +280,12 @@ def test_apkg_refusals_are_problems_never_tracebacks(tmp_path, monkeypatch):
     not_zip.write_bytes(b"not a zip at all")
     cases = {
         not_zip: "is not a readable Anki package",
-        _zip(tmp_path, {"media": b"{}"}, "none.apkg"): "holds no collection.anki21 or collection.anki2",
-        _zip(tmp_path, {"collection.anki21b": b"zstd", "collection.anki2": b"stub"}, "new.apkg"): "newest package format",
+        _zip(tmp_path, {"media": b"{}"}, "none.apkg"): "holds no collection.anki2, collection.anki21, collection.anki21b",
+        _zip(tmp_path, {"collection.anki21b": b"zstd", "collection.anki2": b"stub"}, "new.apkg"): "not readable zstd data",
+        _zip(tmp_path, {"meta": b"\x08\x04", "collection.anki2": b"stub"}, "v4.apkg"): "newer Anki than quizapp reads (package version 4)",
+        _zip(tmp_path, {"meta": b"\x08", "collection.anki2": b"stub"}, "m.apkg"): "(package version unreadable)",
+        _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki2": b"stub"}, "m3.apkg"): "holds no collection.anki21b",
+        _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": _zstd(b"not sqlite" * 100)}, "z.apkg"): "not a readable Anki database",
         _zip(tmp_path, {"collection.anki2": b"garbage" * 100}, "bad.apkg"): "not a readable Anki database",
     }
     for path, message in cases.items():
@@ -282,6 +315,54 @@ def test_apkg_zip_bomb_is_stopped_before_inflating(tmp_path, monkeypatch):
     assert deck.cards == () and deck.problems, deck.problems  # stopped: by our count or by zipfile's own check
 
 
+def _zstd(data: bytes, **params) -> bytes:
+    """``data`` as one zstd frame written by streaming (so no content size in its header, as Anki writes it)."""
+    import io
+
+    import zstandard
+
+    compressor = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters(**params)) if params else zstandard.ZstdCompressor()
+    out = io.BytesIO()
+    with compressor.stream_writer(out, closefd=False) as writer:
+        for k in range(0, len(data), 1 << 20):
+            writer.write(data[k : k + (1 << 20)])
+    return out.getvalue()
+
+
+def test_zstd_bomb_is_stopped_at_the_collection_bound(tmp_path):
+    """A 2 KB frame that inflates one byte past 64 MB is refused by the count while inflating; a frame
+    asking for a 128 MB window is refused before the decoder allocates it."""
+    bomb = _zstd(bytes(foreign.MAX_COLLECTION_BYTES + 1))
+    assert len(bomb) < 4096
+    path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": bomb}, "bomb.apkg")
+    deck = load_deck(path)
+    assert deck.cards == () and [str(p) for p in deck.problems] == [f"{path}: its collection inflates past 64 MB: not read"]
+
+    wide = _zstd(b"x" * 100, window_log=27, write_content_size=False)
+    path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": wide}, "wide.apkg")
+    (problem,) = load_deck(path).problems
+    assert "not readable zstd data" in str(problem) and "memory" in str(problem)
+
+
+def test_a_collection_just_under_the_bound_is_inflated_whole(tmp_path, monkeypatch):
+    """The bound is on the bytes out, not the chunks read: a collection of exactly the limit is read."""
+    monkeypatch.setattr(foreign, "MAX_COLLECTION_BYTES", 3 << 20)
+    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": _zstd(bytes(3 << 20))}))
+    assert "not a readable Anki database" in str(deck.problems[0])  # inflated, then found not to be SQLite
+    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": _zstd(bytes((3 << 20) + 1))}, "q.apkg"))
+    assert "inflates past 3 MB" in str(deck.problems[0])
+
+
+def test_protobuf_varints():
+    """Varint fields by number; other wire types skipped; malformed bytes None."""
+    assert foreign._protobuf_varints(b"") == {}
+    assert foreign._protobuf_varints(b"\x08\x03") == {1: 3}
+    assert foreign._protobuf_varints(b"\x08\x96\x01") == {1: 150}  # the protobuf docs' own example
+    assert foreign._protobuf_varints(b"\x12\x02hi\x08\x01\x1d\x00\x00\x00\x00") == {1: 1}  # a string and a fixed32 skipped
+    for bad in (b"\x08", b"\x08\x80", b"\x12\x05hi", b"\x0b", b"\xff" * 20):
+        assert foreign._protobuf_varints(bad) is None, bad
+
+
 def test_apkg_opened_read_only(tmp_path):
     """The collection copy is opened with mode=ro: a package whose collection is a valid but foreign
     SQLite database is reported, and nothing is written anywhere."""
@@ -304,9 +385,11 @@ def test_folder_loads_every_kind_of_deck(tmp_path):
     shutil.copytree(FOREIGN, tmp_path / "decks")
     (tmp_path / "decks" / "notes.txt").write_text("just a text file\n", encoding="utf-8")
     bank = load_bank([tmp_path / "decks"], bundled=False)
-    assert sorted(d.path.name for d in bank.decks) == ["anki-made.apkg", "anki-made.txt", "anki.txt", "hashcards.md", "obsidian.md"]
+    assert sorted(d.path.name for d in bank.decks) == [
+        "anki-collection.colpkg", "anki-made.apkg", "anki-made.txt", "anki-modern.apkg", "anki.txt", "hashcards.md", "obsidian.md",
+    ]
     # anki-made.apkg and anki-made.txt are one deck id with the same cards: the second copy is reported, not doubled
-    assert len(bank.cards()) == 6 + 5 + 4 + 10
+    assert len(bank.cards()) == 7 + 6 + 7 + 5 + 4 + 10
     assert any("duplicate deck id 'anki-made'" in str(p) for p in bank.all_problems())
 
 

@@ -72,28 +72,74 @@ _ANKI_HEADER = re.compile(
 )
 _OBSIDIAN_TAG = re.compile(r"(?<![\w#/])#(flashcards(?:/[\w\-/]+)?)(?![\w\-])")
 # Patterns are bounded (no unbounded lazy runs across a line) so a hostile 2 MB line costs linear time.
-_QUIZAPP_MARKS = re.compile(r"\A---[ \t]*\n(?:[^\n]*\n){0,50}?(?:id|language):|^```drill[ \t]*$", re.MULTILINE)
+_DRILL_BLOCK = re.compile(r"^```drill[ \t]*$", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:[^\n]*\n){0,200}?)---[ \t]*$", re.MULTILINE)
 _SR_COMMENT = re.compile(r"<!--SR:[^<>\n]{0,1000}-->")
 
 
 def dialect(text: str) -> str | None:
     """Which tool's deck ``text`` is: "anki-text", "obsidian" or "hashcards"; None for quizapp's own markdown.
 
-    Anki's text export starts with its header lines; a file with quizapp's front matter (``id:`` or
-    ``language:``) or a drill block is quizapp's; an Obsidian note carries a ``#flashcards`` tag;
-    a hashcards file has ``C:`` cloze lines with ``[deletions]`` (its ``Q:``/``A:`` blocks are quizapp's
-    own syntax too, so a file of only those is read as quizapp's).
+    In order: Anki's text export starts with its header lines; a drill block is quizapp's alone; a note
+    tagged for Obsidian Spaced Repetition as a tag (``flashcards`` among its front matter's tags, or a
+    line of only tags with ``#flashcards``) is Obsidian's whatever else its front matter says; front
+    matter of quizapp's keys alone with ``id:`` or ``language:`` is quizapp's (so a deck that mentions
+    ``#flashcards`` in a sentence stays ours); then any ``#flashcards`` tag is Obsidian's; a hashcards
+    file has ``C:`` cloze lines with ``[deletions]`` (its ``Q:``/``A:`` blocks are quizapp's own syntax
+    too, so a file of only those is read as quizapp's).
     """
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
     if _ANKI_HEADER.match(first):
         return "anki-text"
-    if _QUIZAPP_MARKS.search(text):
-        return None  # quizapp's front matter or a drill block: a note that mentions #flashcards stays ours
-    if _OBSIDIAN_TAG.search(_SR_COMMENT.sub("", text)) or re.search(r"^tags:.*\bflashcards\b", text, re.MULTILINE):
+    if _DRILL_BLOCK.search(text):
+        return None
+    keys, tags = _front_matter_keys(text)
+    if any(_OBSIDIAN_TAG.fullmatch("#" + tag) for tag in tags) or _has_tag_line(text):
+        return "obsidian"
+    from quizapp.content.loader import FRONT_MATTER_KEYS
+
+    if keys & {"id", "language"} and keys <= set(FRONT_MATTER_KEYS):
+        return None  # quizapp's front matter: a deck that mentions #flashcards in its prose stays ours
+    if _OBSIDIAN_TAG.search(_SR_COMMENT.sub("", text)):
         return "obsidian"
     if re.search(r"^C:[ \t][^\[\n]*\[[^\[\]\n]+\]", text, re.MULTILINE):
         return "hashcards"
     return None
+
+
+def _front_matter_keys(text: str) -> tuple[set[str], list[str]]:
+    """(the top-level keys of ``text``'s front matter, its ``tags:``), read by line shape, not by YAML:
+    ``tags: [a, b]``, ``tags: a b`` and a ``- a`` list under ``tags:`` all give their tags."""
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return set(), []
+    keys: set[str] = set()
+    tags: list[str] = []
+    key = ""
+    for line in m.group(1).split("\n"):
+        top = re.match(r"([A-Za-z_][\w\-]*)[ \t]*:(.*)", line)
+        if top:
+            key = top.group(1).casefold()
+            keys.add(key)
+            value = top.group(2)
+        elif line.lstrip().startswith("- "):
+            value = line.lstrip()[2:]
+        else:
+            continue
+        if key in ("tags", "tag"):
+            tags += [t.lstrip("#") for t in re.split(r"[\s,\[\]'\"]+", value) if t.strip("#")]
+    return keys, tags
+
+
+def _has_tag_line(text: str) -> bool:
+    """Whether a line holds only tags, one of them ``#flashcards`` (or a sub-deck of it), as Obsidian notes
+    are tagged; a sentence that mentions the tag is not one."""
+    if "#flashcards" not in text:
+        return False
+    for line in text.split("\n"):
+        if "#flashcards" in line and _OBSIDIAN_TAG.search(line) and all(re.fullmatch(r"#[^\s#]+", w) for w in line.split()):
+            return True
+    return False
 
 
 class _Builder:

@@ -37,6 +37,18 @@ def cards(deck) -> list[tuple[int, str, str, str, str]]:
         ("A note that mentions #flashcardsX only\n", None),
         ("---\nid: mine\ntitle: t\n---\nTag your notes #flashcards in Obsidian.\n", None),  # quizapp front matter
         ("Tag notes #flashcards.\n\n```drill\nid: x\n```\n", None),  # a drill block
+        ("#flashcards\n\n```drill\nid: x\n```\n", None),  # a drill block is quizapp's alone, whatever the tags
+        # Obsidian notes whose front matter has keys quizapp uses too: tagged as a tag, they are Obsidian's
+        ("---\nid: 20240105\nlanguage: en\n---\n#flashcards\n\nQ::A\n", "obsidian"),
+        ("---\nid: n1\n---\n#ml #flashcards/ml/cnn\n\nQ::A\n", "obsidian"),
+        ("---\nid: n1\ntags:\n  - ml\n  - flashcards\n---\nQ::A\n", "obsidian"),
+        ("---\nlanguage: en\ntags: [\"#flashcards/ml\"]\n---\nQ::A\n", "obsidian"),
+        ("---\nid: n1\naliases: [x]\n---\nSome prose #flashcards\n\nQ::A\n", "obsidian"),  # not quizapp's keys alone
+        # quizapp's front matter with the tag in a sentence, or tags that only look alike, stays quizapp's
+        ("---\nid: mine\ntags: [cnn, flashcardsx]\n---\n#flashcardsX\n", None),
+        ("---\nid: mine\nlanguage: en\n---\nIn Obsidian: #flashcards on a line.\n", None),
+        ("---\nid: mine\n---\n# flashcards\n", None),  # a heading, not a tag
+        ("tags: [flashcards]\n", None),  # a line of prose, not front matter
     ],
 )
 def test_dialect(text, expected):
@@ -74,6 +86,15 @@ def test_obsidian_cards():
     assert deck.cards[6].cloze == "A 2×2 max pooling with stride 2 {{c1::halves}} the height and the {{c2::width}}."
     text = " ".join(c.question + c.answer for c in deck.cards)
     assert "SR:" not in text and "<!--" not in text and "not a card" not in text
+
+
+def test_obsidian_note_with_quizapp_like_front_matter_keeps_its_cards(tmp_path):
+    """Obsidian's own front matter often has id: or language:; the tag line decides, and the front
+    matter is not shown or reported."""
+    path = tmp_path / "note.md"
+    path.write_text("---\nid: 20240105\nlanguage: en\naliases: [dropout]\n---\n#flashcards/ml\n\nDropout::zeroes units at random\n", encoding="utf-8")
+    deck = load_deck(path)
+    assert cards(deck) == [(8, "qa", "ml", "Dropout", "zeroes units at random")] and deck.problems == ()
 
 
 def test_obsidian_broken_card_is_reported_and_the_rest_loads(tmp_path):

@@ -622,7 +622,7 @@ def section_hostile() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "QUIZAPP_DATA_DIR": f"{tmp}/data", "QUIZAPP_CACHE_DIR": f"{tmp}/cache"}
         for case in CASES:
-            path = Path(tmp) / f"{case.name}.md"
+            path = Path(tmp) / f"{case.name}{case.suffix}"
             path.write_bytes(case.build())
             deck = ["--no-bundled", "--content", str(path)]
             commands = [["check", str(path)], ["topics", *deck]]

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile_decks import zstd_stream
 
 from quizapp.content import foreign
 from quizapp.content.foreign import dialect, html_text, read_apkg
@@ -306,7 +307,7 @@ def test_apkg_refusals_are_problems_never_tracebacks(tmp_path, monkeypatch):
         _zip(tmp_path, {"meta": b"\x08\x04", "collection.anki2": b"stub"}, "v4.apkg"): "newer Anki than quizapp reads (package version 4)",
         _zip(tmp_path, {"meta": b"\x08", "collection.anki2": b"stub"}, "m.apkg"): "(package version unreadable)",
         _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki2": b"stub"}, "m3.apkg"): "holds no collection.anki21b",
-        _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": _zstd(b"not sqlite" * 100)}, "z.apkg"): "not a readable Anki database",
+        _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": zstd_stream(b"not sqlite", 100)}, "z.apkg"): "not a readable Anki database",
         _zip(tmp_path, {"collection.anki2": b"garbage" * 100}, "bad.apkg"): "not a readable Anki database",
     }
     for path, message in cases.items():
@@ -336,30 +337,16 @@ def test_apkg_zip_bomb_is_stopped_before_inflating(tmp_path, monkeypatch):
     assert deck.cards == () and deck.problems, deck.problems  # stopped: by our count or by zipfile's own check
 
 
-def _zstd(data: bytes, **params) -> bytes:
-    """``data`` as one zstd frame written by streaming (so no content size in its header, as Anki writes it)."""
-    import io
-
-    import zstandard
-
-    compressor = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters(**params)) if params else zstandard.ZstdCompressor()
-    out = io.BytesIO()
-    with compressor.stream_writer(out, closefd=False) as writer:
-        for k in range(0, len(data), 1 << 20):
-            writer.write(data[k : k + (1 << 20)])
-    return out.getvalue()
-
-
 def test_zstd_bomb_is_stopped_at_the_collection_bound(tmp_path):
-    """A 2 KB frame that inflates one byte past 64 MB is refused by the count while inflating; a frame
+    """2 KB of zstd (two frames) that inflate one byte past 64 MB are refused by the count while inflating; a frame
     asking for a 128 MB window is refused before the decoder allocates it."""
-    bomb = _zstd(bytes(foreign.MAX_COLLECTION_BYTES + 1))
+    bomb = zstd_stream(bytes(foreign.MAX_COLLECTION_BYTES), 1) + zstd_stream(b"\0")  # and a second frame of one byte
     assert len(bomb) < 4096
     path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": bomb}, "bomb.apkg")
     deck = load_deck(path)
     assert deck.cards == () and [str(p) for p in deck.problems] == [f"{path}: its collection inflates past 64 MB: not read"]
 
-    wide = _zstd(b"x" * 100, window_log=27, write_content_size=False)
+    wide = zstd_stream(b"x" * 100, window_log=27, write_content_size=0)
     path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": wide}, "wide.apkg")
     (problem,) = load_deck(path).problems
     assert "not readable zstd data" in str(problem) and "memory" in str(problem)
@@ -368,9 +355,9 @@ def test_zstd_bomb_is_stopped_at_the_collection_bound(tmp_path):
 def test_a_collection_just_under_the_bound_is_inflated_whole(tmp_path, monkeypatch):
     """The bound is on the bytes out, not the chunks read: a collection of exactly the limit is read."""
     monkeypatch.setattr(foreign, "MAX_COLLECTION_BYTES", 3 << 20)
-    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": _zstd(bytes(3 << 20))}))
+    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": zstd_stream(bytes(3 << 20))}))
     assert "not a readable Anki database" in str(deck.problems[0])  # inflated, then found not to be SQLite
-    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": _zstd(bytes((3 << 20) + 1))}, "q.apkg"))
+    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": zstd_stream(bytes((3 << 20) + 1))}, "q.apkg"))
     assert "inflates past 3 MB" in str(deck.problems[0])
 
 

@@ -597,8 +597,9 @@ def _extract_collection(path: Path, folder: Path, b: _Builder) -> Path | None:
             b.problem(0, f"is not an Anki package: it holds no {name if 'meta' in names else ', '.join(_COLLECTION_FILES.values())}")
             return None
         info = archive.getinfo(name)
-        # A zstd collection's size is known only once inflated: the count while copying is its bound.
-        if version < 3 and info.file_size > MAX_COLLECTION_BYTES:
+        # The zip's stated size bounds what zipfile gives (a zstd stream larger than this would inflate past
+        # it too, and empty zstd frames are no way round it); a zstd collection's own size is counted while inflating.
+        if info.file_size > MAX_COLLECTION_BYTES:
             b.problem(0, f"its collection is {info.file_size // 2**20:,} MB uncompressed; at most {MAX_COLLECTION_BYTES // 2**20} MB is read")
             return None
         media = sum(1 for n in names if n.isdigit())

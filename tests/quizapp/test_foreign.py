@@ -338,13 +338,21 @@ def test_apkg_zip_bomb_is_stopped_before_inflating(tmp_path, monkeypatch):
 
 
 def test_zstd_bomb_is_stopped_at_the_collection_bound(tmp_path):
-    """2 KB of zstd (two frames) that inflate one byte past 64 MB are refused by the count while inflating; a frame
-    asking for a 128 MB window is refused before the decoder allocates it."""
+    """2 KB of zstd (two frames) that inflate one byte past 64 MB are refused by the count while inflating;
+    more than 64 MB of zstd input is refused from the zip's sizes; a frame asking for a 128 MB window is
+    refused before the decoder allocates it."""
     bomb = zstd_stream(bytes(foreign.MAX_COLLECTION_BYTES), 1) + zstd_stream(b"\0")  # and a second frame of one byte
     assert len(bomb) < 4096
     path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": bomb}, "bomb.apkg")
     deck = load_deck(path)
     assert deck.cards == () and [str(p) for p in deck.problems] == [f"{path}: its collection inflates past 64 MB: not read"]
+
+    # zstd input past the bound, however little it inflates to (empty frames), is refused from the zip's sizes
+    empty_frames = zstd_stream(b"") * (foreign.MAX_COLLECTION_BYTES // len(zstd_stream(b"")) + 1)
+    path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": empty_frames}, "empty.apkg")
+    assert path.stat().st_size < 1_000_000
+    (problem,) = load_deck(path).problems
+    assert "at most 64 MB is read" in str(problem)
 
     wide = zstd_stream(b"x" * 100, window_log=27, write_content_size=0)
     path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": wide}, "wide.apkg")

@@ -439,3 +439,13 @@ def test_import_command_copies_into_the_user_folder(tmp_path, capsys):
     assert main(["--data-dir", str(data), "import", str(empty)]) == 1
     assert "no cards could be read" in capsys.readouterr().err and not (data / "decks" / "empty.md").exists()
     assert main(["--data-dir", str(data), "import", str(tmp_path / "missing.md")]) == 2
+
+
+def test_import_command_takes_anki_packages_of_both_kinds(tmp_path, capsys):
+    from quizapp.cli import main
+
+    data = tmp_path / "data"
+    packages = [FOREIGN / "anki-modern.apkg", FOREIGN / "anki-collection.colpkg"]
+    assert main(["--data-dir", str(data), "import", *map(str, packages)]) == 0
+    assert sorted(p.name for p in (data / "decks").iterdir()) == ["anki-collection.colpkg", "anki-modern.apkg"]
+    assert capsys.readouterr().out.count("7 cards") == 2

@@ -4,7 +4,8 @@ Sections: the answer checker and the solvers (per call, vs a bare Python call), 
 (load time, drill instances per second), the export command as a whole process (vs `python -c pass`
 and `python -c "import numpy"`), the TUI (time to the first question ready for input and peak
 memory, vs a bare Textual app showing one line; feedback latency after Enter), and statistics on a
-history of 100,000 answers (vs reading every attempt row).
+history of 100,000 answers (vs reading every attempt row); untrusted decks (growth with size: headings and
+``q :: a`` paragraphs, and each hostile deck's time and memory).
 Usage: python benchmarks/run.py [section ...]   (sections: checker solvers bank export tui stats)
 """
 
@@ -614,13 +615,14 @@ def section_hostile() -> None:
         base = base or seconds
         row(f"  {n:>6,} headings ({len(text) / 1e6:.2f} MB)", seconds, base, f"{seconds / n * 1e6:.0f} µs a heading")
     print("  (linear: the ratio follows the number of headings, 10× and 40×, and µs a heading stays level)")
+    _double_colon_growth()
 
     print("\neach hostile deck (tests/hostile_decks.py): the slowest command of check, topics, plain drill, plain quiz")
     print("  (the issue's bound: 10 s and 200 MB; the test suite runs the same under a 1 GiB memory limit)")
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "QUIZAPP_DATA_DIR": f"{tmp}/data", "QUIZAPP_CACHE_DIR": f"{tmp}/cache"}
         for case in CASES:
-            path = Path(tmp) / f"{case.name}.md"
+            path = Path(tmp) / f"{case.name}{case.suffix}"
             path.write_bytes(case.build())
             deck = ["--no-bundled", "--content", str(path)]
             commands = [["check", str(path)], ["topics", *deck]]
@@ -637,6 +639,27 @@ def section_hostile() -> None:
                 worst = max(worst, (time.perf_counter() - start, int(peak_file.read_text()), args[0]))
             seconds, peak_kb, command = worst
             print(f"  {case.name:<20} {seconds:6.2f} s  {peak_kb / 1024:5.0f} MB  ({command}; {case.tries})")
+
+
+def _double_colon_growth() -> None:
+    """``q :: a`` paragraphs read as quizapp's markdown and as an Obsidian note: time and cards against the count."""
+    from quizapp.content.foreign import dialect, parse_foreign
+    from quizapp.content.loader import parse_deck
+
+    def parse(text: str) -> Any:
+        kind = dialect(text)
+        return parse_foreign(kind, text, Path("cards.md")) if kind else parse_deck(text, Path("cards.md"))
+
+    for name, head in (("quizapp markdown", ""), ("Obsidian note", "#flashcards\n\n")):
+        print(f"\n'q :: a' paragraphs as {name}: grows linearly (parse, median of 3; ratio to 1,000 paragraphs)")
+        base = None
+        for n in (1_000, 10_000, 100_000):
+            text = head + "q :: a\n\n" * n
+            seconds = median_seconds(lambda text=text: parse(text), repeat=3, number=1)
+            base = base or seconds
+            cards = len(parse(text).cards)
+            row(f"  {n:>7,} paragraphs ({len(text) / 1e6:.2f} MB)", seconds, base, f"{seconds / n * 1e6:.0f} µs a card, {cards:,} cards")
+    print("  (linear: the ratio follows the count, 10× and 100×; every paragraph is a card)")
 
 
 # quizapp's entry point, writing its own peak memory at exit: VmHWM counts this program only, where wait4's

@@ -184,7 +184,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
     if "import" in wanted:
         p = sub.add_parser(
             "import",
-            help="copy decks (quizapp, Obsidian, hashcards, Anki .apkg or text) into your deck folder, so every session has them",
+            help="copy decks (quizapp, Obsidian, hashcards, Anki .apkg/.colpkg or text) into your deck folder, so every session has them",
         )
         p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="deck files or folders")
         _global_options(p)

@@ -39,7 +39,7 @@ def _sources(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], int]:
             found += [(f, Path(name) / f.relative_to(path)) for f in _deck_files(path)]
         elif path.is_file():
             if path.suffix.lower() not in DECK_SUFFIXES:
-                _say(f"quizapp import: {path}: not a deck: expected a .md, .txt, .tsv or .apkg file")
+                _say(f"quizapp import: {path}: not a deck: expected a .md, .txt, .tsv, .apkg or .colpkg file")
                 status = max(status, 1)
                 continue
             found.append((path, Path(path.name)))
@@ -59,7 +59,7 @@ def run(paths: Sequence[Path], *, data_dir: str | os.PathLike[str] | None = None
     target = user_content_dir(data_dir)
     sources, status = _sources(paths)
     if not sources and not status:
-        _say("quizapp import: no decks found (.md, .apkg, .tsv, or .txt with Anki's header lines)")
+        _say("quizapp import: no decks found (.md, .apkg, .colpkg, .tsv, or .txt with Anki's header lines)")
         return 1
     for source, place in sources:
         deck = load_deck(source)

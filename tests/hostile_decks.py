@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["CASES", "Case", "billion_laughs", "drill_block", "headings_deck"]
+__all__ = ["CASES", "Case", "billion_laughs", "drill_block", "headings_deck", "newest_apkg", "zstd_stream"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Case:
     """Whether the deck has something to practise (a drill or quiz on it is run, not only check and topics)."""
     on_load: bool = True
     """Whether loading finds the problem (every command says it); else only making a question does (check, drill, quiz)."""
+    suffix: str = ".md"
+    """The file's suffix: ".apkg" for an Anki package."""
 
 
 def billion_laughs(depth: int = 9, width: int = 9, indent: str = "") -> list[str]:
@@ -255,6 +257,45 @@ def _nul_bytes() -> bytes:
     return b"# Topic\x00\n\nQ: what\x00?\nA: nothing\x00\n"
 
 
+def newest_apkg(collection: bytes, meta: bytes = b"\x08\x03") -> bytes:
+    """An Anki package in its newest format: ``meta`` (version 3 unless given) and ``collection`` as collection.anki21b."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("meta", meta)
+        archive.writestr("collection.anki21b", collection)
+    return out.getvalue()
+
+
+def zstd_stream(data: bytes, times: int = 1, **params: int) -> bytes:
+    """A zstd frame of ``data`` ``times`` over, written by streaming as Anki writes one (no size in its header);
+    ``params`` are zstandard.ZstdCompressionParameters."""
+    import io
+
+    import zstandard
+
+    compressor = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters(**params)) if params else zstandard.ZstdCompressor()
+    out = io.BytesIO()
+    with compressor.stream_writer(out, closefd=False) as writer:
+        for _ in range(times):
+            writer.write(data)
+    return out.getvalue()
+
+
+def _zstd_bomb() -> bytes:
+    return newest_apkg(zstd_stream(bytes(1 << 20), 65))  # 2 KB that inflate to 65 MB
+
+
+def _zstd_window() -> bytes:
+    return newest_apkg(zstd_stream(b"x" * 100, window_log=31, write_content_size=0))
+
+
+def _obsidian_tag_line() -> bytes:
+    return ("---\nid: 1\n" + "tags:\n" + "  - flashcards\n" * 30_000 + "---\n" + "#flashcards " * 30_000 + "\nq::a\n").encode()
+
+
 CASES: tuple[Case, ...] = (
     Case("front-alias-tags", "YAML aliases (billion laughs) in front matter, quoted by an error message", lambda: _front_alias("tags"), "alias"),
     Case("front-alias-title", "YAML aliases in front matter under title", lambda: _front_alias("title"), "alias"),
@@ -287,4 +328,8 @@ CASES: tuple[Case, ...] = (
     Case("regex-lines", "long lines shaped against the format's line patterns", _regex_lines),
     Case("not-utf8", "bytes that are not UTF-8", _not_utf8, "not UTF-8"),
     Case("nul-bytes", "NUL bytes in the text", _nul_bytes, "control character"),
+    Case("zstd-bomb", "an Anki package whose 2 KB zstd collection inflates to 65 MB", _zstd_bomb, "inflates past 64 MB", practise=False, suffix=".apkg"),
+    Case("zstd-window", "a zstd collection asking the decoder for a 2 GB window", _zstd_window, "not readable zstd data", practise=False, suffix=".apkg"),
+    Case("apkg-version", "an Anki package of a version after Anki's newest", lambda: newest_apkg(b"", meta=b"\x08\x7f"), "newer Anki", practise=False, suffix=".apkg"),
+    Case("obsidian-tags", "30,000 front matter tags and a line of 30,000 #flashcards tags", _obsidian_tag_line),
 )

@@ -89,7 +89,7 @@ def _commands(case: Case, path: Path) -> list[tuple[list[str], str]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_a_hostile_deck_is_refused_or_practised_within_bounds(case: Case, tmp_path: Path) -> None:
-    path = tmp_path / f"{case.name}.md"
+    path = tmp_path / f"{case.name}{case.suffix}"
     path.write_bytes(case.build())
     for args, answers in _commands(case, path):
         status, output, seconds, peak_mb = run_quizapp(args, tmp_path, answers)

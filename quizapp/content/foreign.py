@@ -5,7 +5,7 @@ Everything read here is untrusted. Text files are held to the limits of quizapp'
 loader reads at most MAX_DECK_BYTES, cards at most MAX_CARD_TEXT characters, MAX_CLOZE_CARDS cloze
 numbers a paragraph). A package is checked before anything in it is read: at most MAX_PACKAGE_BYTES
 on disk, its collection at most MAX_COLLECTION_BYTES once uncompressed (counted while inflating, so
-a zip that lies about its sizes is stopped too), at most MAX_IMPORTED_NOTES notes. The collection is
+a zip that lies about its sizes, or a zstd bomb, is stopped too), at most MAX_IMPORTED_NOTES notes. The collection is
 copied to a temporary folder and opened read-only by SQLite; media are never unpacked, only counted.
 A problem is a ``file:line: message`` (for a package the "line" is the note's number in it) and the
 rest of the file still loads.
@@ -23,9 +23,11 @@ rest of the file still loads.
   ``#tags:``, ``#notetype column:``, ``#deck column:``, ``#tags column:``, ``#guid column:``, ...)
   then one note a line; Basic-like notes (front, back; "reversed" in the note type adds the other
   way) and Cloze notes (``{{c1::...}}``). The last part of the Anki deck name is the topic.
-- **Anki packages** (``.apkg`` with ``collection.anki21`` or ``collection.anki2``): Basic and Cloze
-  notes the same way, and quizapp's own multiple-choice note type back as multiple choice; a package holding only Anki's newest ``collection.anki21b`` (zstd) is
-  reported: Anki writes a readable one with "Support older Anki versions" ticked.
+- **Anki packages** (``.apkg`` decks and ``.colpkg`` collections): Basic and Cloze notes the same way
+  (cloze by the note type's kind), and quizapp's own multiple-choice note type back as multiple choice.
+  The ``meta`` entry names the collection to read, as Anki reads it: ``collection.anki21b`` (zstd,
+  Anki's newest format; the ``collection.anki2`` beside it is a stand-in asking to update Anki),
+  ``collection.anki21`` or ``collection.anki2``; an unknown version is reported.
 
 Anki's fields are HTML: reduced to text (line breaks kept, tags dropped, entities decoded, images and
 ``[sound:...]`` left out and counted), MathJax ``\\(...\\)`` and ``\\[...\\]`` rendered as quizapp renders
@@ -70,28 +72,74 @@ _ANKI_HEADER = re.compile(
 )
 _OBSIDIAN_TAG = re.compile(r"(?<![\w#/])#(flashcards(?:/[\w\-/]+)?)(?![\w\-])")
 # Patterns are bounded (no unbounded lazy runs across a line) so a hostile 2 MB line costs linear time.
-_QUIZAPP_MARKS = re.compile(r"\A---[ \t]*\n(?:[^\n]*\n){0,50}?(?:id|language):|^```drill[ \t]*$", re.MULTILINE)
+_DRILL_BLOCK = re.compile(r"^```drill[ \t]*$", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:[^\n]*\n){0,200}?)---[ \t]*$", re.MULTILINE)
 _SR_COMMENT = re.compile(r"<!--SR:[^<>\n]{0,1000}-->")
 
 
 def dialect(text: str) -> str | None:
     """Which tool's deck ``text`` is: "anki-text", "obsidian" or "hashcards"; None for quizapp's own markdown.
 
-    Anki's text export starts with its header lines; a file with quizapp's front matter (``id:`` or
-    ``language:``) or a drill block is quizapp's; an Obsidian note carries a ``#flashcards`` tag;
-    a hashcards file has ``C:`` cloze lines with ``[deletions]`` (its ``Q:``/``A:`` blocks are quizapp's
-    own syntax too, so a file of only those is read as quizapp's).
+    In order: Anki's text export starts with its header lines; a drill block is quizapp's alone; a note
+    tagged for Obsidian Spaced Repetition as a tag (``flashcards`` among its front matter's tags, or a
+    line of only tags with ``#flashcards``) is Obsidian's whatever else its front matter says; front
+    matter of quizapp's keys alone with ``id:`` or ``language:`` is quizapp's (so a deck that mentions
+    ``#flashcards`` in a sentence stays ours); then any ``#flashcards`` tag is Obsidian's; a hashcards
+    file has ``C:`` cloze lines with ``[deletions]`` (its ``Q:``/``A:`` blocks are quizapp's own syntax
+    too, so a file of only those is read as quizapp's).
     """
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
     if _ANKI_HEADER.match(first):
         return "anki-text"
-    if _QUIZAPP_MARKS.search(text):
-        return None  # quizapp's front matter or a drill block: a note that mentions #flashcards stays ours
-    if _OBSIDIAN_TAG.search(_SR_COMMENT.sub("", text)) or re.search(r"^tags:.*\bflashcards\b", text, re.MULTILINE):
+    if _DRILL_BLOCK.search(text):
+        return None
+    keys, tags = _front_matter_keys(text)
+    if any(_OBSIDIAN_TAG.fullmatch("#" + tag) for tag in tags) or _has_tag_line(text):
+        return "obsidian"
+    from quizapp.content.loader import FRONT_MATTER_KEYS
+
+    if keys & {"id", "language"} and keys <= set(FRONT_MATTER_KEYS):
+        return None  # quizapp's front matter: a deck that mentions #flashcards in its prose stays ours
+    if _OBSIDIAN_TAG.search(_SR_COMMENT.sub("", text)):
         return "obsidian"
     if re.search(r"^C:[ \t][^\[\n]*\[[^\[\]\n]+\]", text, re.MULTILINE):
         return "hashcards"
     return None
+
+
+def _front_matter_keys(text: str) -> tuple[set[str], list[str]]:
+    """(the top-level keys of ``text``'s front matter, its ``tags:``), read by line shape, not by YAML:
+    ``tags: [a, b]``, ``tags: a b`` and a ``- a`` list under ``tags:`` all give their tags."""
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return set(), []
+    keys: set[str] = set()
+    tags: list[str] = []
+    key = ""
+    for line in m.group(1).split("\n"):
+        top = re.match(r"([A-Za-z_][\w\-]*)[ \t]*:(.*)", line)
+        if top:
+            key = top.group(1).casefold()
+            keys.add(key)
+            value = top.group(2)
+        elif line.lstrip().startswith("- "):
+            value = line.lstrip()[2:]
+        else:
+            continue
+        if key in ("tags", "tag"):
+            tags += [t.lstrip("#") for t in re.split(r"[\s,\[\]'\"]+", value) if t.strip("#")]
+    return keys, tags
+
+
+def _has_tag_line(text: str) -> bool:
+    """Whether a line holds only tags, one of them ``#flashcards`` (or a sub-deck of it), as Obsidian notes
+    are tagged; a sentence that mentions the tag is not one."""
+    if "#flashcards" not in text:
+        return False
+    for line in text.split("\n"):
+        if "#flashcards" in line and _OBSIDIAN_TAG.search(line) and all(re.fullmatch(r"#[^\s#]+", w) for w in line.split()):
+            return True
+    return False
 
 
 class _Builder:
@@ -527,37 +575,121 @@ def read_apkg(path: Path) -> Deck:
     return b.deck()
 
 
+_MAX_ZSTD_WINDOW = 64 * 1024 * 1024
+"""The largest zstd window a collection's frame may ask for (Anki's own level-3 frames use 2 to 8 MB)."""
+_COLLECTION_FILES = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
+"""The collection each package version holds (Anki's PackageMetadata.Version: LEGACY_1, LEGACY_2, LATEST);
+version 3's is zstd-compressed SQLite of schema 18, and beside it a stand-in collection.anki2 whose one
+note asks the user to update Anki, which is never read."""
+
+
 def _extract_collection(path: Path, folder: Path, b: _Builder) -> Path | None:
     """The package's collection copied to ``folder`` (its size checked before and while inflating); media counted."""
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
-        if "collection.anki21b" in names and name != "collection.anki21":
-            b.problem(0, "is in Anki's newest package format (collection.anki21b), which quizapp cannot read: "
-                      "export it again from Anki with \"Support older Anki versions\" ticked")
+        version = _package_version(archive, names, b)
+        if version is None:
             return None
-        if name is None:
-            b.problem(0, "is not an Anki package: it holds no collection.anki21 or collection.anki2")
+        name = _COLLECTION_FILES[version]
+        if name not in names:
+            b.problem(0, f"is not an Anki package: it holds no {name if 'meta' in names else ', '.join(_COLLECTION_FILES.values())}")
             return None
         info = archive.getinfo(name)
+        # The zip's stated size bounds what zipfile gives (a zstd stream larger than this would inflate past
+        # it too, and empty zstd frames are no way round it); a zstd collection's own size is counted while inflating.
         if info.file_size > MAX_COLLECTION_BYTES:
             b.problem(0, f"its collection is {info.file_size // 2**20:,} MB uncompressed; at most {MAX_COLLECTION_BYTES // 2**20} MB is read")
             return None
         media = sum(1 for n in names if n.isdigit())
         target = folder / "collection.sqlite"
-        written = 0
         with archive.open(info) as source, open(target, "wb") as sink:
-            while chunk := source.read(1 << 20):
-                written += len(chunk)
-                if written > MAX_COLLECTION_BYTES:  # the zip's stated size was a lie
-                    b.problem(0, f"its collection inflates past {MAX_COLLECTION_BYTES // 2**20} MB: not read")
-                    return None
-                sink.write(chunk)
+            if not (_copy_zstd(source, sink, b) if version == 3 else _copy_bounded(source, sink, b)):
+                return None
     if media:
         b.problem(0, f"{media} media file{'s' if media != 1 else ''} (images, sounds) left out", "warning")
     return target
+
+
+def _package_version(archive, names: set[str], b: _Builder) -> int | None:
+    """The package version from its ``meta`` entry (a protobuf: field 1, the version); without one, as
+    Anki decides it: collection.anki21 if present, else collection.anki2 (and collection.anki21b before
+    both, since only Anki's newest format has one). None, with the problem, for an unknown version."""
+    if "meta" not in names:
+        return next((v for v in (3, 2) if _COLLECTION_FILES[v] in names), 1)
+    info = archive.getinfo("meta")
+    fields = _protobuf_varints(archive.read(info)) if info.file_size <= 1024 else None
+    version = (fields or {}).get(1, 0)
+    if fields is None or version not in _COLLECTION_FILES:
+        b.problem(0, f"is from a newer Anki than quizapp reads (package version {version if fields is not None else 'unreadable'}): "
+                  "export it again from Anki with \"Support older Anki versions\" ticked")
+        return None
+    return version
+
+
+def _copy_bounded(source, sink, b: _Builder) -> bool:
+    """Copy ``source`` into ``sink`` in chunks, stopping (False, with the problem) past MAX_COLLECTION_BYTES."""
+    written = 0
+    while chunk := source.read(1 << 20):
+        written += len(chunk)
+        if written > MAX_COLLECTION_BYTES:  # the zip's stated size was a lie, or the zstd stream a bomb
+            b.problem(0, f"its collection inflates past {MAX_COLLECTION_BYTES // 2**20} MB: not read")
+            return False
+        sink.write(chunk)
+    return True
+
+
+def _copy_zstd(source, sink, b: _Builder) -> bool:
+    """A zstd stream inflated into ``sink``, bounded like any collection (MAX_COLLECTION_BYTES out) and in
+    the memory its decoder allocates (no frame's window over _MAX_ZSTD_WINDOW)."""
+    import zstandard
+
+    try:
+        decoder = zstandard.ZstdDecompressor(max_window_size=_MAX_ZSTD_WINDOW)
+        with decoder.stream_reader(source, read_across_frames=True, closefd=False) as reader:
+            return _copy_bounded(reader, sink, b)
+    except zstandard.ZstdError as exc:
+        b.problem(0, f"its collection (collection.anki21b) is not readable zstd data: {exc}")
+        return False
+
+
+def _protobuf_varints(data: bytes) -> dict[int, int] | None:
+    """{field number: value} of a protobuf message's varint fields (the last of a repeated one), the
+    others skipped by their wire type; None for bytes that are not a well-formed message."""
+    fields: dict[int, int] = {}
+    k = 0
+
+    def varint() -> int:
+        nonlocal k
+        value = shift = 0
+        while k < len(data) and shift < 64:
+            byte = data[k]
+            k += 1
+            value |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return value
+            shift += 7
+        raise ValueError("truncated varint")
+
+    try:
+        while k < len(data):
+            tag = varint()
+            field, wire = tag >> 3, tag & 7
+            if wire == 0:
+                fields[field] = varint()
+            elif wire in (1, 5):
+                k += 8 if wire == 1 else 4
+            elif wire == 2:
+                length = varint()  # read before k is added to: varint() moves k
+                k += length
+            else:
+                return None
+            if k > len(data):
+                return None
+    except ValueError:
+        return None
+    return fields
 
 
 def _read_collection(database: Path, b: _Builder) -> None:
@@ -618,8 +750,11 @@ def _models_and_decks(conn: sqlite3.Connection) -> tuple[dict[int, tuple[str, bo
         if "fields" in tables:
             for ntid, name in conn.execute("select ntid, name from fields order by ntid, ord"):
                 fields.setdefault(int(ntid), []).append(str(name))
-        for key, name in conn.execute("select id, name from notetypes"):
-            models[int(key)] = (str(name), "cloze" in str(name).casefold(), tuple(fields.get(int(key), ())))
+        for key, name, config in conn.execute("select id, name, config from notetypes"):
+            # The kind (NotetypeConfig field 1: 1 for cloze) is the truth; a name is all an unreadable blob leaves.
+            settings = _protobuf_varints(config) if isinstance(config, bytes) else None
+            cloze = settings.get(1) == 1 if settings is not None else "cloze" in str(name).casefold()
+            models[int(key)] = (str(name), cloze, tuple(fields.get(int(key), ())))
     if raw_decks:
         decks = {int(k): str(d.get("name", "")) for k, d in json.loads(raw_decks).items()}
     elif "decks" in tables:

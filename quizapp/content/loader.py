@@ -29,9 +29,11 @@ __all__ = ["card_id", "detect_language", "load_bank", "load_deck", "parse_deck"]
 
 LANGUAGES = ("en", "ru")
 FRONT_MATTER_KEYS = ("id", "title", "language", "tags")
-DECK_SUFFIXES = (".md", ".markdown", ".txt", ".tsv", ".apkg")
+PACKAGE_SUFFIXES = (".apkg", ".colpkg")
+"""Anki packages: a deck package or a whole collection's, both read by quizapp.content.foreign.read_apkg."""
+DECK_SUFFIXES = (".md", ".markdown", ".txt", ".tsv", *PACKAGE_SUFFIXES)
 """What a file given as a deck may be called: markdown (quizapp's, Obsidian's, hashcards'), Anki's text
-export (.txt, .tsv) and Anki packages (.apkg); quizapp.content.foreign reads the other tools' decks."""
+export (.txt, .tsv) and Anki packages (.apkg, .colpkg); quizapp.content.foreign reads the other tools' decks."""
 
 
 @lru_cache(maxsize=1)
@@ -289,7 +291,7 @@ def _topics(cards: tuple[Card, ...], templates: list[Any]) -> tuple[str, ...]:
 def load_deck(path: Path) -> Deck:
     """Read one deck file; a file that cannot be read gives a Deck holding only that problem."""
     path = Path(path)
-    if path.suffix.lower() == ".apkg":
+    if path.suffix.lower() in PACKAGE_SUFFIXES:
         return _load_package(path)
     raw = _read_deck(path)
     if isinstance(raw, Deck):
@@ -360,7 +362,7 @@ def _deck_from_bytes(raw: bytes, path: Path) -> tuple[Deck, bool]:
 def _load_deck_cached(path: Path, cache: BankCache) -> Deck:
     """load_deck through the bank cache: the cached deck when its entry matches, else parsed and stored
     (an Anki package is read afresh: it is not text the cache can key)."""
-    if path.suffix.lower() == ".apkg":
+    if path.suffix.lower() in PACKAGE_SUFFIXES:
         return _load_package(path)
     raw = _read_deck(path)
     if isinstance(raw, Deck):
@@ -419,7 +421,7 @@ def _dedupe(decks: list[Deck]) -> list[Deck]:
 
 
 def _deck_files(root: Path) -> list[Path]:
-    """Decks under a folder, recursively, sorted: ``*.md``, Anki packages (``*.apkg``) and Anki text
+    """Decks under a folder, recursively, sorted: ``*.md``, Anki packages (``*.apkg``, ``*.colpkg``) and Anki text
     exports (``*.tsv``, and ``*.txt`` that start with Anki's ``#separator:``-style header); hidden
     folders and README.md are not decks."""
     found = []
@@ -428,7 +430,7 @@ def _deck_files(root: Path) -> list[Path]:
         if any(part.startswith(".") for part in rel) or p.name.casefold() == "readme.md" or not p.is_file():
             continue
         suffix = p.suffix.lower()
-        if suffix in (".md", ".apkg", ".tsv") or (suffix == ".txt" and _anki_text_file(p)):
+        if suffix in (".md", ".tsv", *PACKAGE_SUFFIXES) or (suffix == ".txt" and _anki_text_file(p)):
             found.append(p)
     return sorted(found)
 
@@ -468,7 +470,7 @@ def load_bank(paths: Sequence[Path], *, bundled: bool = True, cache: bool = Fals
             candidates = _deck_files(root)
         elif root.is_file():
             if root.suffix.lower() not in DECK_SUFFIXES:
-                problems.append(ContentProblem(SourceRef(str(root), 0), "not a deck: expected a .md, .txt, .tsv or .apkg file"))
+                problems.append(ContentProblem(SourceRef(str(root), 0), "not a deck: expected a .md, .txt, .tsv, .apkg or .colpkg file"))
                 continue
             candidates = [root]
         else:

@@ -74,7 +74,8 @@ def _prefix(line: str, *words: str) -> str | None:
     rx = _PREFIX_CACHE.get(words)
     if rx is None:
         alt = "|".join(re.escape(w) for w in words)
-        rx = re.compile(rf"^\s*(?:\*\*|__)?(?:{alt})(?:\*\*|__)?\s*[:：](?:\*\*|__)?\s?", re.IGNORECASE)
+        # Not before a second colon: "q :: a" is a Question :: Answer card whose question is "q".
+        rx = re.compile(rf"^\s*(?:\*\*|__)?(?:{alt})(?:\*\*|__)?\s*[:：](?![:：])(?:\*\*|__)?\s?", re.IGNORECASE)
         _PREFIX_CACHE[words] = rx
     m = rx.match(line)
     return line[m.end() :] if m else None

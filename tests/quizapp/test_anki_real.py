@@ -2,7 +2,7 @@
 
 `pip install anki` in the test environment runs these: the .apkg and the text export go through
 Anki's own importers into a fresh collection, and a newer export of an edited deck is imported over
-the first, as a user who re-exports would.
+the first, as a user who re-exports would; and what Anki exports in its newest format is read back.
 """
 
 from __future__ import annotations
@@ -89,3 +89,37 @@ def test_text_export_imports_with_its_header_lines(tmp_path):
         assert col.card_count() == 18
     finally:
         col.close()
+
+
+def test_a_deck_anki_exports_in_its_newest_format_reads_back_as_quizapp_wrote_it(tmp_path):
+    """quizapp's .apkg imported into Anki, exported by Anki in its newest format (zstd collection.anki21b,
+    schema 18, with the stand-in collection.anki2) and read by quizapp: the same cards as quizapp's own
+    package read back, multiple choice and clozes included."""
+    import zipfile
+
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+    from anki.decks import DeckId
+
+    from quizapp.content.foreign import read_apkg
+
+    ours = _export(DATA / "small.md", "anki", tmp_path / "ours.apkg")
+    col = _collection(tmp_path)
+    try:
+        _import_apkg(col, ours)
+        options = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False)
+        # the shortest quizapp deck name is quizapp::<deck>, whose export takes its topics' subdecks too
+        parent = min((d for d in col.decks.all_names_and_ids() if d.name.startswith("quizapp")), key=lambda d: len(d.name))
+        newest = tmp_path / "newest.apkg"
+        col.export_anki_package(out_path=str(newest), options=options, limit=DeckIdLimit(DeckId(parent.id)))
+    finally:
+        col.close()
+    with zipfile.ZipFile(newest) as archive:
+        assert {"meta", "collection.anki21b", "collection.anki2"} <= set(archive.namelist())
+
+    def cards(path: Path) -> list[tuple[str, str, str, tuple[str, ...], int | None, str]]:
+        deck = read_apkg(path)
+        assert [p for p in deck.problems if p.severity == "error"] == [], deck.problems
+        return sorted((str(c.kind), c.question, c.answer, c.options, c.correct, c.note) for c in deck.cards)
+
+    assert cards(newest) == cards(ours)
+    assert len(cards(ours)) == 18

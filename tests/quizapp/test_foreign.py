@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostile_decks import zstd_stream
 
 from quizapp.content import foreign
 from quizapp.content.foreign import dialect, html_text, read_apkg
@@ -37,6 +38,18 @@ def cards(deck) -> list[tuple[int, str, str, str, str]]:
         ("A note that mentions #flashcardsX only\n", None),
         ("---\nid: mine\ntitle: t\n---\nTag your notes #flashcards in Obsidian.\n", None),  # quizapp front matter
         ("Tag notes #flashcards.\n\n```drill\nid: x\n```\n", None),  # a drill block
+        ("#flashcards\n\n```drill\nid: x\n```\n", None),  # a drill block is quizapp's alone, whatever the tags
+        # Obsidian notes whose front matter has keys quizapp uses too: tagged as a tag, they are Obsidian's
+        ("---\nid: 20240105\nlanguage: en\n---\n#flashcards\n\nQ::A\n", "obsidian"),
+        ("---\nid: n1\n---\n#ml #flashcards/ml/cnn\n\nQ::A\n", "obsidian"),
+        ("---\nid: n1\ntags:\n  - ml\n  - flashcards\n---\nQ::A\n", "obsidian"),
+        ("---\nlanguage: en\ntags: [\"#flashcards/ml\"]\n---\nQ::A\n", "obsidian"),
+        ("---\nid: n1\naliases: [x]\n---\nSome prose #flashcards\n\nQ::A\n", "obsidian"),  # not quizapp's keys alone
+        # quizapp's front matter with the tag in a sentence, or tags that only look alike, stays quizapp's
+        ("---\nid: mine\ntags: [cnn, flashcardsx]\n---\n#flashcardsX\n", None),
+        ("---\nid: mine\nlanguage: en\n---\nIn Obsidian: #flashcards on a line.\n", None),
+        ("---\nid: mine\n---\n# flashcards\n", None),  # a heading, not a tag
+        ("tags: [flashcards]\n", None),  # a line of prose, not front matter
     ],
 )
 def test_dialect(text, expected):
@@ -74,6 +87,15 @@ def test_obsidian_cards():
     assert deck.cards[6].cloze == "A 2×2 max pooling with stride 2 {{c1::halves}} the height and the {{c2::width}}."
     text = " ".join(c.question + c.answer for c in deck.cards)
     assert "SR:" not in text and "<!--" not in text and "not a card" not in text
+
+
+def test_obsidian_note_with_quizapp_like_front_matter_keeps_its_cards(tmp_path):
+    """Obsidian's own front matter often has id: or language:; the tag line decides, and the front
+    matter is not shown or reported."""
+    path = tmp_path / "note.md"
+    path.write_text("---\nid: 20240105\nlanguage: en\naliases: [dropout]\n---\n#flashcards/ml\n\nDropout::zeroes units at random\n", encoding="utf-8")
+    deck = load_deck(path)
+    assert cards(deck) == [(8, "qa", "ml", "Dropout", "zeroes units at random")] and deck.problems == ()
 
 
 def test_obsidian_broken_card_is_reported_and_the_rest_loads(tmp_path):
@@ -225,17 +247,46 @@ ANKI_MADE = [
 ]
 
 
-@pytest.mark.parametrize("name", ["anki-made.apkg", "anki-made.txt"])
-def test_files_made_by_anki_itself(name):
+# The note of anki-modern's note type "Lückentext": a copy of Cloze under another name.
+RENAMED_CLOZE = ("cloze", "Batch norm normalises over the […] dimension.", "batch")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("anki-made.apkg", ANKI_MADE),
+        ("anki-made.txt", ANKI_MADE),
+        ("anki-modern.apkg", [*ANKI_MADE, RENAMED_CLOZE]),
+        ("anki-collection.colpkg", [*ANKI_MADE, RENAMED_CLOZE]),
+    ],
+)
+def test_files_made_by_anki_itself(name, expected):
     """A package ("Support older Anki versions") and a "Notes in Plain Text" export written by Anki 26.09
     (its Python package) from four notes: Basic with an image, Cloze with MathJax, Basic (and reversed
-    card), Basic (type in the answer), in the deck ML::Regularisation."""
+    card), Basic (type in the answer), in the deck ML::Regularisation; and the same notes plus one of a
+    renamed Cloze type in Anki's newest format, as a deck and as a collection package (written by
+    data/make_anki_modern.py)."""
     deck = load_deck(FOREIGN / name)
-    assert [(str(c.kind), c.question, c.answer) for c in deck.cards] == ANKI_MADE
+    assert [(str(c.kind), c.question, c.answer) for c in deck.cards] == expected
     assert {c.topic for c in deck.cards} == {"Regularisation"}
     assert deck.cards[1].note == "PyTorch's weight_decay" and set(deck.cards[1].tags) == {"l2", "reg"}
     assert deck.cards[1].cloze == "L2 regularisation adds {{c1::λ‖w‖²}} to the loss; in SGD it is {{c2::weight decay}}."
     assert all(p.severity == "warning" and "media" in p.message for p in deck.problems) and deck.problems
+
+
+@pytest.mark.parametrize("name", ["anki-modern.apkg", "anki-collection.colpkg"])
+def test_newest_package_is_read_from_its_zstd_collection_not_the_stand_in(tmp_path, name):
+    """Anki's newest packages also hold a collection.anki2 whose one note asks the user to update Anki
+    (seen here through sqlite3 alone); quizapp reads the zstd collection.anki21b instead."""
+    with zipfile.ZipFile(FOREIGN / name) as archive:
+        assert archive.read("meta") == b"\x08\x03"  # PackageMetadata{version: LATEST}
+        (tmp_path / "stand-in.anki2").write_bytes(archive.read("collection.anki2"))
+    conn = sqlite3.connect(tmp_path / "stand-in.anki2")
+    (fields,) = conn.execute("select flds from notes").fetchone()
+    conn.close()
+    assert "Please update to the latest Anki version" in fields
+    deck = read_apkg(FOREIGN / name)
+    assert len(deck.cards) == 7 and not any("update" in c.question or "update" in p.message for c in deck.cards for p in deck.problems)
 
 
 def _zip(tmp_path: Path, entries: dict[str, bytes], name: str = "p.apkg") -> Path:
@@ -251,8 +302,12 @@ def test_apkg_refusals_are_problems_never_tracebacks(tmp_path, monkeypatch):
     not_zip.write_bytes(b"not a zip at all")
     cases = {
         not_zip: "is not a readable Anki package",
-        _zip(tmp_path, {"media": b"{}"}, "none.apkg"): "holds no collection.anki21 or collection.anki2",
-        _zip(tmp_path, {"collection.anki21b": b"zstd", "collection.anki2": b"stub"}, "new.apkg"): "newest package format",
+        _zip(tmp_path, {"media": b"{}"}, "none.apkg"): "holds no collection.anki2, collection.anki21, collection.anki21b",
+        _zip(tmp_path, {"collection.anki21b": b"zstd", "collection.anki2": b"stub"}, "new.apkg"): "not readable zstd data",
+        _zip(tmp_path, {"meta": b"\x08\x04", "collection.anki2": b"stub"}, "v4.apkg"): "newer Anki than quizapp reads (package version 4)",
+        _zip(tmp_path, {"meta": b"\x08", "collection.anki2": b"stub"}, "m.apkg"): "(package version unreadable)",
+        _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki2": b"stub"}, "m3.apkg"): "holds no collection.anki21b",
+        _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": zstd_stream(b"not sqlite", 100)}, "z.apkg"): "not a readable Anki database",
         _zip(tmp_path, {"collection.anki2": b"garbage" * 100}, "bad.apkg"): "not a readable Anki database",
     }
     for path, message in cases.items():
@@ -282,6 +337,48 @@ def test_apkg_zip_bomb_is_stopped_before_inflating(tmp_path, monkeypatch):
     assert deck.cards == () and deck.problems, deck.problems  # stopped: by our count or by zipfile's own check
 
 
+def test_zstd_bomb_is_stopped_at_the_collection_bound(tmp_path):
+    """2 KB of zstd (two frames) that inflate one byte past 64 MB are refused by the count while inflating;
+    more than 64 MB of zstd input is refused from the zip's sizes; a frame asking for a 128 MB window is
+    refused before the decoder allocates it."""
+    bomb = zstd_stream(bytes(foreign.MAX_COLLECTION_BYTES), 1) + zstd_stream(b"\0")  # and a second frame of one byte
+    assert len(bomb) < 4096
+    path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": bomb}, "bomb.apkg")
+    deck = load_deck(path)
+    assert deck.cards == () and [str(p) for p in deck.problems] == [f"{path}: its collection inflates past 64 MB: not read"]
+
+    # zstd input past the bound, however little it inflates to (empty frames), is refused from the zip's sizes
+    empty_frames = zstd_stream(b"") * (foreign.MAX_COLLECTION_BYTES // len(zstd_stream(b"")) + 1)
+    path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": empty_frames}, "empty.apkg")
+    assert path.stat().st_size < 1_000_000
+    (problem,) = load_deck(path).problems
+    assert "at most 64 MB is read" in str(problem)
+
+    wide = zstd_stream(b"x" * 100, window_log=27, write_content_size=0)
+    path = _zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": wide}, "wide.apkg")
+    (problem,) = load_deck(path).problems
+    assert "not readable zstd data" in str(problem) and "memory" in str(problem)
+
+
+def test_a_collection_just_under_the_bound_is_inflated_whole(tmp_path, monkeypatch):
+    """The bound is on the bytes out, not the chunks read: a collection of exactly the limit is read."""
+    monkeypatch.setattr(foreign, "MAX_COLLECTION_BYTES", 3 << 20)
+    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": zstd_stream(bytes(3 << 20))}))
+    assert "not a readable Anki database" in str(deck.problems[0])  # inflated, then found not to be SQLite
+    deck = read_apkg(_zip(tmp_path, {"meta": b"\x08\x03", "collection.anki21b": zstd_stream(bytes((3 << 20) + 1))}, "q.apkg"))
+    assert "inflates past 3 MB" in str(deck.problems[0])
+
+
+def test_protobuf_varints():
+    """Varint fields by number; other wire types skipped; malformed bytes None."""
+    assert foreign._protobuf_varints(b"") == {}
+    assert foreign._protobuf_varints(b"\x08\x03") == {1: 3}
+    assert foreign._protobuf_varints(b"\x08\x96\x01") == {1: 150}  # the protobuf docs' own example
+    assert foreign._protobuf_varints(b"\x12\x02hi\x08\x01\x1d\x00\x00\x00\x00") == {1: 1}  # a string and a fixed32 skipped
+    for bad in (b"\x08", b"\x08\x80", b"\x12\x05hi", b"\x0b", b"\xff" * 20):
+        assert foreign._protobuf_varints(bad) is None, bad
+
+
 def test_apkg_opened_read_only(tmp_path):
     """The collection copy is opened with mode=ro: a package whose collection is a valid but foreign
     SQLite database is reported, and nothing is written anywhere."""
@@ -304,9 +401,11 @@ def test_folder_loads_every_kind_of_deck(tmp_path):
     shutil.copytree(FOREIGN, tmp_path / "decks")
     (tmp_path / "decks" / "notes.txt").write_text("just a text file\n", encoding="utf-8")
     bank = load_bank([tmp_path / "decks"], bundled=False)
-    assert sorted(d.path.name for d in bank.decks) == ["anki-made.apkg", "anki-made.txt", "anki.txt", "hashcards.md", "obsidian.md"]
+    assert sorted(d.path.name for d in bank.decks) == [
+        "anki-collection.colpkg", "anki-made.apkg", "anki-made.txt", "anki-modern.apkg", "anki.txt", "hashcards.md", "obsidian.md",
+    ]
     # anki-made.apkg and anki-made.txt are one deck id with the same cards: the second copy is reported, not doubled
-    assert len(bank.cards()) == 6 + 5 + 4 + 10
+    assert len(bank.cards()) == 7 + 6 + 7 + 5 + 4 + 10
     assert any("duplicate deck id 'anki-made'" in str(p) for p in bank.all_problems())
 
 
@@ -340,3 +439,13 @@ def test_import_command_copies_into_the_user_folder(tmp_path, capsys):
     assert main(["--data-dir", str(data), "import", str(empty)]) == 1
     assert "no cards could be read" in capsys.readouterr().err and not (data / "decks" / "empty.md").exists()
     assert main(["--data-dir", str(data), "import", str(tmp_path / "missing.md")]) == 2
+
+
+def test_import_command_takes_anki_packages_of_both_kinds(tmp_path, capsys):
+    from quizapp.cli import main
+
+    data = tmp_path / "data"
+    packages = [FOREIGN / "anki-modern.apkg", FOREIGN / "anki-collection.colpkg"]
+    assert main(["--data-dir", str(data), "import", *map(str, packages)]) == 0
+    assert sorted(p.name for p in (data / "decks").iterdir()) == ["anki-collection.colpkg", "anki-modern.apkg"]
+    assert capsys.readouterr().out.count("7 cards") == 2

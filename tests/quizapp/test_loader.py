@@ -389,6 +389,12 @@ def test_several_q_a_in_one_paragraph_and_answer_in_the_next(tmp_path: Path) -> 
     assert cards[2].note == "counting."
 
 
+def test_q_prefix_spellings_still_read(tmp_path: Path) -> None:
+    """The prefix is still read with spaces or a full-width colon before the text (only "::" is not one)."""
+    d = deck(tmp_path, "Q : Why? \nA： because\n")
+    assert (only(d, CardKind.QA).question, only(d, CardKind.QA).answer) == ("Why?", "because")
+
+
 def test_answer_as_a_list(tmp_path: Path) -> None:
     d = deck(tmp_path, "Q: Name two remedies.\nA:\n- ReLU\n- residual connections\n")
     assert only(d, CardKind.QA).answer == "• ReLU\n• residual connections"
@@ -401,6 +407,10 @@ def test_answer_as_a_list(tmp_path: Path) -> None:
         ("Stride?::The step", "Stride?", "The step", None),
         ("What is $a::b$ here? :: `x::y` code", "What is a :: b here?", "x::y code", None),
         ("tanh′(z)? :: $1 - \\tanh^2(z)$", "tanh′(z)?", "1 − tanh²(z)", None),
+        # a one-letter question that is also a Q:/A: prefix is still a Question :: Answer card
+        ("q :: a", "q", "a", None),
+        ("A :: the answer", "A", "the answer", None),
+        ("Q::A", "Q", "A", None),
     ],
 )
 def test_double_colon_cards(tmp_path: Path, line: str, question: str, answer: str, cid: str | None) -> None:

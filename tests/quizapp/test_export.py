@@ -322,7 +322,7 @@ def test_anki_note_types_and_every_card(data, tmp_path):
             assert note["fields"]["Why"] == "pooling takes a max; nothing is learned."
         else:
             assert note["model"] == "quizapp basic"
-            assert note["fields"]["Front"] == html.escape(card.question, quote=False).replace("\n", "<br>")
+            assert note["fields"]["Front"] == html.escape((card.mathjax or card).question, quote=False).replace("\n", "<br>")
     stride = notes[genanki.guid_for("small-stride")]
     assert stride["fields"]["Front"] == "What does stride mean?"
     assert "A stride of 2 halves the output size." in stride["fields"]["Back"]
@@ -407,6 +407,107 @@ def test_anki_tsv_reads_as_anki_reads_it(data):
         assert "drill" in row[4].split()
     assert not any("\n" in cell for r in rows for cell in r)
     assert not any(line.startswith("#") for line in lines[6:])  # Anki would read it as a comment
+
+
+MATH_DECK = r"""---
+id: maths
+title: Maths deck
+---
+
+# Init
+
+Q: What is the He std for fan-in $n$? {#he-std}
+A: $\sigma = \sqrt{2/n}$, so it shrinks as $n$ grows.
+Why: $a < b$ and $a \& b$ stay escaped HTML.
+
+Which scale keeps $\mathrm{Var}(z)$ constant?
+- [ ] $1/n$
+- [x] $\sqrt{2/n}$
+- [ ] $2/n$
+
+The He std is {{c1::$\frac{1}{\sqrt{n}}$}} times {{c2::$\sqrt{2}$}}.
+
+```drill
+id: maths-he
+solver: init.he_std
+params:
+  fan_in: [9, 27, 72]
+ask: 'Fan-in {fan_in}: what is $\sigma$ if $\sigma^2 = 2/n$?'
+answer: {form: decimal, sig_figs: 3}
+```
+"""
+
+
+@pytest.fixture
+def math_data(tmp_path, monkeypatch):
+    (tmp_path / "maths.md").write_text(MATH_DECK, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    bank = load_bank([Path("maths.md")], bundled=False)
+    assert not bank.all_problems()
+    return collect(bank, topics=None, count=1, seed=SEED)
+
+
+MATH_FIELDS = {
+    "he-std": (r"What is the He std for fan-in \(n\)?", r"\(\sigma = \sqrt{2/n}\), so it shrinks as \(n\) grows."),
+    "why": r"\(a &lt; b\) and \(a \&amp; b\) stay escaped HTML.",
+    "choice": (r"Which scale keeps \(\mathrm{Var}(z)\) constant?", r"<ol><li>\(1/n\)</li><li>\(\sqrt{2/n}\)</li><li>\(2/n\)</li></ol>", r"2. \(\sqrt{2/n}\)"),
+    # Anki would end the deletion at the formula's "}}": written "} }", which TeX reads the same
+    "cloze": r"The He std is {{c1::\(\frac{1}{\sqrt{n} }\)}} times {{c2::\(\sqrt{2}\)}}.",
+    "drill": r"Fan-in {}: what is \(\sigma\) if \(\sigma^2 = 2/n\)?",
+}
+
+
+def test_anki_formulas_are_mathjax_in_the_package(math_data, tmp_path):
+    """Formulas written as $...$ reach the .apkg's note fields as MathJax, HTML-escaped; the cards keep Unicode."""
+    import genanki
+
+    he, choice, c1, _ = math_data.cards
+    assert he.question == "What is the He std for fan-in n?" and he.answer.startswith("σ = √(2/n)")  # terminal text
+    notes = _read_apkg(render(math_data, "anki"), tmp_path)["notes"]
+    basic = notes[genanki.guid_for("he-std")]["fields"]
+    assert (basic["Front"], basic["Back"]) == (MATH_FIELDS["he-std"][0], MATH_FIELDS["he-std"][1] + f'<div class="why">{MATH_FIELDS["why"]}</div>')
+    mcq = notes[genanki.guid_for(choice.id)]["fields"]
+    assert (mcq["Question"], mcq["Options"], mcq["Answer"]) == MATH_FIELDS["choice"]
+    assert notes[genanki.guid_for(c1.id)]["fields"]["Text"] == MATH_FIELDS["cloze"]
+    (inst,) = math_data.instances
+    fan_in = inst.params["fan_in"]
+    assert inst.question == f"Fan-in {fan_in}: what is σ if σ² = 2/n? (3 significant figures)"
+    assert notes[genanki.guid_for(inst.id)]["fields"]["Question"] == MATH_FIELDS["drill"].format(fan_in)
+
+
+def test_anki_tsv_formulas_are_mathjax(math_data):
+    import genanki
+
+    rows = list(csv.reader(io.StringIO(render(math_data, "anki-tsv").decode("utf-8").split("\n", 6)[6]), delimiter="\t"))
+    by_guid = {r[5]: r[2:4] for r in rows}
+    _, choice, c1, _ = math_data.cards
+    assert by_guid[genanki.guid_for("he-std")] == [MATH_FIELDS["he-std"][0], MATH_FIELDS["he-std"][1] + f'<div class="why">{MATH_FIELDS["why"]}</div>']
+    question, options, answer = MATH_FIELDS["choice"]
+    assert by_guid[genanki.guid_for(choice.id)] == [question + options, answer]
+    assert by_guid[genanki.guid_for(c1.id)] == [MATH_FIELDS["cloze"], ""]
+    (inst,) = math_data.instances
+    assert by_guid[genanki.guid_for(inst.id)] == [MATH_FIELDS["drill"].format(inst.params["fan_in"]) + " (3 significant figures)", inst.answer_text]
+
+
+@pytest.mark.parametrize("fmt", ["anki", "anki-tsv"])
+def test_anki_formulas_read_back_as_the_same_terminal_text(math_data, tmp_path, fmt):
+    """Export, then quizapp's own importer: every card and drill question renders to the text it had."""
+    from quizapp.content.foreign import read_apkg
+
+    path = tmp_path / ("export.apkg" if fmt == "anki" else "export.txt")
+    path.write_bytes(render(math_data, fmt))
+    back = read_apkg(path) if fmt == "anki" else load_deck(path)
+    assert [p for p in back.problems if p.severity == "error"] == []
+    he, choice, c1, c2 = math_data.cards
+    got = {c.question: c for c in back.cards}
+    assert got[he.question].answer.startswith(he.answer)  # the "Why:" note follows it on the back
+    for cloze in (c1, c2):
+        assert (got[cloze.question].answer, got[cloze.question].cloze) == (cloze.answer, cloze.cloze)
+    if fmt == "anki":  # quizapp's multiple-choice note type comes back as multiple choice
+        mine = got[choice.question]
+        assert (mine.options, mine.correct, mine.note) == (choice.options, choice.correct, choice.note)
+    (inst,) = math_data.instances
+    assert any(inst.question.startswith(q) and c.answer == inst.answer_text for q, c in got.items())
 
 
 def test_anki_needs_an_output_file(bank, capsys):

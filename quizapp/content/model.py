@@ -131,6 +131,7 @@ class Card:
     holds a formula written as ``$...$``."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The card as the JSON export writes it: every field, those that are empty for the card left out."""
         data: dict[str, Any] = {
             "id": self.id,
             "deck": self.deck,
@@ -147,6 +148,12 @@ class Card:
             data["note"] = self.note
         if self.tags:
             data["tags"] = list(self.tags)
+        if self.cloze:
+            data["cloze"] = self.cloze
+        if self.family:
+            data["family"] = self.family.partition("\0")[2]  # the topic is already there: the section's subject
+        if self.mathjax is not None:
+            data["mathjax"] = self.mathjax.to_dict()
         return data
 
 

@@ -142,6 +142,26 @@ def test_json_schema(data):
         assert inst["id"] == f"{inst['template_id']}@{inst['seed']}"
 
 
+def test_json_writes_every_field_a_card_has(math_data, data):
+    """Each Card field is in the JSON when the card has it (a field added later and not exported fails here)."""
+    import dataclasses
+
+    from quizapp.content.model import Card
+
+    docs = [json.loads(render(d, "json")) for d in (math_data, data)]
+    cards = {c["id"]: c for doc in docs for c in doc["cards"]}
+    assert {f.name for f in dataclasses.fields(Card)} - set().union(*cards.values()) == {"tags"}  # no tags in these decks
+    for card in math_data.cards:
+        mathjax = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(card.mathjax).items() if v}
+        assert cards[card.id]["mathjax"] == mathjax
+    c1, c2 = (c for c in math_data.cards if str(c.kind) == "cloze")
+    assert cards[c1.id]["cloze"] == cards[c2.id]["cloze"] == "The He std is {{c1::1/√n}} times {{c2::√2}}."
+    (inst,) = docs[0]["drill_instances"]
+    assert inst["question_mathjax"] == math_data.instances[0].question_mathjax != inst["question"]
+    for card in data.cards:  # the notes cards of small.md's one section are siblings; written cards have no family
+        assert cards[card.id].get("family") == ("Convolutions" if str(card.kind) in ("definition", "list", "formula") else None)
+
+
 def test_json_is_sorted_utf8_indented(data):
     text = render(data, "json").decode("utf-8")
     assert "√dₖ" in text  # not \\u escapes

@@ -659,7 +659,6 @@ def test_moodle_calculated_question_grades_as_quizapp_does(data, template_id):
         assert abs(rounded - moodle) <= width  # the answer written as asked is accepted
         for m in solution.misconceptions:
             assert abs(float(m.value) - moodle) > width, m.name  # a named mistake is not
-    assert "Worked example" in q.findtext("generalfeedback/text")
     # the question text's wildcards all have datasets, and it keeps the precision asked for
     text = q.findtext("questiontext/text")
     assert set(re.findall(r"\{(\w+)\}", text)) <= set(rows[0])
@@ -687,6 +686,107 @@ def test_moodle_shipped_bank_keeps_most_templates_calculated():
         assert card.id in by_name or (str(card.kind) == "cloze")
     for t in d.templates:
         assert any(n.startswith(t.id + "@") for n in by_name)
+
+
+# Moodle's qtype_calculated finds a {=formula} in a text with this pattern (question/type/calculated).
+MOODLE_EXPRESSION = re.compile(r"\{=([^{}]*(?:\{[^{}]+}[^{}]*)*)}")
+
+
+def _moodle_shows(text: str, row: dict[str, float]) -> str:
+    """``text`` as Moodle shows it for a dataset item: each {=formula} computed and printed as PHP prints a
+    float (14 significant digits, no trailing zeros), then each {wildcard} replaced by its value as written."""
+    from solvers.expr import evaluate, parse
+
+    values = {n: int(v) if v.is_integer() else v for n, v in row.items()}
+
+    def computed(m):
+        formula = m.group(1)
+        bare = formula
+        for f in (*MOODLE_FUNCTIONS, "log10"):
+            bare = bare.replace(f + "(", "(")
+        assert re.fullmatch(r"[\d.+\-*/(), ]*", re.sub(r"\{\w+\}", "", bare)), formula  # Moodle's formula language
+        value = float(evaluate(parse(re.sub(r"\{(\w+)\}", r"\1", formula)), values))
+        printed = f"{value:.14G}"
+        assert "E" not in printed
+        return printed
+
+    shown = MOODLE_EXPRESSION.sub(computed, text)
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), shown)
+
+
+def _worked_floors(step: str) -> str:
+    """⌊63.5⌋ written as 63: a solver shows the floor of a division that is not exact, and leaves it out otherwise."""
+    import math
+
+    return re.sub(r"⌊(\d+(?:\.\d+)?)…?⌋", lambda m: str(math.floor(float(m.group(1)))), step)
+
+
+def _check_calculated_feedback(data, q) -> tuple[int, int]:
+    """Every dataset item shown the general feedback as Moodle shows it: each step written with wildcards and
+    formulas reads as the solver's step for that item's numbers; each other step ends with " *", is the first
+    item's, and a last line says so. (steps written for every item, steps shown for one)"""
+    import html as html_module
+
+    from quizapp.export.moodle_xml import DATASET_ITEMS, _draws
+
+    template = next(t for t in data.templates if f"{t.id}@calculated" == q.findtext("name/text"))
+    items = _draws(template, data.seed, DATASET_ITEMS)
+    rows = _dataset(q)
+    assert len(rows) == len(items)
+    for row, item in zip(rows, items, strict=True):
+        assert all(float(item.params[n]) == v for n, v in row.items())  # dataset item k is draw k
+    lines = html_module.unescape(q.findtext("generalfeedback/text")).split("<br>")
+    steps = [line for line in lines if not line.startswith(("* worked for one draw", "Some numbers take"))]
+    assert len(steps) == len(items[0].steps)
+    generic = [k for k, line in enumerate(steps) if line.endswith(" *")]
+    if generic:
+        assert lines[len(steps)].startswith("* worked for one draw (") and lines[len(steps)].endswith("), not for your numbers.")
+    for k in generic:
+        assert steps[k] == items[0].steps[k] + " *"
+    further = False
+    for row, item in zip(rows, items, strict=True):
+        # the written steps, as this student sees them, are the solver's steps for these numbers, in order
+        # (a student may have further steps, a dilated kernel's size, that the feedback leaves out)
+        theirs = iter(_worked_floors(step) for step in item.steps)
+        for k, line in enumerate(steps):
+            if k not in generic:
+                shown = _worked_floors(_moodle_shows(line, row))
+                assert any(shown == step for step in theirs), (shown, item.steps)
+        further = further or len(item.steps) > len(steps) - len(generic)
+    if lines[-1] == "Some numbers take further steps, not shown here.":
+        assert further
+    return len(steps) - len(generic), len(generic)
+
+
+@pytest.mark.parametrize(
+    ("template_id", "written", "generic"),
+    [
+        # the hard level's dilated kernels state another formula first (with K_eff) and work K_eff out
+        ("small-conv-out", 1, 1),
+        ("small-he", 3, 0),
+    ],
+)
+def test_moodle_calculated_feedback_shows_each_student_their_own_steps(data, template_id, written, generic):
+    _, by_name = _moodle(render(data, "moodle-xml"))
+    q = by_name[f"{template_id}@calculated"]
+    assert _check_calculated_feedback(data, q) == (written, generic)
+    assert MOODLE_EXPRESSION.search(q.findtext("generalfeedback/text"))
+
+
+def test_moodle_shipped_bank_feedback_is_each_students_own():
+    """Across the shipped bank's calculated questions almost every worked step is written for every student."""
+    d = collect(load_bank([], bundled=True), topics=None, count=1, seed=0)
+    _, by_name = _moodle(render(d, "moodle-xml"))
+    counts = [_check_calculated_feedback(d, q) for q in by_name.values() if q.get("type") == "calculated"]
+    written, generic = sum(w for w, _ in counts), sum(g for _, g in counts)
+    assert generic <= 0.1 * (written + generic), (written, generic)
+
+
+def test_php_number_prints_as_php_does():
+    from quizapp.export.moodle_xml import php_number
+
+    assert [php_number(v) for v in (72.0, 0.5, 63.5, 0.028868, 1 / 3, 18874368.0)] == ["72", "0.5", "63.5", "0.028868", "0.33333333333333", "18874368"]
+    assert php_number(1e-5) is None and php_number(1e15) is None  # PHP writes these as 1.0E-5, 1.0E+15
 
 
 # ---------------------------------------------------------------- GIFT

@@ -67,6 +67,9 @@ class DrillInstance:
     """The precision asked for, without brackets: "integer", "3 significant figures", ..."""
     details: tuple[tuple[str, Any], ...] = ()
     """The solver's further results (e.g. a descent trajectory), as in ``Solution.details``."""
+    question_mathjax: str = ""
+    """``question`` with the ask's ``$...$`` formulas as MathJax ``\\(latex\\)`` for the exports that show it
+    (Anki); empty when the ask has no formula."""
     coincident: tuple[str, ...] = ()
     """Names of the solver's misconceptions whose value the tolerance accepts as the answer, as
     computed or as typed at the asked precision: for these numbers that mistake gives the right
@@ -109,6 +112,7 @@ class _Plan(NamedTuple):
     parts: tuple[str, ...]
     ask: str
     tolerance: Tolerance
+    ask_mathjax: str = ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -139,6 +143,7 @@ def _plan(template: DrillTemplate, level: str) -> _Plan:
         parts=spec.parts,
         ask=_ask_text(template.ask),
         tolerance=_tolerance(template.answer),
+        ask_mathjax=_ask_mathjax(template.ask),
     )
 
 
@@ -156,6 +161,27 @@ def _ask_text(ask: str) -> str:
     if PLACEHOLDER.findall(rendered) != PLACEHOLDER.findall(ask):
         return ask
     return rendered
+
+
+_MATHJAX_SPAN = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+
+
+def _ask_mathjax(ask: str) -> str:
+    """The ask with its formulas as MathJax ``\\(latex\\)``, placeholders kept; "" when it has no formula.
+
+    A placeholder inside a formula is braced, ``{{n}}``, so the number filled in is one TeX group
+    (``\\frac{{n}}{2}`` with n = 12 reads 12/2, not 1/2 followed by 2). The ask must keep every
+    placeholder, else "" (the export then shows the terminal text).
+    """
+    if "$" not in ask:
+        return ""
+    from quizapp.content.mathtext import has_formulas, mathjax_text, render_text
+
+    marked = render_text(ask, keep_source=True)
+    if not has_formulas(marked):
+        return ""
+    text = _MATHJAX_SPAN.sub(lambda m: PLACEHOLDER.sub(lambda p: "{" + p.group(0) + "}", m.group(0)), mathjax_text(marked))
+    return text if PLACEHOLDER.findall(text) == PLACEHOLDER.findall(ask) else ""
 
 
 @functools.cache
@@ -338,6 +364,7 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         misconceptions.append(Misconception(m.name, value, _render(m.explanation)))
     precision = precision_text(spec, answer)
     question = f"{fill_text(plan.ask, values, ask=True, shape_params=plan.shape_params)} ({precision})"
+    question_mathjax = f"{fill_text(plan.ask_mathjax, values, ask=True, shape_params=plan.shape_params)} ({precision})" if plan.ask_mathjax else ""
     return DrillInstance(
         template_id=template.id,
         deck=template.deck,
@@ -357,13 +384,8 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         details=tuple((name, to_plain(value)) for name, value in solution.details),
         coincident=tuple(coincident),
         slips=accepted_slips(answer, spec.form, tolerance),
+        question_mathjax=question_mathjax,
     )
-
-    if tolerance.decimals is not None:
-        return round(float(value), tolerance.decimals)
-    if tolerance.sig_figs is not None:
-        return float(f"{float(value):.{tolerance.sig_figs}g}")
-    return value
 
 
 def _render(text: str) -> str:

@@ -23,12 +23,12 @@ from typing import Any
 
 from quizapp import __version__
 from quizapp.content.drill import DrillTemplate
-from quizapp.content.model import Card, CardKind, ContentProblem, Deck, SourceRef
+from quizapp.content.model import Card, CardKind, ContentProblem, Deck, MathJax, SourceRef
 from quizapp.digest import sha256
 
 __all__ = ["FORMAT", "BankCache", "deck_from_dict", "deck_to_dict"]
 
-FORMAT = 3
+FORMAT = 4
 """The layout of an entry; changing it turns every older entry into a miss."""
 
 DEPENDENCIES = ("markdown_it", "yaml", "pylatexenc")
@@ -205,6 +205,7 @@ def _card_to_dict(card: Card) -> dict[str, Any]:
         "tags": list(card.tags),
         "cloze": card.cloze,
         "family": card.family,
+        "mathjax": card.mathjax.to_dict() if card.mathjax is not None else None,
     }
 
 
@@ -224,4 +225,5 @@ def _card_from_dict(data: dict[str, Any]) -> Card:
         tags=tuple(data["tags"]),
         cloze=data["cloze"],
         family=data["family"],
+        mathjax=MathJax.from_dict(data["mathjax"]) if data["mathjax"] is not None else None,
     )

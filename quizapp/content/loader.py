@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizapp.content.bounds import MAX_DECK_BYTES, MAX_TOPIC
-from quizapp.content.model import Bank, Card, ContentProblem, Deck, SourceRef
+from quizapp.content.model import Bank, Card, ContentProblem, Deck, MathJax, SourceRef
 from quizapp.textsafe import short, strip_controls
 
 if TYPE_CHECKING:
@@ -237,22 +237,38 @@ def parse_deck(text: str, path: Path) -> Deck:
 
 
 def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...], list[ContentProblem]]:
-    """Drafts -> cards in file order, with ids: explicit, else hashed; a repeated question gets -2, -3."""
+    """Drafts -> cards in file order, with ids: explicit, else hashed; a repeated question gets -2, -3.
+
+    A draft's formulas kept with their source become the card's terminal text and its MathJax texts.
+    """
+    from quizapp.content.mathtext import has_formulas, mathjax_text, terminal_text
+
     problems: list[ContentProblem] = []
     first_auto: dict[str, int] = {}
     counts: dict[str, int] = {}
     cards = []
     for d in sorted(drafts, key=lambda d: d.line):
+        question, answer, note, cloze = map(terminal_text, (d.question, d.answer, d.note, d.cloze))
+        options = tuple(map(terminal_text, d.options))
+        mathjax = None
+        if any(map(has_formulas, (d.question, d.answer, d.note, d.cloze, *d.options))):
+            mathjax = MathJax(
+                question=mathjax_text(d.question),
+                answer=mathjax_text(d.answer),
+                options=tuple(map(mathjax_text, d.options)),
+                note=mathjax_text(d.note),
+                cloze=mathjax_text(d.cloze),
+            )
         if d.explicit_id:
             cid = d.explicit_id
         else:
-            cid = card_id(deck_id, d.id_text or d.question)
+            cid = card_id(deck_id, d.id_text or question)
             if cid in first_auto:
                 counts[cid] = counts.get(cid, 1) + 1
                 problems.append(
                     ContentProblem(
                         SourceRef(src, d.line),
-                        f"the same question {d.question!r} again (first at {src}:{first_auto[cid]}); its id gets a suffix",
+                        f"the same question {question!r} again (first at {src}:{first_auto[cid]}); its id gets a suffix",
                         "warning",
                     )
                 )
@@ -265,14 +281,15 @@ def _cards(drafts: list[Draft], deck_id: str, src: str) -> tuple[tuple[Card, ...
                 deck=deck_id,
                 topic=d.topic,
                 kind=d.kind,
-                question=d.question,
-                answer=d.answer,
+                question=question,
+                answer=answer,
                 source=SourceRef(src, d.line),
-                options=d.options,
+                options=options,
                 correct=d.correct,
-                note=d.note,
-                cloze=d.cloze,
+                note=note,
+                cloze=cloze,
                 family=f"{d.topic}\0{d.family}" if d.family else "",
+                mathjax=mathjax,
             )
         )
     return tuple(cards), problems

@@ -19,7 +19,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalise", "render_formulas", "render_math", "render_text", "strip_leaked_asterisks"]
+__all__ = [
+    "has_formulas",
+    "mathjax_text",
+    "normalise",
+    "render_formulas",
+    "render_math",
+    "render_text",
+    "strip_leaked_asterisks",
+    "terminal_text",
+]
 
 # ---------------------------------------------------------------------------------------------
 # Symbol tables
@@ -761,8 +770,54 @@ _SPECIAL_RE = re.compile(r"[`$\\]")
 _MAX_FORMULA = 4000  # a closing $ further away than this is not looked for (keeps odd input linear)
 
 
-def _protect(text: str) -> tuple[str, list[str]]:
-    """Replace code spans, escapes and $...$/$$...$$ formulas by placeholders (formulas rendered)."""
+# A formula kept with its source (render_text(..., keep_source=True)): OPEN latex MID rendering CLOSE,
+# DISPLAY instead of OPEN for $$...$$. Private-use characters, removed from the input, so only the renderer makes them.
+_F_OPEN, _F_DISPLAY, _F_MID, _F_CLOSE = "\ue010", "\ue013", "\ue011", "\ue012"
+_F_RE = re.compile(f"([{_F_OPEN}{_F_DISPLAY}])([^{_F_MID}]*){_F_MID}([^{_F_CLOSE}]*){_F_CLOSE}")
+_F_CHARS = str.maketrans("", "", _PH_OPEN + _PH_CLOSE + _F_OPEN + _F_DISPLAY + _F_MID + _F_CLOSE)
+
+
+def _formula(latex: str, display: bool, keep_source: bool) -> str:
+    """A formula's rendering, wrapped with its LaTeX source when ``keep_source``.
+
+    A rendering that spans lines or ends with a backslash is not wrapped: render_text treats lines
+    one by one (and a trailing backslash as a hard break), and the wrapped form must read back as
+    exactly the same terminal text (see terminal_text).
+    """
+    rendered = render_math(latex)
+    if not keep_source or not rendered or "\n" in rendered or rendered.endswith("\\"):
+        return rendered
+    source = " ".join(strip_leaked_asterisks(latex).split())
+    if not source:
+        return rendered
+    return f"{_F_DISPLAY if display else _F_OPEN}{source}{_F_MID}{rendered}{_F_CLOSE}"
+
+
+def has_formulas(text: str) -> bool:
+    """Whether ``text`` (from render_text(..., keep_source=True)) holds a formula kept with its source."""
+    return _F_MID in text
+
+
+def terminal_text(text: str) -> str:
+    """Text from render_text(..., keep_source=True) as render_text(...) gives it: each formula rendered."""
+    return _F_RE.sub(r"\3", text) if _F_MID in text else text
+
+
+def mathjax_text(text: str) -> str:
+    """Text from render_text(..., keep_source=True) with each formula as MathJax source: ``\\(latex\\)``
+    (``\\[latex\\]`` for a ``$$...$$`` one); the rest as terminal text, not HTML-escaped."""
+    if _F_MID not in text:
+        return text
+
+    def source(m: re.Match[str]) -> str:
+        return f"\\[{m.group(2)}\\]" if m.group(1) == _F_DISPLAY else f"\\({m.group(2)}\\)"
+
+    return _F_RE.sub(source, text)
+
+
+def _protect(text: str, keep_source: bool = False) -> tuple[str, list[str]]:
+    """Replace code spans, escapes and $...$/$$...$$ formulas by placeholders (formulas rendered,
+    kept with their source when ``keep_source``)."""
     slots: list[str] = []
     out: list[str] = []
     i, n = 0, len(text)
@@ -807,7 +862,7 @@ def _protect(text: str) -> tuple[str, list[str]]:
             if text.startswith("$$", i):
                 k = text.find("$$", i + 2, i + _MAX_FORMULA)
                 if k != -1:
-                    slot(render_math(text[i + 2 : k]))
+                    slot(_formula(text[i + 2 : k], True, keep_source))
                     i = k + 2
                     continue
                 out.append("$$")
@@ -817,7 +872,7 @@ def _protect(text: str) -> tuple[str, list[str]]:
                 closers = [m.start() for m in _CLOSER_RE.finditer(text)]
             k = _closing_dollar(text, i, closers)
             if k != -1:
-                slot(render_math(text[i + 1 : k]))
+                slot(_formula(text[i + 1 : k], False, keep_source))
                 i = k + 1
                 continue
         out.append(c)
@@ -867,14 +922,18 @@ def _strip_markup(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def render_text(markdown_inline: str) -> str:
-    """A line or paragraph of markdown -> terminal text: formulas rendered, markup stripped, code kept."""
+def render_text(markdown_inline: str, keep_source: bool = False) -> str:
+    """A line or paragraph of markdown -> terminal text: formulas rendered, markup stripped, code kept.
+
+    With ``keep_source`` each formula also carries its LaTeX (in private-use marks): terminal_text of
+    the result is the text without ``keep_source``, mathjax_text the text for MathJax (Anki).
+    """
     try:
-        text = markdown_inline.replace(_PH_OPEN, "").replace(_PH_CLOSE, "").replace("\r\n", "\n")
+        text = markdown_inline.translate(_F_CHARS).replace("\r\n", "\n")
         if not _MARKUP_CHARS.intersection(text):  # plain prose (most headings and answers): spaces only
             slots: list[str] = []
         else:
-            text, slots = _protect(text)
+            text, slots = _protect(text, keep_source)
             text = _strip_markup(text)
             text = _PH_RE.sub(lambda m: slots[int(m.group(1))], text)
         lines = []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # drill.py owns DrillTemplate; model stays import-light
     from quizapp.content.drill import DrillTemplate
 
-__all__ = ["Bank", "Card", "CardKind", "ContentError", "ContentProblem", "Deck", "SourceRef", "slug"]
+__all__ = ["Bank", "Card", "CardKind", "ContentError", "ContentProblem", "Deck", "MathJax", "SourceRef", "slug"]
 
 
 TOPICS_SHOWN = 10
@@ -68,6 +68,40 @@ class CardKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class MathJax:
+    """A card's texts with each formula as MathJax source, ``\\(latex\\)`` (``\\[latex\\]`` for a display
+    formula), as Anki shows it; the rest is the card's terminal text. Fields without a formula hold
+    their terminal text, so each field reads the same as the card's field of that name."""
+
+    question: str
+    answer: str
+    options: tuple[str, ...] = ()
+    note: str = ""
+    cloze: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"question": self.question, "answer": self.answer}
+        if self.options:
+            data["options"] = list(self.options)
+        if self.note:
+            data["note"] = self.note
+        if self.cloze:
+            data["cloze"] = self.cloze
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MathJax:
+        """The MathJax that :meth:`to_dict` wrote; KeyError or TypeError on data of another shape."""
+        return cls(
+            question=str(data["question"]),
+            answer=str(data["answer"]),
+            options=tuple(str(o) for o in data.get("options", ())),
+            note=str(data.get("note", "")),
+            cloze=str(data.get("cloze", "")),
+        )
+
+
+@dataclass(frozen=True)
 class Card:
     """One flashcard or multiple-choice question.
 
@@ -92,8 +126,12 @@ class Card:
     family: str = ""
     """The note section a card generated from notes was cut from (its heading's subject): the definition, list
     and formula cards of one section are siblings (quizapp.study buries them). Empty for written cards."""
+    mathjax: MathJax | None = None
+    """The card's texts with formulas as MathJax for the exports that show it (Anki); None when no field
+    holds a formula written as ``$...$``."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The card as the JSON export writes it: every field, those that are empty for the card left out."""
         data: dict[str, Any] = {
             "id": self.id,
             "deck": self.deck,
@@ -110,6 +148,12 @@ class Card:
             data["note"] = self.note
         if self.tags:
             data["tags"] = list(self.tags)
+        if self.cloze:
+            data["cloze"] = self.cloze
+        if self.family:
+            data["family"] = self.family.partition("\0")[2]  # the topic is already there: the section's subject
+        if self.mathjax is not None:
+            data["mathjax"] = self.mathjax.to_dict()
         return data
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizapp.content.bounds import MAX_CARD_TEXT, MAX_CLOZE_CARDS, MAX_OPTIONS, MAX_TEMPLATES, MAX_TOPIC
-from quizapp.content.mathtext import render_text
+from quizapp.content.mathtext import render_text, terminal_text
 from quizapp.content.model import CardKind, ContentError, ContentProblem, SourceRef
 from quizapp.content.syntax import (
     LEGACY_PHRASES,
@@ -35,7 +35,11 @@ __all__ = ["Draft", "NotesReader", "render_list"]
 
 @dataclass
 class Draft:
-    """A card before its id is assigned (ids need the whole deck to break ties)."""
+    """A card before its id is assigned (ids need the whole deck to break ties).
+
+    Its texts may hold formulas kept with their LaTeX source (render_text(..., keep_source=True)):
+    the loader makes the card's terminal text and its MathJax text from them.
+    """
 
     kind: CardKind
     topic: str
@@ -85,8 +89,9 @@ _Q, _A, _WHY = ("Q",), ("A",), ("Why", "Почему")
 _IMAGE_ONLY_RE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 
 
-def _render(raw: str) -> str:
-    return render_text(flow(raw))
+def _render(raw: str, keep_source: bool = True) -> str:
+    """A paragraph of markdown as a draft's text: its formulas kept with their source (see Draft)."""
+    return render_text(flow(raw), keep_source)
 
 
 def render_list(block: Block, depth: int = 0) -> str:
@@ -100,6 +105,11 @@ def render_list(block: Block, depth: int = 0) -> str:
         for sub in item.sublists:
             lines.append(render_list(sub, depth + 1))
     return "\n".join(line for line in lines if line)
+
+
+def _terminal_len(text: str) -> int:
+    """The length of a draft's text as the card will hold it (formulas rendered, their source left out)."""
+    return len(terminal_text(text))
 
 
 class NotesReader:
@@ -141,7 +151,8 @@ class NotesReader:
         """
         if merge is not None and not draft.answer.strip():
             return
-        longest = max(len(draft.question), len(draft.answer), len(draft.note), sum(map(len, draft.options)))
+        size = _terminal_len
+        longest = max(size(draft.question), size(draft.answer), size(draft.note), sum(map(size, draft.options)))
         if longest > MAX_CARD_TEXT:
             self._problem(draft.line, f"card of {longest:,} characters; a card may have at most {MAX_CARD_TEXT:,} (split it)")
             return
@@ -151,7 +162,7 @@ class NotesReader:
             if first is not None:
                 if draft.kind is CardKind.DEFINITION or key in self._full:
                     return
-                if len(first.answer) + len(draft.answer) + 2 > MAX_CARD_TEXT:
+                if size(first.answer) + size(draft.answer) + 2 > MAX_CARD_TEXT:
                     self._full.add(key)
                     self._problem(
                         draft.line,
@@ -450,7 +461,7 @@ class NotesReader:
                 raw_a, card_id = take_id(raw_a)
             answer = raw_a if card.get("a_rendered") else _render(raw_a)
             if not answer.strip():
-                self._problem(card["a_line"], f"empty answer for {question!r}")
+                self._problem(card["a_line"], f"empty answer for {terminal_text(question)!r}")
                 continue
             note = _render("\n".join(card["why"]).strip()) if card["why"] else ""
             self._add(Draft(CardKind.QA, self.topic, question, answer, card["line"], card_id, note=note))
@@ -477,7 +488,7 @@ class NotesReader:
                 self._problem(card["line"], "empty question before '::'")
                 continue
             if not answer:
-                self._problem(card["line"], f"empty answer for {question!r}")
+                self._problem(card["line"], f"empty answer for {terminal_text(question)!r}")
                 continue
             note = _render(card["why"]) if card["why"] else ""
             self._add(Draft(CardKind.QA, self.topic, question, answer, card["line"], card_id, note=note))
@@ -550,7 +561,7 @@ class NotesReader:
 
     def _cloze(self, b: Block) -> None:
         text, card_id = take_id(b.text.rstrip())
-        cards, error = split_cloze(text)
+        cards, error = split_cloze(text, keep_source=True)
         if error is not None:
             self._problem(b.line, error)
             return
@@ -585,7 +596,7 @@ class NotesReader:
         self.templates.append(template)
 
 
-def split_cloze(text: str) -> tuple[list[tuple[int, str, str, int, str]], str | None]:
+def split_cloze(text: str, keep_source: bool = False) -> tuple[list[tuple[int, str, str, int, str]], str | None]:
     """A paragraph with ``{{cN::hidden}}`` / ``{{cN::hidden::hint}}`` deletions -> one card per cloze number.
 
     Each card is (number, question with that number's deletions shown as ``[…]`` or ``[hint]`` and
@@ -601,7 +612,7 @@ def split_cloze(text: str) -> tuple[list[tuple[int, str, str, int, str]], str | 
     numbers = {c.number for c in clozes}
     if len(numbers) > MAX_CLOZE_CARDS:
         return [], f"{len(numbers):,} cloze numbers in one paragraph, each a card of the whole paragraph; at most {MAX_CLOZE_CARDS} (split it)"
-    whole = _cloze_text(text, clozes)
+    whole = _cloze_text(text, clozes, keep_source)
     cards = []
     for number in sorted(numbers):
         pieces: list[str] = []
@@ -611,20 +622,20 @@ def split_cloze(text: str) -> tuple[list[tuple[int, str, str, int, str]], str | 
             pieces.append(text[pos : c.start])
             if c.number == number:
                 pieces.append(f"\ue002{len(blanks)}\ue003")
-                blanks.append(f"[{render_text(c.hint)}]" if c.hint else "[…]")
+                blanks.append(f"[{render_text(c.hint, keep_source)}]" if c.hint else "[…]")
             else:
                 pieces.append(c.hidden)
             pos = c.end
         pieces.append(text[pos:])
-        question = _render("".join(pieces))
+        question = _render("".join(pieces), keep_source)
         question = re.sub("\ue002(\\d+)\ue003", lambda m, shown=blanks: shown[int(m.group(1))], question)
-        answer = "; ".join(render_text(c.hidden) for c in clozes if c.number == number)
+        answer = "; ".join(render_text(c.hidden, keep_source) for c in clozes if c.number == number)
         offset = text[: next(c.start for c in clozes if c.number == number)].count("\n")
         cards.append((number, question, answer, offset, whole))
     return cards, None
 
 
-def _cloze_text(text: str, clozes: list[Cloze]) -> str:
+def _cloze_text(text: str, clozes: list[Cloze], keep_source: bool) -> str:
     """The paragraph as terminal text with every deletion kept as ``{{cN::hidden}}`` or ``{{cN::hidden::hint}}``."""
     pieces: list[str] = []
     pos = 0
@@ -635,10 +646,10 @@ def _cloze_text(text: str, clozes: list[Cloze]) -> str:
 
     def deletion(m: re.Match[str]) -> str:
         c = clozes[int(m.group(1))]
-        hint = f"::{render_text(c.hint)}" if c.hint else ""
-        return f"{{{{c{c.number}::{render_text(c.hidden)}{hint}}}}}"
+        hint = f"::{render_text(c.hint, keep_source)}" if c.hint else ""
+        return f"{{{{c{c.number}::{render_text(c.hidden, keep_source)}{hint}}}}}"
 
-    return re.sub("\ue002(\\d+)\ue003", deletion, _render("".join(pieces)))
+    return re.sub("\ue002(\\d+)\ue003", deletion, _render("".join(pieces), keep_source))
 
 
 # Names that keep their capital inside a sentence (initialisations, optimisers, people).

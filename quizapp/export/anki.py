@@ -19,9 +19,11 @@ the topic's slug and the card kind (``drill`` for instances). A note's guid is
 a changed answer, note or option re-imports as an update of the same note, and so does a changed
 question of a card with an explicit ``{#id}`` (an automatic id is a hash of the question).
 
-Formulas: cards and drill steps hold terminal text (formulas already rendered to Unicode, e.g.
-``√(2/n)``); the LaTeX they were written in is not kept, so they are exported as that Unicode text,
-not as MathJax.
+Formulas: a formula written as ``$...$`` in a card (question, answer, options, "Why:" note, cloze
+paragraph) or in a drill's ask goes out as MathJax, ``\\(latex\\)`` (``$$...$$``: ``\\[latex\\]``), which
+Anki typesets; the rest of the text is the terminal text (quizapp's own views show the formulas in
+Unicode, e.g. ``√(2/n)``). In a cloze paragraph a ``}}`` inside a formula is written ``} }``, as
+Anki's manual asks, so it does not close the deletion. Worked steps are the solvers' terminal text.
 
 Deterministic, and newer when the content is: genanki stamps notes and cards with the current time
 and numbers them from it, and zips a temporary file with its modification time. Here the timestamp
@@ -38,6 +40,7 @@ import hashlib
 import html
 import io
 import os
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -45,7 +48,20 @@ from typing import Any
 
 from quizapp.content.model import CardKind, slug
 
-__all__ = ["MODEL_NAMES", "basic_back", "choice_answer", "deck_name", "drill_question", "note_fields", "notes", "render", "stable_id", "to_html"]
+__all__ = [
+    "MODEL_NAMES",
+    "basic_back",
+    "choice_answer",
+    "cloze_html",
+    "deck_name",
+    "drill_question",
+    "note_fields",
+    "notes",
+    "render",
+    "shown",
+    "stable_id",
+    "to_html",
+]
 
 MODEL_NAMES = {
     "basic": "quizapp basic",
@@ -91,6 +107,20 @@ def to_html(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
+_MATHJAX_SPAN = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+
+
+def cloze_html(text: str) -> str:
+    """A cloze paragraph as HTML (to_html), each ``}}`` inside a MathJax formula written ``} }``: Anki's
+    cloze reader would take it for the end of a deletion, and TeX reads both the same."""
+    return _MATHJAX_SPAN.sub(lambda m: m.group(0).replace("}}", "} }"), to_html(text))
+
+
+def shown(card: Any) -> Any:
+    """What Anki shows of a card: its MathJax texts when it has formulas (same field names), else the card."""
+    return card.mathjax or card
+
+
 def deck_name(data: Any, deck_id: str, topic: str) -> str:
     """``quizapp::<deck title>::<topic>``; a ``::`` inside a title would nest one deck more, so it becomes ``:``."""
     parts = [data.deck_title(deck_id), topic]
@@ -114,11 +144,12 @@ def _models() -> dict[str, Any]:
 
 
 def drill_question(instance: Any) -> str:
-    """An instance's question without the "(precision)" it ends with."""
+    """An instance's question as Anki shows it (MathJax formulas) without the "(precision)" it ends with."""
+    question = instance.question_mathjax or instance.question
     suffix = f" ({instance.precision})"
-    if instance.precision and instance.question.endswith(suffix):
-        return instance.question[: -len(suffix)]
-    return instance.question
+    if instance.precision and question.endswith(suffix):
+        return question[: -len(suffix)]
+    return question
 
 
 def _drill_fields(instance: Any) -> list[str]:
@@ -172,24 +203,26 @@ def notes(data: Any) -> list[tuple[str, str, str, list[str], Any]]:
 
 def note_fields(kind: str, item: Any) -> list[str]:
     """The HTML fields of one note of :func:`notes` in this package's note type ``kind``."""
-    if kind == "cloze":
-        return [to_html(item.cloze), to_html(item.note)]
     if kind == "type-in":
         return _drill_fields(item)
+    text = shown(item)
+    if kind == "cloze":
+        return [cloze_html(text.cloze), to_html(text.note)]
     if kind == "choice":
-        options = "<ol>" + "".join(f"<li>{to_html(o)}</li>" for o in item.options) + "</ol>"
-        return [to_html(item.question), options, choice_answer(item), to_html(item.note)]
-    return [to_html(item.question), basic_back(item)]
+        options = "<ol>" + "".join(f"<li>{to_html(o)}</li>" for o in text.options) + "</ol>"
+        return [to_html(text.question), options, choice_answer(item), to_html(text.note)]
+    return [to_html(text.question), basic_back(item)]
 
 
 def basic_back(card: Any) -> str:
-    """A flashcard's back: the answer, and its "Why:" note below."""
-    return to_html(card.answer) + (f'<div class="why">{to_html(card.note)}</div>' if card.note else "")
+    """A flashcard's back: the answer, and its "Why:" note below (MathJax formulas, see shown)."""
+    text = shown(card)
+    return to_html(text.answer) + (f'<div class="why">{to_html(text.note)}</div>' if text.note else "")
 
 
 def choice_answer(card: Any) -> str:
-    """The right option of a multiple-choice card as ``2. text``."""
-    return f"{card.correct + 1}. {to_html(card.options[card.correct])}"
+    """The right option of a multiple-choice card as ``2. text`` (MathJax formulas, see shown)."""
+    return f"{card.correct + 1}. {to_html(shown(card).options[card.correct])}"
 
 
 def render(data: Any) -> bytes:

@@ -18,8 +18,10 @@ answer)`` (Front, Back) for drill instances; Anki compares what is typed with th
 so it holds the answer alone (the worked steps are in the ``.apkg`` export). These are the English
 names; a collection made in another language names them otherwise, and Anki then asks for the note
 type. Guids, deck names and tags are those of the ``.apkg`` export (quizapp.export.anki), so a newer
-file updates the same notes. Fields are HTML (``&``, ``<``, ``>`` escaped, line breaks as ``<br>``); a
-field holding a tab or a double quote is quoted as Anki's reader expects (``"..."``, quotes doubled).
+file updates the same notes. Formulas are MathJax, ``\\(latex\\)``, as in the ``.apkg`` (a cloze's
+``}}`` inside one written ``} }``). Fields are HTML (``&``, ``<``, ``>`` escaped, line breaks as
+``<br>``); a field holding a tab or a double quote is quoted as Anki's reader expects (``"..."``,
+quotes doubled).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import csv
 import io
 from typing import Any
 
-from quizapp.export.anki import basic_back, choice_answer, notes, to_html
+from quizapp.export.anki import basic_back, choice_answer, cloze_html, notes, shown, to_html
 
 __all__ = ["HEADER", "NOTETYPES", "render"]
 
@@ -46,15 +48,16 @@ NOTETYPES = {"basic": "Basic", "choice": "Basic", "cloze": "Cloze", "type-in": "
 
 def _fields(kind: str, item: Any) -> tuple[str, str]:
     """The two fields of a note in Anki's stock note type for ``kind``."""
-    if kind == "cloze":
-        return to_html(item.cloze), to_html(item.note)
     if kind == "type-in":
-        return to_html(item.question), to_html(item.answer_text)
+        return to_html(item.question_mathjax or item.question), to_html(item.answer_text)
+    text = shown(item)
+    if kind == "cloze":
+        return cloze_html(text.cloze), to_html(text.note)
     if kind == "choice":
-        options = "<ol>" + "".join(f"<li>{to_html(o)}</li>" for o in item.options) + "</ol>"
-        why = f'<div class="why">{to_html(item.note)}</div>' if item.note else ""
-        return to_html(item.question) + options, choice_answer(item) + why
-    return to_html(item.question), basic_back(item)
+        options = "<ol>" + "".join(f"<li>{to_html(o)}</li>" for o in text.options) + "</ol>"
+        why = f'<div class="why">{to_html(text.note)}</div>' if text.note else ""
+        return to_html(text.question) + options, choice_answer(item) + why
+    return to_html(text.question), basic_back(item)
 
 
 def render(data: Any) -> bytes:

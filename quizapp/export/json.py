@@ -9,14 +9,18 @@ Schema 1 (also in SCHEMA.md)::
       "topics": ["conv"],               # the --topic filters ([] = all)
       "cards": [                        # every card of the chosen topics, in file order
         {"id", "deck", "topic", "kind", "question", "answer", "source",
-         "options" and "correct" (multiple choice only), "note" and "tags" (when present)}
+         "options" and "correct" (multiple choice only), "note" and "tags" (when present),
+         "cloze" (cloze cards: the paragraph with its {{cN::...}} deletions),
+         "family" (cards generated from notes: the section they were cut from),
+         "mathjax" (cards with a formula: their texts with formulas as \\(latex\\))}
       ],
       "drill_instances": [
         {"id": "template@seed", "template_id", "deck", "topic", "seed", "level", "params",
          "question", "answer", "answer_text", "form", "precision",
          "tolerance": {"abs", "rel", "sig_figs", "decimals", "exact"},
          "steps": [...], "misconceptions": [{"name", "value", "explanation"}], "hint",
-         "details": {name: value}}    # the solver's further results, e.g. a descent trajectory
+         "details": {name: value},    # the solver's further results, e.g. a descent trajectory
+         "question_mathjax"}          # when the ask has a formula: the question with it as \\(latex\\)
       ]
     }
 
@@ -67,6 +71,7 @@ def instance_dict(instance: Any) -> dict[str, Any]:
         "misconceptions": [m.to_dict() for m in instance.misconceptions],
         "hint": instance.hint,
         "details": {name: to_plain(value) for name, value in instance.details},
+        **({"question_mathjax": instance.question_mathjax} if instance.question_mathjax else {}),
     }
 
 

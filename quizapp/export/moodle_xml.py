@@ -4,7 +4,9 @@
   Moodle's formula language (:data:`FORMULAS`) and the answer is one number: the template's
   parameters are wildcards ``{name}`` whose dataset holds :data:`DATASET_ITEMS` (Moodle's maximum,
   100) draws made by ``generate`` (so every ``where`` holds), the levels taken in turn; the answer
-  is the formula; the worked steps of one draw are the general feedback. Before a template is
+  is the formula; the worked steps are the general feedback, written with the wildcards and Moodle's
+  ``{=formula}`` so each student reads the steps for their own numbers (see ``_feedback``: a step
+  that cannot be written so is shown for one draw and marked). Before a template is
   written so, every item is checked: the formula evaluated on the written values (with the project's
   own safe expression evaluator) must give the solver's answer, and the question text with the values
   put in must read as quizapp asks it. A template that fails a check, or whose solver has no formula
@@ -33,6 +35,7 @@ XML is written by ElementTree in a fixed order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -40,7 +43,19 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DATASET_ITEMS", "FORMULAS", "NUMERICAL_SET", "SHORT_ANSWER", "render", "render_report"]
+__all__ = [
+    "DATASET_ITEMS",
+    "FORMULAS",
+    "GENERIC_MARK",
+    "NUMERICAL_SET",
+    "SHORT_ANSWER",
+    "STEP_TERMS",
+    "moodle_text",
+    "php_number",
+    "render",
+    "render_report",
+    "same_step",
+]
 
 DATASET_ITEMS = 100
 """Items in a calculated question's dataset: Moodle allows at most 100."""
@@ -97,6 +112,8 @@ class _Calculated:
     values: tuple[dict[str, str], ...]  # the written value of each wildcard, per item
     tolerance: float
     relative: bool
+    inlined: tuple[tuple[str, str], ...] = ()
+    """Parameters of the formula written as numbers (a default, or the same on every item): (name, text)."""
 
 
 @dataclass(frozen=True)
@@ -170,8 +187,14 @@ def _plan(template: Any, seed: int) -> _Calculated | _Numerical:
             return "?"
         return defaults.get(name, "?")
 
+    inlined: dict[str, str] = {}
+
+    def fill(m: re.Match[str]) -> str:
+        written = inlined[m.group(1)] = used(m.group(1))
+        return written
+
     for _ in range(2):  # a default may itself name a wildcard ({kernel} for pooling's stride)
-        text = _WILDCARD.sub(lambda m: used(m.group(1)), text)
+        text = _WILDCARD.sub(fill, text)
     if "?" in text:
         return numerical("a solver parameter is drawn at some levels only")
     names = tuple(dict.fromkeys(_WILDCARD.findall(text) + [n for n in _WILDCARD.findall(ask) if all(n in i.params for i in items)]))
@@ -191,7 +214,8 @@ def _plan(template: Any, seed: int) -> _Calculated | _Numerical:
         width = tolerance * abs(float(inst.answer)) if relative else tolerance
         if any(abs(float(m.value) - float(inst.answer)) <= width for m in inst.misconceptions):
             return numerical("one tolerance for every draw would accept a named mistake")
-    return _Calculated(template, ask, text, names, tuple(items), tuple(values), tolerance, relative)
+    kept = tuple((n, t) for n, t in inlined.items() if t != "{" + n + "}" and not _WILDCARD.search(t))
+    return _Calculated(template, ask, text, names, tuple(items), tuple(values), tolerance, relative, kept)
 
 
 def _agrees(formula: str, row: dict[str, str], answer: Any) -> bool:
@@ -216,6 +240,259 @@ def _tolerance(items: list[Any], spec: Any) -> tuple[float, bool]:
         width = 0.0 if spec.form == "integer" or t.exact else t.width(float(inst.answer))
         widths.append(width / abs(float(inst.answer)) if relative else width)
     return max(widths), relative
+
+
+# ----------------------------------------------------------------------- worked steps as feedback
+
+# A number in a worked step: not inside a name (W_q, x2), and the minus sign left to the text around it.
+_STEP_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+_SIG_FIGS = (5, 4, 6, 7, 3)
+"""Significant figures a worked step may print a decimal with (solvers' fmt: 5 unless told otherwise)."""
+GENERIC_MARK = "*"
+"""Ends a worked step that is shown with one draw's numbers, not the student's (see _feedback)."""
+
+STEP_TERMS: dict[str, tuple[str, ...]] = {
+    "attention.multi_head_param_count": ("3*{d_model}*{d_model}", "{d_model}*{d_model}", "{d_model}/{n_heads}"),
+    "linear.flops": ("{batch}*{n_in}*{n_out}", "{n_in}*{n_out}"),
+    "conv.param_count": ("{kernel}*{kernel}*{c_in}/{groups}*{c_out}", "{kernel}*{kernel}*{c_in}/{groups}", "{c_in}/{groups}"),
+    "conv.output_size": ("{dilation}*({kernel} - 1) + 1",),
+    "init.he_std": ("sqrt(2/(1 + {negative_slope}*{negative_slope}))",),
+    "conv.macs": ("2*({answer})",),
+    "init.default_uniform_bound": ("3*{fan_in}", "1/sqrt(3*{fan_in})"),
+}
+"""Intermediate results the solvers' worked steps print, beyond the parts of the answer's formula
+(:data:`FORMULAS`), in Moodle's formula language (``{answer}``: that formula); a term naming a
+parameter the question does not draw is left out."""
+
+
+def _moodle_text(node: Any) -> str:
+    """A solvers.expr tree as a Moodle formula, every operation bracketed (PHP reads it as written)."""
+    from solvers.expr import Binary, Call, Num, Unary, Var
+
+    if isinstance(node, Num):
+        return repr(node.value)
+    if isinstance(node, Var):
+        return "{" + node.name + "}"
+    if isinstance(node, Unary):
+        return f"({node.op}{_moodle_text(node.operand)})"
+    if isinstance(node, Binary):
+        return f"({_moodle_text(node.left)} {node.op} {_moodle_text(node.right)})"
+    if isinstance(node, Call):
+        return f"{node.func}({', '.join(_moodle_text(a) for a in node.args)})"
+    raise ValueError(f"no Moodle formula for {node!r}")
+
+
+def _subterms(node: Any) -> list[Any]:
+    """Every operation and call in a solvers.expr tree, outermost first."""
+    from solvers.expr import Binary, Call, Unary
+
+    if isinstance(node, Binary):
+        return [node, *_subterms(node.left), *_subterms(node.right)]
+    if isinstance(node, Unary):
+        return [node, *_subterms(node.operand)]
+    if isinstance(node, Call):
+        return [node, *(t for a in node.args for t in _subterms(a))]
+    return []
+
+
+def php_number(value: float) -> str | None:
+    """How Moodle prints a computed number in a text (PHP's float to string, 14 significant digits),
+    or None for a number it would print in exponent form, which no worked step does."""
+    text = f"{float(value):.14G}"
+    return None if "E" in text or text in ("NAN", "INF", "-INF") else text
+
+
+def _terms(plan: _Calculated) -> list[tuple[str, list[float]]]:
+    """(Moodle formula, its value on each dataset item) of the answer's formula, its parts and STEP_TERMS."""
+    from solvers.expr import ExprError, evaluate, parse
+
+    rows = [{n: float(v) if "." in v or "e" in v else int(v) for n, v in row.items()} for row in plan.values]
+    inlined = dict(plan.inlined)
+    texts = [plan.formula]
+    for term in STEP_TERMS.get(plan.template.solver, ()):
+        term = term.replace("{answer}", plan.formula)
+        texts.append(_WILDCARD.sub(lambda m: inlined.get(m.group(1), m.group(0)), term))
+    out: dict[str, list[float]] = {}
+    for text in texts:
+        try:
+            tree = parse(_WILDCARD.sub(lambda m: m.group(1), text), variables=set(plan.wildcards))
+        except ExprError:
+            continue  # names a parameter this question does not draw
+        for node in _subterms(tree):
+            formula = _moodle_text(node)
+            if formula in out:
+                continue
+            try:
+                out[formula] = [float(evaluate(node, row)) for row in rows]
+            except (ExprError, ArithmeticError, ValueError):
+                continue
+    return list(out.items())
+
+
+def _rounded(formula: str, values: list[float], shown: list[str]) -> str | None:
+    """``{=formula}``, or ``{=round(formula, d)}`` to the significant figures of ``shown``, when Moodle
+    prints exactly ``shown`` on every item; else None. A value within a hair of a rounding tie is
+    refused: PHP and Python might round it apart."""
+    if all(php_number(v) == t for v, t in zip(values, shown, strict=True)):
+        return "{=" + formula + "}"
+    if any(v == 0 or not math.isfinite(v) for v in values):
+        return None
+    exponents = {math.floor(math.log10(abs(v))) for v in values}
+    for sig in _SIG_FIGS:
+        places = [sig - 1 - math.floor(math.log10(abs(v))) for v in values]
+        if any(abs((abs(v) * 10.0**d) % 1 - 0.5) < 1e-6 for v, d in zip(values, places, strict=True)):
+            continue
+        if all(php_number(round(v, d)) == t for v, d, t in zip(values, places, shown, strict=True)):
+            digits = str(sig - 1 - exponents.pop()) if len(exponents) == 1 else f"{sig - 1} - floor(log10(abs({formula})))"
+            return "{=round(" + formula + ", " + digits + ")}"
+    return None
+
+
+_MOODLE_EXPRESSION = re.compile(r"\{=([^{}]*(?:\{[^{}]+}[^{}]*)*)}")
+"""A ``{=formula}`` in a text, as Moodle's qtype_calculated finds it."""
+_FLOOR = re.compile(r"⌊(\d+(?:\.\d+)?)…?⌋")
+"""A floor of a written number in a worked step, ``⌊63.5⌋`` or ``⌊48.333…⌋``."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _formula_tree(formula: str, names: frozenset[str]) -> Any:
+    """A Moodle formula read by solvers.expr (parsed once: a step is checked on every dataset item)."""
+    from solvers.expr import parse
+
+    return parse(_WILDCARD.sub(lambda w: w.group(1), formula), variables=names)
+
+
+def moodle_text(text: str, row: dict[str, str]) -> str:
+    """``text`` as Moodle shows it for the dataset item ``row`` (wildcard -> written value): each
+    ``{=formula}`` computed and printed as PHP prints it, then each ``{name}`` replaced by its value."""
+    from solvers.expr import evaluate
+
+    values = {n: float(v) if "." in v or "e" in v else int(v) for n, v in row.items()}
+    names = frozenset(row)
+
+    def computed(m: re.Match[str]) -> str:
+        return php_number(float(evaluate(_formula_tree(m.group(1), names), values))) or "?"
+
+    return _WILDCARD.sub(lambda m: row.get(m.group(1), m.group(0)), _MOODLE_EXPRESSION.sub(computed, text))
+
+
+def _floors(text: str) -> str:
+    """A worked step with every floor of a written number worked out: ``⌊63.5⌋ + 1`` -> ``63 + 1``."""
+    return _FLOOR.sub(lambda m: str(math.floor(float(m.group(1)))), text) if "⌊" in text else text
+
+
+def same_step(shown: str, step: str) -> bool:
+    """Whether the step Moodle shows says what the solver's step says: the same text once every floor of
+    a written number is worked out (``⌊63.5⌋`` is 63; the solvers leave the floor out when a division is
+    exact, so one text cannot follow both)."""
+    return shown == step or _floors(shown) == _floors(step)
+
+
+def _shape(step: str) -> str:
+    """A worked step with its numbers left out (floors worked out): the steps of one kind on every item share it."""
+    return _STEP_NUMBER.sub("#", _floors(step))
+
+
+def _aligned(plan: _Calculated) -> tuple[list[list[str] | None], bool]:
+    """(for each worked step of the first item, that step on every item, or None when some item has no
+    step of its shape; whether some item has steps the first item has not).
+
+    Items may take steps others skip (a dilated kernel's effective size): each item's steps are matched
+    in order to the first item's by shape.
+    """
+    reference = [_shape(s) for s in plan.items[0].steps]
+    columns: list[list[str] | None] = [[] for _ in reference]
+    extra = False
+    for item in plan.items:
+        shapes = [_shape(s) for s in item.steps]
+        start, used = 0, 0
+        for j, shape in enumerate(reference):
+            found = next((q for q in range(start, len(shapes)) if shapes[q] == shape), None)
+            column = columns[j]
+            if found is None or column is None:
+                columns[j] = None
+                continue
+            column.append(item.steps[found])
+            start, used = found + 1, used + 1
+        extra = extra or used < len(item.steps)
+    return columns, extra
+
+
+def _step_template(plan: _Calculated, steps: list[str], terms: list[tuple[str, list[float]]]) -> str | None:
+    """A worked step, given as each dataset item's ``steps``, with its numbers as Moodle wildcards and
+    formulas, so that Moodle prints each item's own step; None when no such text gives every item's
+    step (see same_step).
+
+    Floors of written numbers are worked out first (``⌊63.5⌋`` -> 63), so a step keeps one shape
+    whether its division is exact or not. The text follows the items of one shape (numbers aside),
+    the largest tried first: each number is a constant, a wildcard or a formula of :func:`_terms`
+    that prints it on every item of that shape, and the text is then checked on every item.
+    """
+    worked = [_floors(s) for s in steps]
+    numbers = [_STEP_NUMBER.findall(s) for s in worked]
+    shapes: dict[str, list[int]] = {}
+    for k, s in enumerate(worked):
+        shapes.setdefault(_STEP_NUMBER.sub("#", s), []).append(k)
+    for shaped in sorted(shapes.values(), key=len, reverse=True):
+        for constants_first in (True, False):
+            template = _shaped_template(plan, [numbers[k] for k in shaped], worked[shaped[0]], shaped, terms, constants_first)
+            if template is not None and all(same_step(moodle_text(template, row), step) for row, step in zip(plan.values, steps, strict=True)):
+                return template
+    return None
+
+
+def _shaped_template(
+    plan: _Calculated, numbers: list[list[str]], step: str, items: list[int], terms: list[tuple[str, list[float]]], constants_first: bool
+) -> str | None:
+    """The Moodle text of ``step``, whose numbers on the dataset items ``items`` (steps of one shape) are
+    ``numbers``; None when some number is neither a constant, a wildcard nor one of ``terms`` there.
+
+    A number the same on all of these items is tried as a constant first or last (``constants_first``):
+    first, it is not mistaken for a wildcard that happens to be constant on them (a stride of 1 on the
+    items whose division is exact); last, a formula that varies on the other items is found for it.
+    """
+    pieces = _STEP_NUMBER.split(step)
+    rows = [plan.values[k] for k in items]
+    out = [pieces[0]]
+    for slot_index in range(len(numbers[0])):
+        shown = [row[slot_index] for row in numbers]
+        constant = shown[0] if len(set(shown)) == 1 else None
+        slot = constant if constants_first else None
+        if slot is None:
+            slot = next((f"{{{n}}}" for n in plan.wildcards if all(r[n] == t for r, t in zip(rows, shown, strict=True))), None)
+        for formula, values in terms:
+            if slot is not None:
+                break
+            slot = _rounded(formula, [values[k] for k in items], shown)
+        slot = slot or constant
+        if slot is None:
+            return None
+        out += [slot, pieces[slot_index + 1]]
+    return "".join(out)
+
+
+def _feedback(plan: _Calculated) -> str:
+    """The worked steps as general feedback, each student's own: Moodle puts the item's values in for
+    ``{name}`` and computes ``{=formula}``. A step that cannot be written so (its shape changes between
+    items, or it prints a number no wildcard or formula gives) is shown for the first item and ends
+    with GENERIC_MARK, which a line after the steps explains; steps the first item does not take are
+    left out, and a last line says so."""
+    first = plan.items[0]
+    terms = _terms(plan)
+    columns, extra = _aligned(plan)
+    lines, generic = [], 0
+    for step, column in zip(first.steps, columns, strict=True):
+        template = None if column is None else _step_template(plan, column, terms)
+        if template is None:
+            generic += 1
+            template = f"{step} {GENERIC_MARK}"
+        lines.append(template)
+    if generic:
+        example = ", ".join(f"{n} = {plan.values[0][n]}" for n in plan.wildcards)
+        lines.append(f"{GENERIC_MARK} worked for one draw ({example}), not for your numbers.")
+    if extra:
+        lines.append("Some numbers take further steps, not shown here.")
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------- XML
@@ -269,8 +546,7 @@ def _category(root: ET.Element, deck_title: str, topic: str) -> None:
 
 def _calculated(root: ET.Element, plan: _Calculated) -> None:
     first = plan.items[0]
-    example = ", ".join(f"{n} = {plan.values[0][n]}" for n in plan.wildcards)
-    feedback = "\n".join([f"Worked example ({example}):", *first.steps]) if first.steps else ""
+    feedback = _feedback(plan)
     q = _question(root, "calculated", f"{plan.template.id}@calculated", _html(f"{plan.text} ({first.precision})"), feedback)
     for tag, text in (("synchronize", "0"), ("single", "0"), ("answernumbering", "abc"), ("shuffleanswers", "0")):
         _sub(q, tag, text)

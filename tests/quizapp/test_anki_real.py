@@ -123,3 +123,46 @@ def test_a_deck_anki_exports_in_its_newest_format_reads_back_as_quizapp_wrote_it
 
     assert cards(newest) == cards(ours)
     assert len(cards(ours)) == 18
+
+
+MATH_DECK = r"""---
+id: maths
+title: Maths deck
+---
+
+# Init
+
+Q: What is the He std for fan-in $n$? {#he-std}
+A: $\sigma = \sqrt{2/n}$, and $a < b$ stays escaped.
+
+The He std is {{c1::$\frac{1}{\sqrt{n}}$}} times {{c2::$\sqrt{2}$}}.
+"""
+
+
+@pytest.mark.parametrize("fmt", ["anki", "anki-tsv"])
+def test_formulas_reach_anki_as_mathjax_and_clozes_stay_whole(tmp_path, fmt):
+    """Anki shows the formulas as MathJax source for its typesetter; a cloze whose formula holds "}}" keeps
+    the whole formula as the deletion (written "} }": Anki would otherwise end the deletion inside it)."""
+    import re
+
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    deck = tmp_path / "maths.md"
+    deck.write_text(MATH_DECK, encoding="utf-8")
+    path = _export(deck, fmt, tmp_path / ("maths.apkg" if fmt == "anki" else "maths.txt"))
+    col = _collection(tmp_path)
+    try:
+        if fmt == "anki":
+            _import_apkg(col, path)
+        else:
+            col.import_csv(ImportCsvRequest(path=str(path), metadata=col.get_csv_metadata(path=str(path), delimiter=None)))
+        shown = {}
+        for cid in col.find_cards(""):
+            card = col.get_card(cid)
+            shown[(card.note_type()["type"], card.ord)] = re.sub(r"<style>.*?</style>", "", card.answer(), flags=re.DOTALL)
+        basic = shown[(0, 0)]
+        assert r"\(\sigma = \sqrt{2/n}\), and \(a &lt; b\) stays escaped." in basic and r"fan-in \(n\)?" in basic
+        hidden = [re.search(r'<span class="cloze" data-ordinal="\d">(.*?)</span>', shown[(1, k)]).group(1) for k in (0, 1)]
+        assert hidden == [r"\(\frac{1}{\sqrt{n} }\)", r"\(\sqrt{2}\)"]
+    finally:
+        col.close()

@@ -142,6 +142,26 @@ def test_json_schema(data):
         assert inst["id"] == f"{inst['template_id']}@{inst['seed']}"
 
 
+def test_json_writes_every_field_a_card_has(math_data, data):
+    """Each Card field is in the JSON when the card has it (a field added later and not exported fails here)."""
+    import dataclasses
+
+    from quizapp.content.model import Card
+
+    docs = [json.loads(render(d, "json")) for d in (math_data, data)]
+    cards = {c["id"]: c for doc in docs for c in doc["cards"]}
+    assert {f.name for f in dataclasses.fields(Card)} - set().union(*cards.values()) == {"tags"}  # no tags in these decks
+    for card in math_data.cards:
+        mathjax = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(card.mathjax).items() if v}
+        assert cards[card.id]["mathjax"] == mathjax
+    c1, c2 = (c for c in math_data.cards if str(c.kind) == "cloze")
+    assert cards[c1.id]["cloze"] == cards[c2.id]["cloze"] == "The He std is {{c1::1/√n}} times {{c2::√2}}."
+    (inst,) = docs[0]["drill_instances"]
+    assert inst["question_mathjax"] == math_data.instances[0].question_mathjax != inst["question"]
+    for card in data.cards:  # the notes cards of small.md's one section are siblings; written cards have no family
+        assert cards[card.id].get("family") == ("Convolutions" if str(card.kind) in ("definition", "list", "formula") else None)
+
+
 def test_json_is_sorted_utf8_indented(data):
     text = render(data, "json").decode("utf-8")
     assert "√dₖ" in text  # not \\u escapes
@@ -322,7 +342,7 @@ def test_anki_note_types_and_every_card(data, tmp_path):
             assert note["fields"]["Why"] == "pooling takes a max; nothing is learned."
         else:
             assert note["model"] == "quizapp basic"
-            assert note["fields"]["Front"] == html.escape(card.question, quote=False).replace("\n", "<br>")
+            assert note["fields"]["Front"] == html.escape((card.mathjax or card).question, quote=False).replace("\n", "<br>")
     stride = notes[genanki.guid_for("small-stride")]
     assert stride["fields"]["Front"] == "What does stride mean?"
     assert "A stride of 2 halves the output size." in stride["fields"]["Back"]
@@ -407,6 +427,107 @@ def test_anki_tsv_reads_as_anki_reads_it(data):
         assert "drill" in row[4].split()
     assert not any("\n" in cell for r in rows for cell in r)
     assert not any(line.startswith("#") for line in lines[6:])  # Anki would read it as a comment
+
+
+MATH_DECK = r"""---
+id: maths
+title: Maths deck
+---
+
+# Init
+
+Q: What is the He std for fan-in $n$? {#he-std}
+A: $\sigma = \sqrt{2/n}$, so it shrinks as $n$ grows.
+Why: $a < b$ and $a \& b$ stay escaped HTML.
+
+Which scale keeps $\mathrm{Var}(z)$ constant?
+- [ ] $1/n$
+- [x] $\sqrt{2/n}$
+- [ ] $2/n$
+
+The He std is {{c1::$\frac{1}{\sqrt{n}}$}} times {{c2::$\sqrt{2}$}}.
+
+```drill
+id: maths-he
+solver: init.he_std
+params:
+  fan_in: [9, 27, 72]
+ask: 'Fan-in {fan_in}: what is $\sigma$ if $\sigma^2 = 2/n$?'
+answer: {form: decimal, sig_figs: 3}
+```
+"""
+
+
+@pytest.fixture
+def math_data(tmp_path, monkeypatch):
+    (tmp_path / "maths.md").write_text(MATH_DECK, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    bank = load_bank([Path("maths.md")], bundled=False)
+    assert not bank.all_problems()
+    return collect(bank, topics=None, count=1, seed=SEED)
+
+
+MATH_FIELDS = {
+    "he-std": (r"What is the He std for fan-in \(n\)?", r"\(\sigma = \sqrt{2/n}\), so it shrinks as \(n\) grows."),
+    "why": r"\(a &lt; b\) and \(a \&amp; b\) stay escaped HTML.",
+    "choice": (r"Which scale keeps \(\mathrm{Var}(z)\) constant?", r"<ol><li>\(1/n\)</li><li>\(\sqrt{2/n}\)</li><li>\(2/n\)</li></ol>", r"2. \(\sqrt{2/n}\)"),
+    # Anki would end the deletion at the formula's "}}": written "} }", which TeX reads the same
+    "cloze": r"The He std is {{c1::\(\frac{1}{\sqrt{n} }\)}} times {{c2::\(\sqrt{2}\)}}.",
+    "drill": r"Fan-in {}: what is \(\sigma\) if \(\sigma^2 = 2/n\)?",
+}
+
+
+def test_anki_formulas_are_mathjax_in_the_package(math_data, tmp_path):
+    """Formulas written as $...$ reach the .apkg's note fields as MathJax, HTML-escaped; the cards keep Unicode."""
+    import genanki
+
+    he, choice, c1, _ = math_data.cards
+    assert he.question == "What is the He std for fan-in n?" and he.answer.startswith("σ = √(2/n)")  # terminal text
+    notes = _read_apkg(render(math_data, "anki"), tmp_path)["notes"]
+    basic = notes[genanki.guid_for("he-std")]["fields"]
+    assert (basic["Front"], basic["Back"]) == (MATH_FIELDS["he-std"][0], MATH_FIELDS["he-std"][1] + f'<div class="why">{MATH_FIELDS["why"]}</div>')
+    mcq = notes[genanki.guid_for(choice.id)]["fields"]
+    assert (mcq["Question"], mcq["Options"], mcq["Answer"]) == MATH_FIELDS["choice"]
+    assert notes[genanki.guid_for(c1.id)]["fields"]["Text"] == MATH_FIELDS["cloze"]
+    (inst,) = math_data.instances
+    fan_in = inst.params["fan_in"]
+    assert inst.question == f"Fan-in {fan_in}: what is σ if σ² = 2/n? (3 significant figures)"
+    assert notes[genanki.guid_for(inst.id)]["fields"]["Question"] == MATH_FIELDS["drill"].format(fan_in)
+
+
+def test_anki_tsv_formulas_are_mathjax(math_data):
+    import genanki
+
+    rows = list(csv.reader(io.StringIO(render(math_data, "anki-tsv").decode("utf-8").split("\n", 6)[6]), delimiter="\t"))
+    by_guid = {r[5]: r[2:4] for r in rows}
+    _, choice, c1, _ = math_data.cards
+    assert by_guid[genanki.guid_for("he-std")] == [MATH_FIELDS["he-std"][0], MATH_FIELDS["he-std"][1] + f'<div class="why">{MATH_FIELDS["why"]}</div>']
+    question, options, answer = MATH_FIELDS["choice"]
+    assert by_guid[genanki.guid_for(choice.id)] == [question + options, answer]
+    assert by_guid[genanki.guid_for(c1.id)] == [MATH_FIELDS["cloze"], ""]
+    (inst,) = math_data.instances
+    assert by_guid[genanki.guid_for(inst.id)] == [MATH_FIELDS["drill"].format(inst.params["fan_in"]) + " (3 significant figures)", inst.answer_text]
+
+
+@pytest.mark.parametrize("fmt", ["anki", "anki-tsv"])
+def test_anki_formulas_read_back_as_the_same_terminal_text(math_data, tmp_path, fmt):
+    """Export, then quizapp's own importer: every card and drill question renders to the text it had."""
+    from quizapp.content.foreign import read_apkg
+
+    path = tmp_path / ("export.apkg" if fmt == "anki" else "export.txt")
+    path.write_bytes(render(math_data, fmt))
+    back = read_apkg(path) if fmt == "anki" else load_deck(path)
+    assert [p for p in back.problems if p.severity == "error"] == []
+    he, choice, c1, c2 = math_data.cards
+    got = {c.question: c for c in back.cards}
+    assert got[he.question].answer.startswith(he.answer)  # the "Why:" note follows it on the back
+    for cloze in (c1, c2):
+        assert (got[cloze.question].answer, got[cloze.question].cloze) == (cloze.answer, cloze.cloze)
+    if fmt == "anki":  # quizapp's multiple-choice note type comes back as multiple choice
+        mine = got[choice.question]
+        assert (mine.options, mine.correct, mine.note) == (choice.options, choice.correct, choice.note)
+    (inst,) = math_data.instances
+    assert any(inst.question.startswith(q) and c.answer == inst.answer_text for q, c in got.items())
 
 
 def test_anki_needs_an_output_file(bank, capsys):
@@ -538,7 +659,6 @@ def test_moodle_calculated_question_grades_as_quizapp_does(data, template_id):
         assert abs(rounded - moodle) <= width  # the answer written as asked is accepted
         for m in solution.misconceptions:
             assert abs(float(m.value) - moodle) > width, m.name  # a named mistake is not
-    assert "Worked example" in q.findtext("generalfeedback/text")
     # the question text's wildcards all have datasets, and it keeps the precision asked for
     text = q.findtext("questiontext/text")
     assert set(re.findall(r"\{(\w+)\}", text)) <= set(rows[0])
@@ -566,6 +686,107 @@ def test_moodle_shipped_bank_keeps_most_templates_calculated():
         assert card.id in by_name or (str(card.kind) == "cloze")
     for t in d.templates:
         assert any(n.startswith(t.id + "@") for n in by_name)
+
+
+# Moodle's qtype_calculated finds a {=formula} in a text with this pattern (question/type/calculated).
+MOODLE_EXPRESSION = re.compile(r"\{=([^{}]*(?:\{[^{}]+}[^{}]*)*)}")
+
+
+def _moodle_shows(text: str, row: dict[str, float]) -> str:
+    """``text`` as Moodle shows it for a dataset item: each {=formula} computed and printed as PHP prints a
+    float (14 significant digits, no trailing zeros), then each {wildcard} replaced by its value as written."""
+    from solvers.expr import evaluate, parse
+
+    values = {n: int(v) if v.is_integer() else v for n, v in row.items()}
+
+    def computed(m):
+        formula = m.group(1)
+        bare = formula
+        for f in (*MOODLE_FUNCTIONS, "log10"):
+            bare = bare.replace(f + "(", "(")
+        assert re.fullmatch(r"[\d.+\-*/(), ]*", re.sub(r"\{\w+\}", "", bare)), formula  # Moodle's formula language
+        value = float(evaluate(parse(re.sub(r"\{(\w+)\}", r"\1", formula)), values))
+        printed = f"{value:.14G}"
+        assert "E" not in printed
+        return printed
+
+    shown = MOODLE_EXPRESSION.sub(computed, text)
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), shown)
+
+
+def _worked_floors(step: str) -> str:
+    """⌊63.5⌋ written as 63: a solver shows the floor of a division that is not exact, and leaves it out otherwise."""
+    import math
+
+    return re.sub(r"⌊(\d+(?:\.\d+)?)…?⌋", lambda m: str(math.floor(float(m.group(1)))), step)
+
+
+def _check_calculated_feedback(data, q) -> tuple[int, int]:
+    """Every dataset item shown the general feedback as Moodle shows it: each step written with wildcards and
+    formulas reads as the solver's step for that item's numbers; each other step ends with " *", is the first
+    item's, and a last line says so. (steps written for every item, steps shown for one)"""
+    import html as html_module
+
+    from quizapp.export.moodle_xml import DATASET_ITEMS, _draws
+
+    template = next(t for t in data.templates if f"{t.id}@calculated" == q.findtext("name/text"))
+    items = _draws(template, data.seed, DATASET_ITEMS)
+    rows = _dataset(q)
+    assert len(rows) == len(items)
+    for row, item in zip(rows, items, strict=True):
+        assert all(float(item.params[n]) == v for n, v in row.items())  # dataset item k is draw k
+    lines = html_module.unescape(q.findtext("generalfeedback/text")).split("<br>")
+    steps = [line for line in lines if not line.startswith(("* worked for one draw", "Some numbers take"))]
+    assert len(steps) == len(items[0].steps)
+    generic = [k for k, line in enumerate(steps) if line.endswith(" *")]
+    if generic:
+        assert lines[len(steps)].startswith("* worked for one draw (") and lines[len(steps)].endswith("), not for your numbers.")
+    for k in generic:
+        assert steps[k] == items[0].steps[k] + " *"
+    further = False
+    for row, item in zip(rows, items, strict=True):
+        # the written steps, as this student sees them, are the solver's steps for these numbers, in order
+        # (a student may have further steps, a dilated kernel's size, that the feedback leaves out)
+        theirs = iter(_worked_floors(step) for step in item.steps)
+        for k, line in enumerate(steps):
+            if k not in generic:
+                shown = _worked_floors(_moodle_shows(line, row))
+                assert any(shown == step for step in theirs), (shown, item.steps)
+        further = further or len(item.steps) > len(steps) - len(generic)
+    if lines[-1] == "Some numbers take further steps, not shown here.":
+        assert further
+    return len(steps) - len(generic), len(generic)
+
+
+@pytest.mark.parametrize(
+    ("template_id", "written", "generic"),
+    [
+        # the hard level's dilated kernels state another formula first (with K_eff) and work K_eff out
+        ("small-conv-out", 1, 1),
+        ("small-he", 3, 0),
+    ],
+)
+def test_moodle_calculated_feedback_shows_each_student_their_own_steps(data, template_id, written, generic):
+    _, by_name = _moodle(render(data, "moodle-xml"))
+    q = by_name[f"{template_id}@calculated"]
+    assert _check_calculated_feedback(data, q) == (written, generic)
+    assert MOODLE_EXPRESSION.search(q.findtext("generalfeedback/text"))
+
+
+def test_moodle_shipped_bank_feedback_is_each_students_own():
+    """Across the shipped bank's calculated questions almost every worked step is written for every student."""
+    d = collect(load_bank([], bundled=True), topics=None, count=1, seed=0)
+    _, by_name = _moodle(render(d, "moodle-xml"))
+    counts = [_check_calculated_feedback(d, q) for q in by_name.values() if q.get("type") == "calculated"]
+    written, generic = sum(w for w, _ in counts), sum(g for _, g in counts)
+    assert generic <= 0.1 * (written + generic), (written, generic)
+
+
+def test_php_number_prints_as_php_does():
+    from quizapp.export.moodle_xml import php_number
+
+    assert [php_number(v) for v in (72.0, 0.5, 63.5, 0.028868, 1 / 3, 18874368.0)] == ["72", "0.5", "63.5", "0.028868", "0.33333333333333", "18874368"]
+    assert php_number(1e-5) is None and php_number(1e15) is None  # PHP writes these as 1.0E-5, 1.0E+15
 
 
 # ---------------------------------------------------------------- GIFT

@@ -545,3 +545,31 @@ def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
         assert "off_by_one_step" not in inst.coincident
         assert inst.params["lr"] != 0.095
         assert generate(t, seed, "medium") == inst  # still a pure function of its arguments
+
+
+@pytest.mark.parametrize(
+    ("ask", "terminal", "mathjax"),
+    [
+        # a formula without placeholders: rendered for the terminal, MathJax for Anki
+        ("Fan-in {fan_in}: $\\sigma$ if $\\sigma^2 = 2/n$?", "Fan-in {n}: σ if σ² = 2/n?", "Fan-in {n}: \\(\\sigma\\) if \\(\\sigma^2 = 2/n\\)?"),
+        # a placeholder inside a formula is one TeX group once filled in: {12}, so \frac reads 12/2
+        ("$\\frac{fan_in}2$ with {fan_in}", "$\\frac{n}2$ with {n}", "\\(\\frac{{{n}}}2\\) with {n}"),
+        ("No formula, fan-in {fan_in}", "No formula, fan-in {n}", ""),
+    ],
+)
+def test_drill_question_in_mathjax(ask, terminal, mathjax):
+    t = template(
+        f"""\
+        id: he-math
+        solver: init.he_std
+        params:
+          fan_in: [12, 48, 300]
+        ask: '{ask}'
+        answer: {{form: decimal, sig_figs: 3}}
+        """
+    )
+    for seed in range(6):
+        inst = generate(t, seed)
+        n = inst.params["fan_in"]
+        assert inst.question == terminal.format(n=n) + " (3 significant figures)"
+        assert inst.question_mathjax == (mathjax.format(n=n) + " (3 significant figures)" if mathjax else "")

@@ -250,3 +250,47 @@ def test_plain_text_renders_as_its_words_with_markup_or_without(text):
     from quizapp.content.mathtext import render_text
 
     assert render_text(text + "\\.") == render_text(text + ".")
+
+
+# ---------------------------------------------------------------- formulas kept with their source (MathJax)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "mathjax"),
+    [
+        ("a $x^2$ and $$y < 1$$ end", r"a \(x^2\) and \[y < 1\] end"),
+        (r"**He:** $\sigma = \sqrt{2/n}$", r"He: \(\sigma = \sqrt{2/n}\)"),
+        ("$*m×n*$ leaked emphasis", r"\(m×n\) leaked emphasis"),  # as render_math reads it
+        ("$x\n+ y$ over two lines", r"\(x + y\) over two lines"),  # MathJax source on one line
+        (r"$\phantom{x}$ renders to nothing", "renders to nothing"),  # no empty \(\) left behind
+        (r"$\begin{aligned} a &= b \\ c &= d \end{aligned}$", "a = b\nc = d"),  # lines: kept as Unicode
+        ("cost $5 and $10", "cost $5 and $10"),
+        ("`$x$` as code", "$x$ as code"),
+        ("no formula at all", "no formula at all"),
+    ],
+)
+def test_formulas_keep_their_source_for_mathjax(markdown, mathjax):
+    from quizapp.content.mathtext import has_formulas, mathjax_text, terminal_text
+
+    kept = render_text(markdown, keep_source=True)
+    assert mathjax_text(kept) == mathjax
+    assert terminal_text(kept) == render_text(markdown)
+    assert has_formulas(kept) == ("\\(" in mathjax or "\\[" in mathjax)
+
+
+def test_marks_typed_into_a_deck_are_not_taken_for_formulas():
+    """The private-use marks are the renderer's own: typed into the text they are dropped, never read."""
+    from quizapp.content.mathtext import has_formulas, mathjax_text
+
+    typed = "a \ue010fake\ue011shown\ue012 b \ue013"
+    kept = render_text(typed, keep_source=True)
+    assert not has_formulas(kept) and mathjax_text(kept) == kept == render_text(typed) == "a fakeshown b"
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="ab x_^{}\\$*`\n -+=<&()2", max_size=60))
+def test_text_with_formula_sources_reads_back_as_the_terminal_text(text):
+    """terminal_text(render_text(t, keep_source=True)) == render_text(t): the views and card ids do not change."""
+    from quizapp.content.mathtext import terminal_text
+
+    assert terminal_text(render_text(text, keep_source=True)) == render_text(text)

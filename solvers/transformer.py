@@ -208,6 +208,7 @@ def model_params(
     wrong = [
         Misconception("head_counted_when_tied", value_with(lm_head=d * vocab), "counted the output layer; tied weights share the embedding matrix") if tied
         else Misconception("head_shared_when_untied", value_with(lm_head=0), "left out the output layer; untied, it is a separate d×V matrix"),
+        Misconception("added_output_bias", value_with(lm_head=head + vocab), "gave the output layer a bias of V; GPT-2's lm_head has none"),
         Misconception("forgot_embeddings", value_with(embeddings=0), "left out the embedding table"),
         Misconception("forgot_final_norm", value_with(final_norm=0), "left out the norm after the last block"),
     ]

@@ -138,7 +138,7 @@ def block_params(q):
 
 
 def block_params_llama(q):
-    d, h, width, kv, d_ff = (int(v) for v in _find(r"d_model = (\d+), (\d+) query heads of width (\d+) sharing (\d+) key/value heads.*SwiGLU MLP with hidden width (\d+), two RMSNorms and no biases", q))
+    d, h, width, kv, d_ff = (int(v) for v in _find(r"d_model = (\d+) and (\d+) query heads of width (\d+), with n_kv_heads = (\d+) key/value heads.*SwiGLU MLP with hidden width (\d+), two RMSNorms and no biases", q))
     assert width * h == d
     return _count(_Block(d, h, d_ff, llama=True, n_kv=kv))
 
@@ -181,7 +181,7 @@ def _bytes(shape, dtype: str) -> int:
 
 def kv_cache(q):
     layers, kv, d_head, batch, seq, dtype = _find(
-        r"(\d+) layers, \d+ query heads and (\d+) key/value head\(s\) of width (\d+) serves a batch of (\d+) sequences of (\d+) tokens, caching in (\w+)\. How large is its KV cache, in GiB", q)
+        r"(\d+) layers, \d+ query heads and n_kv_heads = (\d+) key/value heads, all of width (\d+), serves a batch of size (\d+), every sequence (\d+) tokens long, caching in (\w+)\. How large is its KV cache, in GiB", q)
     one = _bytes((int(batch), int(kv), int(seq), int(d_head)), dtype)
     return 2 * int(layers) * one / 2**30  # a key and a value tensor per layer
 

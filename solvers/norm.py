@@ -369,3 +369,86 @@ def param_count(kind: Any, features: Any, affine: Any = True, bias: Any = True, 
                 wrong.append(Misconception("added_beta", {"parameters": 2 * c, "buffers": 0}, "added a β" + (" that bias=False leaves out" if kind == "layernorm" else "; RMSNorm has a scale only")))
     value = {"parameters": params, "buffers": buffers}
     return Solution(value, tuple(steps), distinct(value, wrong))
+
+
+_COUNTS = ("parameters", "buffers", "state_dict")
+
+
+@register(
+    "norm.stack_count",
+    params=(
+        Param("batchnorm", "int", 0, help="C of an nn.BatchNorm2d(C) (0: none)"),
+        Param("layernorm", "shape", None, help="normalized_shape of an nn.LayerNorm, e.g. 64x8x8 (none: no LayerNorm)"),
+        Param("elementwise_affine", "bool", True, help="the LayerNorm learns γ (and β)"),
+        Param("bias", "bool", True, help="the LayerNorm learns β (only with elementwise_affine)"),
+        Param("rmsnorm", "int", 0, help="d of an nn.RMSNorm(d) (0: none)"),
+    ),
+    summary="trainable parameters, buffers and state_dict numbers of BatchNorm2d(C) + LayerNorm(shape) + RMSNorm(d) together",
+    answer="dict",
+    parts=_COUNTS,
+)
+def stack_count(batchnorm: Any = 0, layernorm: Any = None, elementwise_affine: Any = True, bias: Any = True, rmsnorm: Any = 0) -> Solution:
+    """Counts of several norms together (defaults: affine, tracking running statistics).
+
+    BatchNorm2d(C): 2C parameters (γ, β), 2C + 1 buffers (running mean and var, num_batches_tracked).
+    LayerNorm(shape): γ and β each of the whole normalized_shape, ∏shape numbers (β only with bias,
+    neither without elementwise_affine); no buffers. RMSNorm(d): γ, d numbers. state_dict = parameters + buffers.
+    """
+    import math
+
+    c = check_int("batchnorm", batchnorm, minimum=0)
+    shape = None if layernorm is None else tuple(check_int("layernorm", n, minimum=1) for n in layernorm)
+    if shape is not None and not shape:
+        raise ValueError("layernorm: give the normalized_shape, at least one size")
+    affine = check_bool("elementwise_affine", elementwise_affine)
+    bias = check_bool("bias", bias)
+    d = check_int("rmsnorm", rmsnorm, minimum=0)
+    if not c and shape is None and not d:
+        raise ValueError("give at least one layer: batchnorm, layernorm or rmsnorm")
+    size = math.prod(shape) if shape else 0
+    per_ln = (2 if bias else 1) if affine else 0
+
+    def counts(bn_params: int = 2 * c, bn_buffers: int = 2 * c + 1 if c else 0, ln: int = per_ln * size, rms: int = d) -> dict[str, int]:
+        params = bn_params + ln + rms
+        return {"parameters": params, "buffers": bn_buffers, "state_dict": params + bn_buffers}
+
+    value = counts()
+    steps = []
+    if c:
+        steps.append(f"BatchNorm2d({c}): γ and β per channel, 2·{c} = {2 * c} parameters; buffers running_mean and running_var "
+                     f"({c} each) and num_batches_tracked (1): 2·{c} + 1 = {2 * c + 1}")
+    if shape is not None:
+        shown = "×".join(map(str, shape))
+        if affine:
+            what = "γ and β" if bias else "γ only (bias=False)"
+            steps.append(f"LayerNorm({list(shape)}): {what}, each of the whole normalized_shape {shown} = {size} numbers: "
+                         f"{per_ln}·{size} = {per_ln * size} parameters; no buffers")
+        else:
+            steps.append(f"LayerNorm({list(shape)}, elementwise_affine=False): no γ or β (bias has no effect), no buffers: 0")
+    if d:
+        steps.append(f"RMSNorm({d}): γ only, {d} parameters; no buffers")
+    steps.append(f"parameters {value['parameters']}, buffers {value['buffers']}; the state_dict holds both: {value['state_dict']}")
+
+    wrong: list[Misconception] = []
+    if c:
+        wrong += [
+            Misconception("running_stats_as_parameters", counts(bn_params=4 * c, bn_buffers=1), "counted BatchNorm's running mean and variance as parameters; they are buffers, updated without gradients"),
+            Misconception("forgot_batch_counter", counts(bn_buffers=2 * c), "left out num_batches_tracked, BatchNorm's one-number buffer"),
+            Misconception("forgot_buffers", counts(bn_buffers=0), "left out BatchNorm's buffers; the state_dict saves them with the parameters"),
+        ]
+    if shape is not None and affine and len(shape) > 1:
+        wrong += [
+            Misconception("layernorm_per_channel", counts(ln=per_ln * shape[0]), f"gave LayerNorm one γ (and β) per channel as BatchNorm has; its γ and β have the whole normalized_shape {'×'.join(map(str, shape))}"),
+            Misconception("layernorm_last_dim_only", counts(ln=per_ln * shape[-1]), "sized γ and β by the last dimension only; they have the whole normalized_shape"),
+        ]
+    if shape is not None:
+        if not affine:
+            wrong.append(Misconception("ignored_elementwise_affine", counts(ln=(2 if bias else 1) * size), "counted γ and β; elementwise_affine=False gives LayerNorm none"))
+        elif not bias:
+            wrong.append(Misconception("ignored_bias_flag", counts(ln=2 * size), "counted β; bias=False leaves LayerNorm with γ only"))
+        else:
+            wrong.append(Misconception("layernorm_gamma_only", counts(ln=size), "counted γ only; LayerNorm learns a shift β as well"))
+        wrong.append(Misconception("layernorm_running_stats", counts(bn_buffers=value["buffers"] + 2 * size), "gave LayerNorm running statistics; it computes them from each input and stores none"))
+    if d:
+        wrong.append(Misconception("rmsnorm_with_beta", counts(rms=2 * d), "gave RMSNorm a β; it has a scale only"))
+    return Solution(value, tuple(steps), distinct(value, wrong))

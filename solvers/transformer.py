@@ -208,6 +208,7 @@ def model_params(
     wrong = [
         Misconception("head_counted_when_tied", value_with(lm_head=d * vocab), "counted the output layer; tied weights share the embedding matrix") if tied
         else Misconception("head_shared_when_untied", value_with(lm_head=0), "left out the output layer; untied, it is a separate d×V matrix"),
+        Misconception("added_output_bias", value_with(lm_head=head + vocab), "gave the output layer a bias of V; GPT-2's lm_head has none"),
         Misconception("forgot_embeddings", value_with(embeddings=0), "left out the embedding table"),
         Misconception("forgot_final_norm", value_with(final_norm=0), "left out the norm after the last block"),
     ]
@@ -294,7 +295,7 @@ def forward_flops(seq: Any, d_model: Any, d_ff: Any, n_layers: Any = 1, mlp: Any
     value = value_with()
     per = f" per layer, ×{layers} layers" if layers > 1 else ""
     steps = [
-        "convention: a multiply-add is 2 FLOPs; softmax, norms and biases are left out (they are O(nd), not O(nd²))",
+        "convention: a multiply-add is 2 FLOPs; softmax (O(h·n²)), norms and biases (O(nd)) are left out, small beside the products",
         f"Q, K, V, O projections: 4 matrices of d×d on n tokens: 2·4·n·d² = 8·{n}·{d}²{per} = {_big(projections)}",
         f"QKᵀ (n×d by d×n) and weights·V (n×n by n×d): 2·2·n²·d = 4·{n}²·{d}{per} = {_big(scores)}",
         f"MLP: {matrices} matrices of d×d_ff: 2·{matrices}·n·d·d_ff = {2 * matrices}·{n}·{d}·{d_ff}{per} = {_big(mlp_flops)}",

@@ -148,6 +148,7 @@ def check_bank(
     problems += _duplicates(bank)
     problems += _empty_answers(bank)
     problems += _give_aways(bank)
+    problems += _hint_leaks(bank)
     generated = 0
     distinct: list[Distinct] = []
     for deck in bank.decks:
@@ -501,3 +502,103 @@ def _values(dom: Domain) -> set | None:
 
 def _hashable(value):
     return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
+
+
+# --------------------------------------------------------------------------- hints that state the answer
+# Self-contained (one call line in check_bank): the hint a user sees is the template's ``hint`` or,
+# without one, the first worked step; a step that already holds the answer turns `?` into the answer.
+
+HINT_DRAWS = 20
+"""Draws per template and level whose hint is compared with the answer."""
+
+_HINT_NUMBER = re.compile(r"(?<![\w.])[−-]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][−+-]?\d+)?")
+"""A number as worked steps write it: 4608, 4,608, −0.577, 1.2e−5 (thousands separators without a space)."""
+
+
+def _hint_numbers(text: str) -> list[float]:
+    out = []
+    for m in _HINT_NUMBER.finditer(text):
+        token = m.group(0).replace("−", "-").replace(",", "")
+        try:
+            out.append(float(token))
+        except ValueError:
+            continue
+    return out
+
+
+def _flat(value) -> list[float] | None:
+    """A scalar, vector or matrix answer as a flat list of floats; None for a shape."""
+    if isinstance(value, tuple):
+        return None
+    if isinstance(value, list):
+        flat: list = []
+        for v in value:
+            flat.extend(v if isinstance(v, list) else [v])
+        return [float(v) for v in flat]
+    return [float(value)]
+
+
+def hint_states_answer(inst, constants: frozenset[float] = frozenset()) -> bool:
+    """Does the hint shown for ``inst`` (its hint, else its first worked step) state its answer?
+
+    Yes when a vector, matrix or shape answer as printed stands in the hint, or when the hint's
+    numbers hold the answer, each entry in order, within the instance's tolerance. ``constants`` are
+    numbers the hint shows whatever the draw (the 2 of "1 − 2·lr"): one of them equal to a scalar
+    answer is the wording, not the answer.
+    """
+    text = inst.hint or (inst.steps[0] if inst.steps else "")
+    if not text:
+        return False
+    answer_text = inst.answer_text.strip()
+    if inst.form in ("vector", "matrix", "shape") and answer_text:
+        # as a whole token: the shape 6×2 is not stated by 16×2
+        printed = re.escape(answer_text.replace("-", "−"))
+        if re.search(rf"(?<![\w.]){printed}(?!\w|\.\d)", text.replace("-", "−")):
+            return True
+    wanted = _flat(inst.answer)
+    if wanted is None:
+        return False
+    found = _hint_numbers(text)
+    n = len(wanted)
+    for i in range(len(found) - n + 1):
+        run = found[i : i + n]
+        if all(inst.tolerance.allows(x, y) for x, y in zip(run, wanted)) and not all(x in constants for x in run):
+            return True
+    return False
+
+
+def _hint_leaks(bank: Bank, draws: int = HINT_DRAWS) -> list[ContentProblem]:
+    """A warning per template and level whose shown hint states the answer in any of ``draws`` draws."""
+    from quizapp.content.drill import LEVELS
+    from quizapp.generate import GenerationError, generate
+
+    out = []
+    for deck in bank.decks:
+        for template in deck.templates:
+            if template.hint and not re.search(r"\d", template.hint):
+                continue  # a hint of its own without a digit cannot state a number (and is the same every draw)
+            for level in LEVELS:
+                instances = []
+                for seed in range(draws):
+                    try:
+                        instances.append(generate(template, seed, level))
+                    except GenerationError:
+                        break  # reported by the generation check
+                if not instances:
+                    continue
+                hints = [inst.hint or (inst.steps[0] if inst.steps else "") for inst in instances]
+                constants = frozenset.intersection(*(frozenset(_hint_numbers(h)) for h in hints)) if len(instances) > 1 else frozenset()
+                leaking = [inst for inst in instances if hint_states_answer(inst, constants)]
+                if leaking:
+                    example = leaking[0]
+                    shown = "its hint" if example.hint else "its first worked step, shown as the hint,"
+                    out.append(
+                        ContentProblem(
+                            template.source,
+                            f"drill {template.id!r} at level {level}: {shown} states the answer in {len(leaking)} of "
+                            f"{len(instances)} draws (seed {example.seed}: answer {example.answer_text}, hint "
+                            f"{(example.hint or example.steps[0])!r}); write a hint that does not give it away",
+                            "warning",
+                        )
+                    )
+    return out

@@ -97,8 +97,39 @@ def test_param_count_misconceptions():
 
 
 @pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        # BatchNorm2d(64): γ, β 64 each; running mean and var 64 each + num_batches_tracked
+        ({"batchnorm": 64}, {"parameters": 128, "buffers": 129, "state_dict": 257}),
+        # LayerNorm([64, 8, 8]): γ and β of 64·8·8 = 4096 numbers each
+        ({"layernorm": (64, 8, 8)}, {"parameters": 8192, "buffers": 0, "state_dict": 8192}),
+        ({"batchnorm": 64, "layernorm": (64, 8, 8), "bias": False}, {"parameters": 128 + 4096, "buffers": 129, "state_dict": 4353}),
+        ({"batchnorm": 3, "layernorm": (3, 2, 2), "elementwise_affine": False}, {"parameters": 6, "buffers": 7, "state_dict": 13}),
+        ({"layernorm": (768,), "rmsnorm": 768}, {"parameters": 2304, "buffers": 0, "state_dict": 2304}),
+    ],
+)
+def test_stack_count_by_hand(kwargs, expected):
+    assert norm.stack_count(**kwargs).value == expected
+
+
+def test_stack_count_misconceptions():
+    sol = norm.stack_count(16, (16, 4, 4))  # 32 + 2·256 parameters, 33 buffers
+    assert sol.value == {"parameters": 544, "buffers": 33, "state_dict": 577}
+    assert misc(sol, "running_stats_as_parameters")["parameters"] == 576
+    assert misc(sol, "layernorm_per_channel")["parameters"] == 32 + 32
+    assert misc(sol, "layernorm_last_dim_only")["parameters"] == 32 + 8
+    assert misc(sol, "layernorm_gamma_only")["parameters"] == 32 + 256
+    assert misc(sol, "forgot_buffers")["state_dict"] == 544
+    assert misc(norm.stack_count(16, (16, 4, 4), bias=False), "ignored_bias_flag")["parameters"] == 544
+    assert misc(norm.stack_count(16, (16, 4, 4), elementwise_affine=False), "ignored_elementwise_affine")["parameters"] == 544
+
+
+@pytest.mark.parametrize(
     ("call", "message"),
     [
+        (lambda: norm.stack_count(), "give at least one layer"),
+        (lambda: norm.stack_count(layernorm=()), "layernorm: give the normalized_shape"),
+        (lambda: norm.stack_count(-1), "batchnorm"),
         (lambda: norm.batchnorm_train([1.0]), "x: training-mode BatchNorm needs at least 2"),
         (lambda: norm.batchnorm_train([1, 2], momentum=0), r"momentum: must be in \(0, 1\]"),
         (lambda: norm.batchnorm_train([[1, 2], [3, 4]], gamma=[1, 2, 3]), "gamma: has 3 numbers but x has 2 features"),
@@ -119,6 +150,9 @@ def test_registered_with_parts():
     assert spec.parts == ("output", "running_mean", "running_var")
     assert spec.solve(x="1, 2, 3, 6").value[1] == pytest.approx(0.3)
     assert solvers.get("norm.param_count").solve(kind="layernorm", features="8").value == {"parameters": 16, "buffers": 0}
+    # a drill passes the shape as text, "[4, 2, 3]"
+    stack = solvers.get("norm.stack_count").solve(batchnorm="4", layernorm="[4, 2, 3]", bias="False")
+    assert stack.value == {"parameters": 8 + 24, "buffers": 9, "state_dict": 41}
 
 
 # ---------------------------------------------------------------- properties
@@ -176,4 +210,32 @@ def test_param_count_matches_arrays(kind, c, affine, bias, track):
         buffers += [np.zeros(c), np.ones(c), np.zeros(())]
     sol = norm.param_count(kind, c, affine=affine, bias=bias, track_running_stats=track)
     assert sol.value == {"parameters": sum(a.size for a in arrays), "buffers": sum(b.size for b in buffers)}
+    assert all(m.value != sol.value for m in sol.misconceptions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 300),
+    st.none() | st.lists(st.integers(1, 12), min_size=1, max_size=3),
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 300),
+)
+def test_stack_count_matches_arrays(c, shape, affine, bias, d):
+    """Build each layer's tensors as numpy arrays (as PyTorch's modules create them) and count their entries."""
+    if not c and shape is None and not d:
+        return
+    params, buffers = [], []
+    if c:
+        params += [np.ones(c), np.zeros(c)]
+        buffers += [np.zeros(c), np.ones(c), np.zeros((), dtype=np.int64)]
+    if shape is not None and affine:
+        params.append(np.ones(shape))
+        if bias:
+            params.append(np.zeros(shape))
+    if d:
+        params.append(np.ones(d))
+    sol = norm.stack_count(c, shape, affine, bias, d)
+    n_params, n_buffers = sum(a.size for a in params), sum(b.size for b in buffers)
+    assert sol.value == {"parameters": n_params, "buffers": n_buffers, "state_dict": n_params + n_buffers}
     assert all(m.value != sol.value for m in sol.misconceptions)

@@ -130,3 +130,26 @@ def test_param_count_agrees_with_real_modules():
             module = nn.RMSNorm(c, elementwise_affine=affine, device="meta")
         sol = norm.param_count(kind, c, affine=affine, bias=bias, track_running_stats=track)
         assert sol.value == _counts(module), (kind, c, affine, bias, track)
+
+
+def test_stack_count_agrees_with_a_state_dict_of_real_modules():
+    rng = np.random.default_rng(27)
+    for _ in range(CASES):
+        c = int(rng.integers(0, 513))
+        shape = None if rng.random() < 0.2 else [int(n) for n in rng.integers(1, 17, size=int(rng.integers(1, 4)))]
+        d = int(rng.choice([0, int(rng.integers(1, 4097))]))
+        affine, bias = (bool(b) for b in rng.integers(0, 2, size=2))
+        if not c and shape is None and not d:
+            continue
+        layers = []
+        if c:
+            layers.append(nn.BatchNorm2d(c, device="meta"))
+        if shape is not None:
+            layers.append(nn.LayerNorm(shape, elementwise_affine=affine, bias=bias, device="meta"))
+        if d:
+            layers.append(nn.RMSNorm(d, device="meta"))
+        model = nn.Sequential(*layers)
+        counts = _counts(model)
+        state = sum(v.numel() for v in model.state_dict().values())
+        expected = counts | {"state_dict": state}
+        assert norm.stack_count(c, shape, affine, bias, d).value == expected, (c, shape, affine, bias, d)

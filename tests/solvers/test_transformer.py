@@ -33,6 +33,14 @@ def test_llama_7b():
     assert value["lm_head"] == 4096 * 32000 and value["final_norm"] == 4096
 
 
+def test_an_output_bias_is_named_as_a_mistake():
+    # GPT-2's lm_head has no bias: adding V = 32,000 to the untied 6,738,415,616 is the named slip
+    untied = tf.model_params(32000, 32, 4096, 32, 11008, mlp="swiglu", bias=False, norm="rmsnorm", tied=False)
+    assert misc(untied, "added_output_bias")["total"] == 6_738_415_616 + 32000
+    tied = tf.model_params(50257, 12, 768, 12, 3072, max_len=1024)
+    assert misc(tied, "added_output_bias")["total"] == 124_439_808 + 50257
+
+
 def test_block_misconceptions():
     sol = tf.block_params(768, 12, 3072)
     assert misc(sol, "forgot_output_projection")["total"] == 7_087_872 - 768 * 768 - 768

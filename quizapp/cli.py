@@ -94,7 +94,8 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats", "import")
+_MARKS = ("suspend", "unsuspend", "flag", "unflag")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats", "import", *_MARKS)
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -180,6 +181,17 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
             "--optimize", action="store_true", help="fit FSRS to your reviews first; kept only if it predicts your latest ones better"
         )
         _global_options(p)
+
+    for name, help_text in (
+        ("suspend", "never ask these cards or drill templates (by id) until unsuspended; with no id, list the suspended"),
+        ("unsuspend", "ask these suspended items again; with no id, list the suspended"),
+        ("flag", "flag these items for a closer look; with no id, list the flagged"),
+        ("unflag", "take the flag off these items; with no id, list the flagged"),
+    ):
+        if name in wanted:
+            p = sub.add_parser(name, help=help_text)
+            p.add_argument("ids", nargs="*", metavar="ID", help="a card id or a drill template id (`quizapp export` lists them)")
+            _global_options(p)
 
     if "import" in wanted:
         p = sub.add_parser(
@@ -357,7 +369,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return run_import(args.paths, data_dir=args.data_dir)
 
-    if command not in ("topics", "export", "stats", *_TUI_MODES):
+    if command not in ("topics", "export", "stats", *_MARKS, *_TUI_MODES):
         _say(f"quizapp: unknown command {command!r}")
         return 2
     status = _missing_content(args.content)
@@ -394,6 +406,11 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
         from quizapp.stats import run as run_stats
 
         return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize)
+
+    if command in _MARKS:
+        from quizapp.marks_cmd import run as run_marks
+
+        return run_marks(bank, command, args.ids, data_dir=args.data_dir)
 
     mismatch = bank.mismatch(args.topic) if command is not None else None
     if mismatch:

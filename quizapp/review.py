@@ -116,7 +116,7 @@ def _review_loop(
     data_dir: str | Path | None,
 ) -> int:
     # The plain view's terminal and askers, so a computation is asked the same way in every mode.
-    from quizapp.plain import ASKERS, HELP_DRILL, _Terminal, clock_at, run_session, study_settings
+    from quizapp.plain import ASKERS, HELP_DRILL, HELP_KEYS, _Terminal, clock_at, run_session, study_settings
     from quizapp.study import StudySession, review_plan
 
     term = _Terminal(stdin, stdout)
@@ -142,7 +142,7 @@ def _review_loop(
         f"Review: {what} ({len(items) - n_new} due, {n_new} new). "
         "Flashcards: Enter reveals the answer; then grade 1 Again, 2 Hard, 3 Good, 4 Easy."
         + (f" {HELP_DRILL}" if n_drills else "")
-        + " u undoes the last answer, q or Ctrl-D stops."
+        + f" {HELP_KEYS}"
         + (f" Waiting for tomorrow: {' and '.join(x for x in waiting if x)}." if any(waiting) else "")
     )
     session = StudySession(store, items, clock=clock, seed=secrets.randbits(31) if seed is None else seed, settings=settings)
@@ -158,7 +158,7 @@ def _review_loop(
     status = run_session(term, session, header, {**ASKERS, "flashcard": _review_card, "mcq": _review_card}, after)
     grades = session.ratings
     pending = session.current is not None and not session.current.again
-    reviewed = session.taken - pending
+    reviewed = session.taken - pending - session.put_away
     term.say("")
     term.say(
         f"Reviewed {reviewed} of {len(items)}: recalled {sum(grades.values()) - grades[1]}, forgot {grades[1]} "

@@ -6,6 +6,11 @@ session, with fresh numbers for a computation, keeps siblings apart, gives a sec
 that is wrong but readable, takes back the last answer (:meth:`StudySession.undo`) and says when the
 session is over. The views only show what it asks and report what the user did.
 
+A *suspended* item (a card id or a drill template id, quizapp.store marks) is never asked, in any mode: plans
+leave it out and a session skips it; a *flagged* one is asked as usual and marked (:attr:`Ask.flagged`).
+Suspending or flagging is not a grade: nothing is recorded, and undo (which takes back answers) leaves marks as
+they are; :meth:`StudySession.suspend` takes the current question away without an answer.
+
 Per-day limits (:func:`day_counts`, :func:`review_plan`) are counted from the store's history across
 sessions and modes: a *day* begins at ``day_start_hour`` local time (quizapp.settings, as quizapp.stats).
 A card is *new* on the day of its first answer; a *review* is an item answered on a day after its first.
@@ -100,6 +105,13 @@ class Ask:
     again: bool = False
     """The item comes back after a learning step (answered Again earlier in this session)."""
     asked_at: datetime | None = None
+    flagged: bool = False
+    """The user flagged this item (its card, or its computation's template) for a closer look."""
+
+    @property
+    def item_id(self) -> str:
+        """The id the item is scheduled and marked by: a card's own, a computation's template's."""
+        return schedule_target(self.item).item_id
 
     @property
     def kind(self) -> str:
@@ -196,13 +208,14 @@ def review_plan(
     """Today's review: due cards (most overdue first), due computations, then new cards, within the day's limits.
 
     ``review_cap`` minus the items already reviewed today bounds the due ones; ``new_per_day`` minus the cards
-    introduced today bounds the new ones. Of a family (see :func:`family`) only one card is asked a day: a card
+    introduced today bounds the new ones. Suspended items are left out. Of a family (see :func:`family`) only one card is asked a day: a card
     whose sibling was answered today, or comes earlier in the plan, is buried until the next day.
     """
     settings = settings or StudySettings()
     today = day_counts(store, now, settings, tz)
-    cards = {card.id: card for card in bank.cards(topics or None)}
-    templates = {t.id: t for t in bank.templates(topics or None)}
+    suspended = store.suspended()
+    cards = {card.id: card for card in bank.cards(topics or None) if card.id not in suspended}
+    templates = {t.id: t for t in bank.templates(topics or None) if t.id not in suspended}
     due: list[Card | DrillTemplate] = [cards[i] for i in store.due(cards, now)] + [templates[i] for i in store.due(templates, now)]
     unseen = [cards[i] for i in store.unseen(cards)]
 
@@ -325,7 +338,15 @@ class StudySession:
         """Templates that could make no question (left out; `quizapp check` says why)."""
         self.failed = 0
         """Answers the store could not save."""
+        self.put_away = 0
+        """Questions of ``items`` suspended while asked (taken, never answered)."""
         self._rng = random.Random(seed)
+        marks = store.marks()
+        self.suspended = {item for item, mark in marks.items() if mark.suspended}
+        """Ids never asked in this session: suspended before it began or during it (:meth:`suspend`)."""
+        self.flagged = {item for item, mark in marks.items() if mark.flagged}
+        if drills is not None:
+            drills.templates = [t for t in drills.templates if t.id not in self.suspended]
         self._s = _State(drill=self._drill_snapshot())
         self._undo: list[_Undo] = []
         self.current: Ask | None = None
@@ -347,10 +368,15 @@ class StudySession:
         if isinstance(item, DrillInstance):
             self._s.shown[item.template_id] = self._s.shown.get(item.template_id, frozenset()) | {item.question}
         self.current = Ask(item, self._s.asked, again, now)
+        self.current = replace(self.current, flagged=self.current.item_id in self.flagged)
         self._first, self._hint_used = None, False
         return self.current
 
+    def _is_suspended(self, item: Item) -> bool:
+        return (item.id if isinstance(item, Card | DrillTemplate) else item.template_id) in self.suspended
+
     def _next_item(self, now: datetime) -> tuple[Card | DrillInstance | None, bool]:
+        self._s.learning = [e for e in self._s.learning if not self._is_suspended(e.item)]
         learning = sorted(self._s.learning, key=lambda entry: entry.due)
         if learning and learning[0].due <= now:
             return self._from_learning(learning[0]), True
@@ -374,6 +400,8 @@ class StudySession:
             self._put_off_sibling()
             item = self.items[self._s.position]
             self._s.position += 1
+            if self._is_suspended(item):
+                continue
             if isinstance(item, DrillTemplate):
                 made = self._instance(item, self.level, self._s.shown.get(item.id, frozenset()))
                 if made is None:
@@ -395,6 +423,8 @@ class StudySession:
     def _from_drills(self) -> DrillInstance | None:
         if self.count is not None and self.drills.answered >= self.count:
             return None
+        if not self.drills.templates:
+            return None  # every template was suspended
         return self.drills.next()  # GenerationError when no template can make one: the view says so
 
     def _instance(self, template: DrillTemplate, level: str, shown: frozenset[str]) -> DrillInstance | None:
@@ -470,6 +500,32 @@ class StudySession:
         ask = self._require()
         rating = Rating(int(rating))
         return self._record(ask, dict(rating=rating, answer_text=rating.name))
+
+    def suspend(self) -> str:
+        """Suspend the current question's item (a computation: its template) and take the question away unanswered;
+        it is not asked again in any mode until unsuspended. Returns the id suspended. Not a grade: nothing is
+        recorded (a wrong first try waiting for its second is dropped too), and undo does not bring it back.
+
+        StoreError (nothing changed) when the database cannot be written."""
+        ask = self._require()
+        self.store.set_mark(ask.item_id, suspended=True, now=self.clock())
+        self.suspended.add(ask.item_id)
+        self.put_away += not ask.again
+        if self.drills is not None:
+            self.drills.templates = [t for t in self.drills.templates if t.id != ask.item_id]
+        self.current = None
+        self._first, self._hint_used = None, False
+        return ask.item_id
+
+    def flag(self) -> bool:
+        """Flag the current question's item, or unflag it when it was flagged; returns whether it is flagged now.
+        Not a grade: nothing is recorded and the question stays asked. StoreError when the database cannot be written."""
+        ask = self._require()
+        flagged = not ask.flagged
+        self.store.set_mark(ask.item_id, flagged=flagged, now=self.clock())
+        (self.flagged.add if flagged else self.flagged.discard)(ask.item_id)
+        self.current = replace(ask, flagged=flagged)
+        return flagged
 
     def intervals(self) -> dict[Rating, timedelta]:
         """How long until the current question is due again after each grade (the grade keys' labels; nothing saved)."""
@@ -547,7 +603,8 @@ class StudySession:
 
     def undo(self) -> Ask | None:
         """Take back the last answer: its history row is deleted and the item's schedule restored exactly, the
-        session put back as it was; the same question is asked again. None when there is nothing to undo.
+        session put back as it was; the same question is asked again (unless it was suspended since: then the
+        answer is taken back and :attr:`current` is None). None when there is nothing to undo.
 
         StoreError (nothing changed) when the database cannot be written."""
         if not self._undo:
@@ -558,8 +615,11 @@ class StudySession:
         self._s = last.state
         if self.drills is not None and last.state.drill is not None:
             vars(self.drills).update(last.state.drill)
-        self.current = replace(last.ask, asked_at=self.clock())
         self._first, self._hint_used = None, False
+        if last.ask.item_id in self.suspended:
+            self.current = None  # taken back, but suspended since: the session goes on to the next question
+            return last.ask
+        self.current = replace(last.ask, asked_at=self.clock(), flagged=last.ask.item_id in self.flagged)
         return self.current
 
     def _drill_snapshot(self) -> dict[str, Any] | None:

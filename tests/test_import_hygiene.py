@@ -24,6 +24,7 @@ HEADLESS = [
     "quizapp.content.loader",
     "quizapp.content.foreign",
     "quizapp.import_cmd",
+    "quizapp.marks_cmd",
     "quizapp.generate",
     "quizapp.session",
     "quizapp.settings",

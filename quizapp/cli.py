@@ -126,6 +126,12 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _selection_options(p, count_help=count_help, default_count=None, count=(1, MAX_COUNTS[name]))
         if name == "drill":
             p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
+        if name == "review":
+            p.add_argument(
+                "--weak",
+                action="store_true",
+                help="your weak spots instead, due or not: lowest predicted recall and most frequent mistakes (default 20)",
+            )
         p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
         _global_options(p)
 
@@ -441,13 +447,13 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
             return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level, data_dir=args.data_dir)
         from quizapp.review import run_plain_review
 
-        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir)
+        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir, weak=args.weak)
 
     from quizapp.tui.app import make_app
 
     app = make_app(
         bank,
-        mode=command,
+        mode="weak" if getattr(args, "weak", False) else command,
         topics=getattr(args, "topic", None) or None,
         count=getattr(args, "count", None),
         seed=getattr(args, "seed", None),

@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from quizapp.answers import CheckResult, Verdict, check
@@ -34,7 +35,7 @@ from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict
 from quizapp.session import family, spread_siblings
 from quizapp.settings import StudySettings
 from quizapp.stats import day_begins, study_day
-from quizapp.store import Schedule, StoreError
+from quizapp.store import Mark, Schedule, StoreError
 
 if TYPE_CHECKING:
     from quizapp.session import DrillSession
@@ -42,18 +43,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEARN_AHEAD",
+    "WEAK_COUNT",
     "Ask",
     "DayCounts",
     "Outcome",
     "Retry",
     "ReviewPlan",
     "StudySession",
+    "WeakPlan",
     "asked_again",
     "day_counts",
     "family",
+    "flip_flag",
     "fresh_instance",
     "review_plan",
     "spread_siblings",
+    "weak_plan",
 ]
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -64,6 +69,13 @@ _FRESH_TRIES = 20
 
 Item = Card | DrillInstance | DrillTemplate
 """What a session's queue holds: a card, a drill instance, or a template asked with numbers drawn when it comes up."""
+
+
+def flip_flag(store: Store, item_id: str, now: datetime) -> bool:
+    """Flag ``item_id``, or unflag it when it is flagged (its suspension left as it is); returns whether it is flagged now."""
+    flagged = not store.marks([item_id]).get(item_id, Mark(item_id)).flagged
+    store.set_mark(item_id, flagged=flagged, now=now)
+    return flagged
 
 
 def fresh_instance(template: DrillTemplate, level: str, shown: Iterable[str], rng: random.Random) -> DrillInstance | None:
@@ -241,6 +253,69 @@ def review_plan(
     due_kept, over_cap = unburied(due, max(0, settings.review_cap - today.reviews))
     new_kept, new_left = unburied(unseen, max(0, settings.new_per_day - today.new))
     return ReviewPlan(tuple(due_kept + new_kept), len(due_kept), len(new_kept), over_cap, new_left, tuple(buried), today)
+
+
+WEAK_COUNT = 20
+"""Items a weak-spots session asks by default."""
+
+
+@dataclass(frozen=True)
+class WeakPlan:
+    """A weak-spots session: what it asks, in order, and why each item is there."""
+
+    items: tuple[Card | DrillTemplate, ...]
+    recall: dict[str, float]
+    """Item id -> the recall FSRS predicts for it now, for each item in ``items`` that has a schedule."""
+    mistakes: dict[str, int]
+    """Template id -> how often the user's answers to it matched a named misconception, for each one in ``items``."""
+
+
+def weak_plan(
+    bank: Bank,
+    store: Store,
+    *,
+    topics: Sequence[str] | None = None,
+    now: datetime,
+    count: int = WEAK_COUNT,
+    parameters: Sequence[float] | None = None,
+) -> WeakPlan:
+    """The user's weak spots among the cards and templates of ``topics`` already answered (not suspended), at most
+    ``count`` of them, taken in turn from two rankings (an item in both is asked once):
+
+    - lowest predicted recall now, R = FSRS retrievability of the item's schedule (ties: lower stability, as
+      quizapp.stats ranks the weakest items);
+    - most misconception hits: the templates whose answers most often matched a named typical mistake
+      (quizapp.stats' most frequent mistakes, counted per template; ties: lower recall).
+
+    Items never answered have no recall to predict and are left to the review. Nothing here changes a schedule;
+    answers given in the session are recorded like any other (FSRS hears them as early reviews).
+    """
+    from quizapp.schedule import retrievability
+
+    suspended = store.suspended()
+    by_id: dict[str, Card | DrillTemplate] = {c.id: c for c in bank.cards(topics or None)}
+    by_id.update({t.id: t for t in bank.templates(topics or None)})
+    by_id = {i: item for i, item in by_id.items() if i not in suspended}
+    weights = parameters if parameters is not None else store.fsrs_parameters
+    schedules = [s for s in store.schedules() if s.item_id in by_id]
+    recall = {s.item_id: retrievability(s.state, now, parameters=weights) for s in schedules}
+    stability = {s.item_id: s.state.stability or 0.0 for s in schedules}
+    hits: dict[str, int] = {}
+    for _name, item_id, n, _seed, _level in store.misconception_hits():
+        if item_id in by_id:
+            hits[item_id] = hits.get(item_id, 0) + n
+    by_recall = sorted(recall, key=lambda i: (recall[i], stability[i], i))
+    by_mistakes = sorted(hits, key=lambda i: (-hits[i], recall.get(i, 1.0), i))
+    chosen: list[str] = []
+    for pair in zip_longest(by_recall, by_mistakes):
+        for item_id in pair:
+            if item_id is not None and item_id not in chosen and len(chosen) < count:
+                chosen.append(item_id)
+    return WeakPlan(
+        tuple(by_id[i] for i in chosen),
+        {i: recall[i] for i in chosen if i in recall},
+        {i: hits[i] for i in chosen if i in hits},
+    )
 
 
 def _complete(answer: dict[str, Any]) -> dict[str, Any]:
@@ -501,30 +576,32 @@ class StudySession:
         rating = Rating(int(rating))
         return self._record(ask, dict(rating=rating, answer_text=rating.name))
 
-    def suspend(self) -> str:
-        """Suspend the current question's item (a computation: its template) and take the question away unanswered;
-        it is not asked again in any mode until unsuspended. Returns the id suspended. Not a grade: nothing is
-        recorded (a wrong first try waiting for its second is dropped too), and undo does not bring it back.
-
-        StoreError (nothing changed) when the database cannot be written."""
-        ask = self._require()
-        self.store.set_mark(ask.item_id, suspended=True, now=self.clock())
-        self.suspended.add(ask.item_id)
-        self.put_away += not ask.again
+    def suspend(self, item_id: str | None = None) -> str:
+        """Suspend ``item_id`` (default: the current question's item; a computation's is its template) so it is not
+        asked again in any mode until unsuspended; when it is the question asked, that question goes unanswered.
+        Returns the id suspended. Not a grade: nothing is recorded (a wrong first try waiting for its second is
+        dropped too), and undo does not bring it back. StoreError (nothing changed) when the database cannot be written."""
+        asking = self.current is not None and item_id in (None, self.current.item_id)
+        item_id = item_id or self._require().item_id
+        self.store.set_mark(item_id, suspended=True, now=self.clock())
+        self.suspended.add(item_id)
         if self.drills is not None:
-            self.drills.templates = [t for t in self.drills.templates if t.id != ask.item_id]
-        self.current = None
-        self._first, self._hint_used = None, False
-        return ask.item_id
+            self.drills.templates = [t for t in self.drills.templates if t.id != item_id]
+        if asking:
+            self.put_away += not self.current.again
+            self.current = None
+            self._first, self._hint_used = None, False
+        return item_id
 
-    def flag(self) -> bool:
-        """Flag the current question's item, or unflag it when it was flagged; returns whether it is flagged now.
-        Not a grade: nothing is recorded and the question stays asked. StoreError when the database cannot be written."""
-        ask = self._require()
-        flagged = not ask.flagged
-        self.store.set_mark(ask.item_id, flagged=flagged, now=self.clock())
-        (self.flagged.add if flagged else self.flagged.discard)(ask.item_id)
-        self.current = replace(ask, flagged=flagged)
+    def flag(self, item_id: str | None = None) -> bool:
+        """Flag ``item_id`` (default: the current question's item), or unflag it when it was flagged; returns whether it
+        is flagged now. Not a grade: nothing is recorded and the question stays asked. StoreError when the database
+        cannot be written."""
+        item_id = item_id or self._require().item_id
+        flagged = flip_flag(self.store, item_id, self.clock())
+        (self.flagged.add if flagged else self.flagged.discard)(item_id)
+        if self.current is not None and self.current.item_id == item_id:
+            self.current = replace(self.current, flagged=flagged)
         return flagged
 
     def intervals(self) -> dict[Rating, timedelta]:

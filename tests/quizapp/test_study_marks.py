@@ -123,3 +123,17 @@ def test_suspend_and_flag_need_a_question(store, action):
     session = StudySession(store, [card(1)], clock=Clock(), seed=1)
     with pytest.raises(RuntimeError):
         getattr(session, action)()
+
+
+def test_an_item_on_screen_but_already_answered_can_be_suspended_and_flagged_by_id(store):
+    clock = Clock()
+    session = StudySession(store, [card(1), card(2)], clock=clock, seed=1)
+    session.next()
+    session.grade(Rating.Again)  # c1 answered (and due back after its step); its feedback still on screen
+    assert session.flag("c1") is True and store.flagged() == {"c1"}
+    assert session.suspend("c1") == "c1" and session.current is None
+    assert session.next().item_id == "c2"
+    session.grade(Rating.Good)
+    clock.tick(minutes=5)
+    assert session.next() is None  # c1's learning step never comes
+    assert session.put_away == 0  # c1 was answered before it was suspended

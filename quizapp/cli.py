@@ -83,6 +83,19 @@ def _bounded(minimum: int, maximum: int) -> Callable[[str], int]:
     return whole_number
 
 
+def _date(text: str) -> str:
+    """An argparse type: a day written YYYY-MM-DD (returned as written), or a message saying so."""
+    from quizapp.settings import parse_date
+
+    if parse_date(text) is None:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text[:20]!r}")
+    return text.strip()
+
+
+def _exam_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--exam", type=_date, default=None, metavar="DATE", help=help_text)
+
+
 def _seconds(text: str) -> float:
     """An argparse type: seconds >= 0 (a float)."""
     try:
@@ -132,6 +145,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
                 action="store_true",
                 help="your weak spots instead, due or not: lowest predicted recall and most frequent mistakes (default 20)",
             )
+            _exam_option(p, "the interview date (YYYY-MM-DD; default: exam_date in settings.json): review what would be forgotten by then")
         p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
         _global_options(p)
 
@@ -186,6 +200,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument(
             "--optimize", action="store_true", help="fit FSRS to your reviews first; kept only if it predicts your latest ones better"
         )
+        _exam_option(p, "the interview date (YYYY-MM-DD; default: exam_date in settings.json): adds each topic's readiness on that day")
         _global_options(p)
 
     for name, help_text in (
@@ -409,9 +424,11 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
         return run_topics(bank, data_dir=args.data_dir)
 
     if command == "stats":
+        from quizapp.settings import parse_date
         from quizapp.stats import run as run_stats
 
-        return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize)
+        exam = parse_date(args.exam) if args.exam else None
+        return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize, exam=exam)
 
     if command in _MARKS:
         from quizapp.marks_cmd import run as run_marks
@@ -447,7 +464,7 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
             return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level, data_dir=args.data_dir)
         from quizapp.review import run_plain_review
 
-        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir, weak=args.weak)
+        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir, weak=args.weak, exam=args.exam)
 
     from quizapp.tui.app import make_app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -73,6 +74,7 @@ def run_plain_review(
     stdout: TextIO | None = None,
     now: datetime | None = None,
     weak: bool = False,
+    exam: str | None = None,
 ) -> int:
     """Review line by line what is due today, as the TUI's review does: the due flashcards (Enter reveals, a
     grade 1-4 records), a fresh instance of each due computation (typed and checked as in the plain drill),
@@ -81,7 +83,8 @@ def run_plain_review(
     last answer. A score line at the end or on EOF.
 
     ``weak``: ask the weak spots instead (quizapp.study.weak_plan: lowest predicted recall and most frequent
-    mistakes, ``count`` of them, default 20), due or not, without the day's limits.
+    mistakes, ``count`` of them, default 20), due or not, without the day's limits. ``exam`` (YYYY-MM-DD) is the
+    interview date in place of settings.json's exam_date (quizapp.study.review_plan says what it changes).
 
     ``seed`` fixes the numbers of the computations (default: a random seed); ``now`` fixes the clock
     (tests); by default each review is stamped with the real time. Exit status 1 when ``topics``
@@ -98,7 +101,7 @@ def run_plain_review(
             return 1
         try:
             return _review_loop(
-                bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, now=now, data_dir=data_dir, weak=weak
+                bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, now=now, data_dir=data_dir, weak=weak, exam=exam
             )
         except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
             error(f"quizapp: {err}")
@@ -121,6 +124,7 @@ def _review_loop(
     now: datetime | None,
     data_dir: str | Path | None,
     weak: bool = False,
+    exam: str | None = None,
 ) -> int:
     # The plain view's terminal and askers, so a computation is asked the same way in every mode.
     from quizapp.plain import HELP_DRILL, HELP_KEYS, _Terminal, clock_at, study_settings
@@ -130,6 +134,8 @@ def _review_loop(
     clock = clock_at(now)
     start = clock()
     settings = study_settings(data_dir)
+    if exam:
+        settings = replace(settings, exam_date=exam)
     if weak:
         return _weak_loop(term, store, weak_plan(bank, store, topics=topics, now=start, count=count or WEAK_COUNT), clock, seed, settings)
     plan = review_plan(bank, store, topics=topics, now=start, settings=settings)
@@ -142,13 +148,15 @@ def _review_loop(
         term.say(f"Nothing to review.{when}{limits}")
         return 0
 
-    n_new = max(0, len(items) - plan.due)
+    n_due = min(plan.due, len(items))
+    n_exam = min(plan.exam, len(items) - n_due)
+    n_new = len(items) - n_due - n_exam
     n_cards = sum(1 for item in items if isinstance(item, Card))
     n_drills = len(items) - n_cards
     what = _plural(n_cards, "card") + (f" and {_plural(n_drills, 'computation')}" if n_drills else "")
     waiting = [f"{plan.over_cap} over the review cap" if plan.over_cap else "", f"{_plural(len(plan.buried), 'sibling')} of cards asked today" if plan.buried else ""]
     term.say(
-        f"Review: {what} ({len(items) - n_new} due, {n_new} new). "
+        f"Review: {what} ({n_due} due, {f'{n_exam} early for the interview, ' if n_exam else ''}{n_new} new). "
         "Flashcards: Enter reveals the answer; then grade 1 Again, 2 Hard, 3 Good, 4 Easy."
         + (f" {HELP_DRILL}" if n_drills else "")
         + f" {HELP_KEYS}"

@@ -678,6 +678,12 @@ class Store:
         rows = self._read(f"SELECT item_id, COUNT(*), SUM(NOT {_RECALLED}) FROM attempts WHERE {where} GROUP BY item_id", wanted)
         return {item: (n, int(lapses or 0)) for item, n, lapses in rows}
 
+    def mean_answer_seconds(self, *, last: int = 200) -> float | None:
+        """The mean time to answer of the ``last`` answers that were timed (None when none was)."""
+        self.check_rows("attempts", "id IN (SELECT id FROM attempts ORDER BY id DESC LIMIT ?)", (int(last),))
+        rows = self._read("SELECT AVG(elapsed_s) FROM (SELECT elapsed_s FROM attempts WHERE elapsed_s > 0 ORDER BY id DESC LIMIT ?)", (int(last),))
+        return None if rows[0][0] is None else float(rows[0][0])
+
     def misconception_hits(self) -> list[tuple[str, str, int, int | None, str | None]]:
         """(misconception name, item id, times hit, seed and level of the latest such answer) per name and item."""
         self.check_rows("attempts", "misconception IS NOT NULL")

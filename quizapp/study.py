@@ -11,7 +11,8 @@ leave it out and a session skips it; a *flagged* one is asked as usual and marke
 Suspending or flagging is not a grade: nothing is recorded, and undo (which takes back answers) leaves marks as
 they are; :meth:`StudySession.suspend` takes the current question away without an answer.
 
-Per-day limits (:func:`day_counts`, :func:`review_plan`) are counted from the store's history across
+Before an interview date (settings ``exam_date``, ``--exam``) the review aims at high recall on that day (see
+:func:`review_plan` for the rule). Per-day limits (:func:`day_counts`, :func:`review_plan`) are counted from the store's history across
 sessions and modes: a *day* begins at ``day_start_hour`` local time (quizapp.settings, as quizapp.stats).
 A card is *new* on the day of its first answer; a *review* is an item answered on a day after its first.
 Time (``clock``) and randomness (``seed``) are parameters.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from quizapp.store import Store
 
 __all__ = [
+    "EXAM_RETENTION",
     "LEARN_AHEAD",
     "WEAK_COUNT",
     "Ask",
@@ -52,7 +54,9 @@ __all__ = [
     "StudySession",
     "WeakPlan",
     "asked_again",
+    "at_risk",
     "day_counts",
+    "exam_budget",
     "family",
     "flip_flag",
     "fresh_instance",
@@ -206,6 +210,11 @@ class ReviewPlan:
     buried: tuple[str, ...] = ()
     """Ids of cards left for the next day because a sibling is asked today."""
     today: DayCounts | None = None
+    exam: int = 0
+    """How many of ``items`` (after the due ones, before the new) are reviewed early for the interview date."""
+    at_risk: int = 0
+    """Items whose next review falls after the interview and whose recall on the day is predicted below the target
+    (the ``exam`` ones among them; the rest wait for the next days' budget)."""
 
 
 def review_plan(
@@ -220,7 +229,17 @@ def review_plan(
     """Today's review: due cards (most overdue first), due computations, then new cards, within the day's limits.
 
     ``review_cap`` minus the items already reviewed today bounds the due ones; ``new_per_day`` minus the cards
-    introduced today bounds the new ones. Suspended items are left out. Of a family (see :func:`family`) only one card is asked a day: a card
+    introduced today bounds the new ones. Suspended items are left out.
+
+    With an interview date (``settings.exam``, a day still ahead) the review aims at recall on that day: an item
+    answered before whose next review falls after the start of that study day, and whose recall predicted for
+    then (FSRS retrievability) is below the target EXAM_RETENTION (0.95, or the desired retention when higher) is
+    *at risk*: its interval would end after the interview with recall lower than one wants on the day (an
+    interval ends where recall falls to the desired retention, so the day's target must be above it). The at-risk items are reviewed early, the lowest predicted recall
+    first, as many a day as the daily time budget leaves: ``daily_minutes`` · 60 / the mean seconds per answer
+    (of the last 200 timed answers; 20 s without any), less what was answered today and what the review asks
+    anyway. Each early review lengthens the item's interval; one still at risk comes again on a later day, so
+    the last review of each falls before the interview. Of a family (see :func:`family`) only one card is asked a day: a card
     whose sibling was answered today, or comes earlier in the plan, is buried until the next day.
     """
     settings = settings or StudySettings()
@@ -252,7 +271,47 @@ def review_plan(
 
     due_kept, over_cap = unburied(due, max(0, settings.review_cap - today.reviews))
     new_kept, new_left = unburied(unseen, max(0, settings.new_per_day - today.new))
-    return ReviewPlan(tuple(due_kept + new_kept), len(due_kept), len(new_kept), over_cap, new_left, tuple(buried), today)
+    risky = at_risk(store, {**cards, **templates}, now=now, settings=settings, tz=tz)
+    budget = exam_budget(store, settings) - len(today.answered) - len(due_kept) - len(new_kept)
+    exam_kept, _ = unburied(risky, max(0, budget))
+    return ReviewPlan(
+        tuple(due_kept + exam_kept + new_kept), len(due_kept), len(new_kept), over_cap, new_left, tuple(buried), today, len(exam_kept), len(risky)
+    )
+
+
+EXAM_RETENTION = 0.95
+"""The recall an interview date aims at for the day itself (above the everyday desired retention of 0.9)."""
+
+SECONDS_PER_ANSWER = 20.0
+"""The time an answer is taken to need, for the daily budget, until the history says otherwise."""
+
+
+def exam_budget(store: Store, settings: StudySettings) -> int:
+    """Answers the daily time budget holds: daily_minutes · 60 / mean seconds per answer (SECONDS_PER_ANSWER without any)."""
+    seconds = store.mean_answer_seconds() or SECONDS_PER_ANSWER
+    return int(settings.daily_minutes * 60 // max(1.0, seconds))
+
+
+def at_risk(
+    store: Store, items: dict[str, Card | DrillTemplate], *, now: datetime, settings: StudySettings, tz: tzinfo | None = None
+) -> list[Card | DrillTemplate]:
+    """The ``items`` whose next review falls after the interview (the start of ``settings.exam``'s study day, still
+    ahead of ``now``) and whose recall predicted for then is below the target: lowest predicted recall first.
+    Empty without an interview date. See :func:`review_plan`."""
+    from quizapp.schedule import retrievability
+
+    if settings.exam is None:
+        return []
+    exam_at = day_begins(settings.exam, tz, settings.day_start_hour)
+    if exam_at <= now:
+        return []
+    target = max(EXAM_RETENTION, store.desired_retention or 0.0)
+    recall = {
+        s.item_id: retrievability(s.state, exam_at, parameters=store.fsrs_parameters)
+        for s in store.schedules()
+        if s.item_id in items and s.state.due > exam_at
+    }
+    return [items[i] for i in sorted(recall, key=lambda i: (recall[i], i)) if recall[i] < target]
 
 
 WEAK_COUNT = 20

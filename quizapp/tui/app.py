@@ -444,7 +444,7 @@ class QuizApp(App[None]):
             return False
         session = StudySession(self.store, items, clock=self.clock, seed=self.next_seed(), settings=settings)
         self._drop_to_home()
-        self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due)))
+        self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due - plan.exam)))
         return True
 
     def start_weak(self) -> bool:

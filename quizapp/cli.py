@@ -477,6 +477,7 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
         level=getattr(args, "level", None),
         data_dir=args.data_dir,
         resume_gc=resume_gc,
+        exam=getattr(args, "exam", None),
     )
     app.run()
     return app.return_code or 0

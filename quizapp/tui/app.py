@@ -70,9 +70,12 @@ class QuizApp(App[None]):
         store: Store | None = None,
         now: datetime | Clock | None = None,
         resume_gc: bool = False,
+        exam: str | None = None,
     ) -> None:
         super().__init__()
         self._resume_gc = resume_gc
+        self.exam = exam
+        """The interview date given with --exam (YYYY-MM-DD), over the Settings screen's for this run."""
         if mode not in (None, "quiz", "drill", "review", "weak"):
             raise ValueError(f"unknown mode {mode!r}")
         if mode is None:
@@ -427,6 +430,10 @@ class QuizApp(App[None]):
         bank = self.practice_bank()
         now = self.clock()
         settings = load_study_settings(self.data_dir)
+        if self.exam:
+            from dataclasses import replace
+
+            settings = replace(settings, exam_date=self.exam)
         for problem in settings.problems:
             self.notify(problem, title="settings.json", severity="warning")
         try:
@@ -614,11 +621,12 @@ def make_app(
     store: Store | None = None,
     now: datetime | Clock | None = None,
     resume_gc: bool = False,
+    exam: str | None = None,
 ) -> QuizApp:
     """Build the app on a loaded bank. ``mode`` opens straight on a quiz, drill or review; ``store`` and
     ``now`` let tests supply the progress store and a fixed clock. ``resume_gc``: the caller paused the
     cyclic garbage collector for the start (quizapp.cli does); the app freezes what starting made and
-    turns the collector back on once its first screen is up."""
+    turns the collector back on once its first screen is up. ``exam`` is --exam's interview date."""
     return QuizApp(
         bank,
         mode=mode,
@@ -630,4 +638,5 @@ def make_app(
         store=store,
         now=now,
         resume_gc=resume_gc,
+        exam=exam,
     )

@@ -52,3 +52,16 @@ async def test_without_an_interview_date_there_is_no_readiness(new_app):
         assert not screen.query_one("#readiness").display
 
 
+
+
+async def test_exam_on_the_command_line_holds_for_the_run(new_app, store):
+    state, _ = review(None, Rating.Easy, NOW)  # due after 2025-03-09 04:00, recall then about 0.91: at risk
+    store.save_state("conv-stride", state, now=NOW)
+    app = new_app(mode="review", topics=["Convolutional"], exam="2025-03-09")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert "conv-stride" in [i.id for i in app.screen.session.items]
+    plain = new_app(mode="review", topics=["Convolutional"])
+    async with plain.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert "conv-stride" not in [i.id for i in plain.screen.session.items]

@@ -141,6 +141,7 @@ class StatsScreen(Screen[None]):
         from quizapp.store import StoreError
 
         app = self.app
+        exam = app.exam or app.settings.exam_date
         try:
             self.stats = core.compute(
                 app.store,
@@ -149,7 +150,7 @@ class StatsScreen(Screen[None]):
                 tz=app.tz,
                 day_start=app.settings.day_start_hour,
                 parameters=app.store.fsrs_parameters,
-                exam=parse_date(app.settings.exam_date) if app.settings.exam_date else None,
+                exam=parse_date(exam) if exam else None,
             )
         except StoreError as err:
             self.app.notify(str(err), severity="error")

@@ -31,6 +31,7 @@ from quizapp.answers import CheckResult, Verdict, check
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
+from quizapp.giveaway import giveaway_keys
 from quizapp.progress import Recorded, hinted_score, record_answer, schedule_target
 from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
 from quizapp.session import family, spread_siblings
@@ -229,7 +230,8 @@ def review_plan(
     """Today's review: due cards (most overdue first), due computations, then new cards, within the day's limits.
 
     ``review_cap`` minus the items already reviewed today bounds the due ones; ``new_per_day`` minus the cards
-    introduced today bounds the new ones. Suspended items are left out.
+    introduced today bounds the new ones. Suspended items are left out. Cards whose answer gives another away
+    (quizapp.giveaway) are buried as siblings are: of such a pair, one is asked a day.
 
     With an interview date (``settings.exam``, a day still ahead) the review aims at recall on that day: an item
     answered before whose next review falls after the start of that study day, and whose recall predicted for
@@ -250,22 +252,30 @@ def review_plan(
     due: list[Card | DrillTemplate] = [cards[i] for i in store.due(cards, now)] + [templates[i] for i in store.due(templates, now)]
     unseen = [cards[i] for i in store.unseen(cards)]
 
-    taken: set[tuple[str, ...]] = {f for i in today.answered if i in cards and (f := family(cards[i])) is not None}
+    giveaways = giveaway_keys(list(cards.values()))
+
+    def keys(item: Card | DrillTemplate) -> frozenset[tuple[str, ...]]:
+        """The families ``item`` is in: its siblings' (quizapp.session.family) and each give-away pair (quizapp.giveaway)."""
+        if not isinstance(item, Card):
+            return frozenset()
+        own = family(item)
+        return giveaways.get(item.id, frozenset()) | ({own} if own is not None else set())
+
+    taken: set[tuple[str, ...]] = {k for i in today.answered if i in cards for k in keys(cards[i])}
     buried: list[str] = []
 
     def unburied(items: Iterable[Card | DrillTemplate], limit: int) -> tuple[list[Card | DrillTemplate], int]:
         kept: list[Card | DrillTemplate] = []
         left = 0
         for item in items:
-            key = family(item) if isinstance(item, Card) else None
-            if key is not None and key in taken:
+            mine = keys(item)
+            if mine & taken:
                 buried.append(item.id)
                 continue
             if len(kept) >= limit:
                 left += 1
                 continue
-            if key is not None:
-                taken.add(key)
+            taken.update(mine)
             kept.append(item)
         return kept, left
 

@@ -29,6 +29,7 @@ HEADLESS = [
     "quizapp.session",
     "quizapp.settings",
     "quizapp.study",
+    "quizapp.giveaway",
     "quizapp.store",
     "quizapp.backup",
     "quizapp.stats",

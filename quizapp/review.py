@@ -174,7 +174,8 @@ def _weak_loop(term: _Terminal, store: Store, plan, clock, seed: int | None, set
         term.say("No weak spots yet: they are the items you have answered (lowest predicted recall, most frequent mistakes).")
         return 0
     n_cards = sum(1 for item in items if isinstance(item, Card))
-    what = _plural(n_cards, "card") + (f" and {_plural(len(items) - n_cards, 'computation')}" if len(items) > n_cards else "")
+    parts = [_plural(n, word) for n, word in ((n_cards, "card"), (len(items) - n_cards, "computation")) if n]
+    what = " and ".join(parts)
     low = [f"{item.id} {100 * plan.recall[item.id]:.0f}%" for item in items if item.id in plan.recall][:3]
     term.say(
         f"Weak spots: {what}, the lowest predicted recall ({', '.join(low) or 'none'}) and your most frequent mistakes"

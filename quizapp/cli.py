@@ -83,6 +83,19 @@ def _bounded(minimum: int, maximum: int) -> Callable[[str], int]:
     return whole_number
 
 
+def _date(text: str) -> str:
+    """An argparse type: a day written YYYY-MM-DD (returned as written), or a message saying so."""
+    from quizapp.settings import parse_date
+
+    if parse_date(text) is None:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text[:20]!r}")
+    return text.strip()
+
+
+def _exam_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--exam", type=_date, default=None, metavar="DATE", help=help_text)
+
+
 def _seconds(text: str) -> float:
     """An argparse type: seconds >= 0 (a float)."""
     try:
@@ -94,7 +107,8 @@ def _seconds(text: str) -> float:
     return value
 
 
-_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats", "import")
+_MARKS = ("suspend", "unsuspend", "flag", "unflag")
+_COMMANDS = ("quiz", "drill", "review", "topics", "check", "export", "solve", "progress", "stats", "import", *_MARKS)
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -125,6 +139,13 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         _selection_options(p, count_help=count_help, default_count=None, count=(1, MAX_COUNTS[name]))
         if name == "drill":
             p.add_argument("--level", choices=LEVELS, default=None, help="fixed difficulty (default: grows with your streak)")
+        if name == "review":
+            p.add_argument(
+                "--weak",
+                action="store_true",
+                help="your weak spots instead, due or not: lowest predicted recall and most frequent mistakes (default 20)",
+            )
+            _exam_option(p, "the interview date (YYYY-MM-DD; default: exam_date in settings.json): review what would be forgotten by then")
         p.add_argument("--plain", action="store_true", help="plain terminal mode (also used when input or output is not a terminal)")
         _global_options(p)
 
@@ -179,7 +200,19 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         p.add_argument(
             "--optimize", action="store_true", help="fit FSRS to your reviews first; kept only if it predicts your latest ones better"
         )
+        _exam_option(p, "the interview date (YYYY-MM-DD; default: exam_date in settings.json): adds each topic's readiness on that day")
         _global_options(p)
+
+    for name, help_text in (
+        ("suspend", "never ask these cards or drill templates (by id) until unsuspended; with no id, list the suspended"),
+        ("unsuspend", "ask these suspended items again; with no id, list the suspended"),
+        ("flag", "flag these items for a closer look; with no id, list the flagged"),
+        ("unflag", "take the flag off these items; with no id, list the flagged"),
+    ):
+        if name in wanted:
+            p = sub.add_parser(name, help=help_text)
+            p.add_argument("ids", nargs="*", metavar="ID", help="a card id or a drill template id (`quizapp export` lists them)")
+            _global_options(p)
 
     if "import" in wanted:
         p = sub.add_parser(
@@ -357,7 +390,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return run_import(args.paths, data_dir=args.data_dir)
 
-    if command not in ("topics", "export", "stats", *_TUI_MODES):
+    if command not in ("topics", "export", "stats", *_MARKS, *_TUI_MODES):
         _say(f"quizapp: unknown command {command!r}")
         return 2
     status = _missing_content(args.content)
@@ -391,9 +424,16 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
         return run_topics(bank, data_dir=args.data_dir)
 
     if command == "stats":
+        from quizapp.settings import parse_date
         from quizapp.stats import run as run_stats
 
-        return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize)
+        exam = parse_date(args.exam) if args.exam else None
+        return run_stats(bank, data_dir=args.data_dir, as_json=args.json, optimize=args.optimize, exam=exam)
+
+    if command in _MARKS:
+        from quizapp.marks_cmd import run as run_marks
+
+        return run_marks(bank, command, args.ids, data_dir=args.data_dir)
 
     mismatch = bank.mismatch(args.topic) if command is not None else None
     if mismatch:
@@ -424,19 +464,20 @@ def _run(args: argparse.Namespace, command: str | None, *, resume_gc: bool = Fal
             return plain.run_drill(bank, topics=args.topic, count=args.count, seed=args.seed, level=args.level, data_dir=args.data_dir)
         from quizapp.review import run_plain_review
 
-        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir)
+        return run_plain_review(bank, topics=args.topic, count=args.count, seed=args.seed, data_dir=args.data_dir, weak=args.weak, exam=args.exam)
 
     from quizapp.tui.app import make_app
 
     app = make_app(
         bank,
-        mode=command,
+        mode="weak" if getattr(args, "weak", False) else command,
         topics=getattr(args, "topic", None) or None,
         count=getattr(args, "count", None),
         seed=getattr(args, "seed", None),
         level=getattr(args, "level", None),
         data_dir=args.data_dir,
         resume_gc=resume_gc,
+        exam=getattr(args, "exam", None),
     )
     app.run()
     return app.return_code or 0

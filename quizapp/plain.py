@@ -38,6 +38,7 @@ __all__ = [
     "GRADES",
     "GRADE_CHOICES",
     "HELP_DRILL",
+    "HELP_KEYS",
     "ask_card",
     "ask_choice",
     "ask_drill",
@@ -178,14 +179,31 @@ class _Undo(Exception):
     """The user typed u: take back the last answer."""
 
 
-_UNDO = ("u", "undo")
+class _Suspend(Exception):
+    """The user typed s: suspend the item asked (never asked again until `quizapp unsuspend`)."""
+
+
+class _Flag(Exception):
+    """The user typed f: flag the item asked, or unflag it."""
+
+
+_KEYS = {
+    **dict.fromkeys(("u", "undo"), _Undo),
+    **dict.fromkeys(("s", "suspend"), _Suspend),
+    **dict.fromkeys(("f", "flag"), _Flag),
+}
+"""What every prompt of a study session takes besides an answer (no answer, grade or option is one of these)."""
+
+HELP_KEYS = "u undoes the last answer, s suspends the question's item, f flags it, q quits."
+"""The keys every prompt takes, as the help lines say them."""
 
 
 def _read(term: _Terminal, prompt: str) -> str:
-    """One line of input; _Undo when it is u (every prompt of a study session takes it)."""
+    """One line of input; _Undo, _Suspend or _Flag when it is u, s or f (every prompt of a study session takes them)."""
     text = term.ask(prompt)
-    if text.strip().casefold() in _UNDO:
-        raise _Undo
+    key = _KEYS.get(text.strip().casefold())
+    if key is not None:
+        raise key
     return text
 
 
@@ -250,7 +268,8 @@ def run_session(
     after: Callable[[Outcome], None] | None = None,
 ) -> int:
     """Drive ``session`` line by line until it ends or the user stops: each question under its ``header``, asked by
-    ``askers[ask.kind]``; u at any prompt takes back the last answer and asks that question again.
+    ``askers[ask.kind]``; u at any prompt takes back the last answer and asks that question again, s suspends the
+    item asked (it goes without an answer), f flags or unflags it (the question is asked again from its start).
     The exit status: 0, 130 on Ctrl-C, 1 when an answer could not be saved."""
     from quizapp.review import humanize_delta
     from quizapp.store import StoreError
@@ -259,16 +278,14 @@ def run_session(
     try:
         while (ask := session.next()) is not None:
             term.say("")
-            term.say(header(ask))
+            term.say(header(ask) + (" · ⚑ flagged" if ask.flagged else ""))
             try:
                 outcome = askers[ask.kind](term, session, ask)
-            except _Undo:
+            except (_Undo, _Suspend, _Flag) as key:
                 try:
-                    undone = session.undo()
+                    term.say(_by_key(session, key))
                 except StoreError as err:
-                    error(f"quizapp: cannot undo: {err}")
-                    continue
-                term.say("  nothing to undo" if undone is None else "  undone: the last answer is taken back; here it is again")
+                    error(f"quizapp: cannot {type(key).__name__[1:].lower()}: {err}")
                 continue
             if outcome.error is not None:
                 error(f"quizapp: progress not saved: {outcome.error}")
@@ -282,6 +299,19 @@ def run_session(
         if settled is not None and isinstance(settled.ask.item, DrillInstance):
             _show_drill(term, settled.ask.item, settled)
     return 1 if status == 0 and session.failed else status
+
+
+def _by_key(session: StudySession, key: Exception) -> str:
+    """Do what u, s or f asks of ``session``; what to say about it."""
+    if isinstance(key, _Undo):
+        undone = session.undo()
+        if undone is None:
+            return "  nothing to undo"
+        return "  undone: the last answer is taken back" + ("; here it is again" if session.current is not None else "")
+    if isinstance(key, _Suspend):
+        item_id = session.suspend()
+        return f"  suspended {item_id}: it is not asked again until `quizapp unsuspend {item_id}`"
+    return "  flagged (`quizapp flag` lists what you flagged)" if session.flag() else "  flag taken off"
 
 
 def ask_drill(term: _Terminal, session: StudySession, ask: Ask) -> Outcome:
@@ -446,7 +476,7 @@ def run_drill(
             return 1
         seed = _seed(seed, term)
         term.say("Type an answer and press Enter (numbers, expressions such as sqrt(2/9), shapes 16x16, vectors [0.1, 0.9]);")
-        term.say("? shows a hint (a right answer then counts half), Enter alone: I don't know, u undoes the last answer, q quits.")
+        term.say(f"? shows a hint (a right answer then counts half), Enter alone: I don't know. {HELP_KEYS}")
         drills = DrillSession(templates, seed=seed, level=level)
         session = StudySession(store, clock=clock_at(now), seed=seed, settings=study_settings(data_dir), drills=drills, count=count)
         total = f"/{count}" if count else ""
@@ -503,7 +533,7 @@ def run_quiz(
             error("quizapp: no questions in the loaded decks (see `quizapp topics`)")
             return 1
         term.say("Flashcards: Enter shows the answer, then grade yourself 1-4. Multiple choice: type the number.")
-        term.say(f"{HELP_DRILL} u undoes the last answer, q quits.")
+        term.say(f"{HELP_DRILL} {HELP_KEYS}")
         questions = [item.drill if item.drill is not None else item.card for item in items]
         session = StudySession(store, questions, clock=clock_at(now), seed=seed, settings=study_settings(data_dir), templates=templates)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -72,12 +73,18 @@ def run_plain_review(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     now: datetime | None = None,
+    weak: bool = False,
+    exam: str | None = None,
 ) -> int:
     """Review line by line what is due today, as the TUI's review does: the due flashcards (Enter reveals, a
     grade 1-4 records), a fresh instance of each due computation (typed and checked as in the plain drill),
     then new flashcards, within the day's limits (quizapp.study.review_plan); at most ``count`` questions.
     A card graded Again (a computation answered wrong) comes back after its learning step; u takes back the
     last answer. A score line at the end or on EOF.
+
+    ``weak``: ask the weak spots instead (quizapp.study.weak_plan: lowest predicted recall and most frequent
+    mistakes, ``count`` of them, default 20), due or not, without the day's limits. ``exam`` (YYYY-MM-DD) is the
+    interview date in place of settings.json's exam_date (quizapp.study.review_plan says what it changes).
 
     ``seed`` fixes the numbers of the computations (default: a random seed); ``now`` fixes the clock
     (tests); by default each review is stamped with the real time. Exit status 1 when ``topics``
@@ -93,7 +100,9 @@ def run_plain_review(
         if store is None:
             return 1
         try:
-            return _review_loop(bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, now=now, data_dir=data_dir)
+            return _review_loop(
+                bank, store, topics=topics, count=count, seed=seed, stdin=stdin, stdout=stdout, now=now, data_dir=data_dir, weak=weak, exam=exam
+            )
         except StoreError as err:  # reading what is due failed (e.g. locked by another quizapp)
             error(f"quizapp: {err}")
             return 1
@@ -114,15 +123,21 @@ def _review_loop(
     stdout: TextIO | None,
     now: datetime | None,
     data_dir: str | Path | None,
+    weak: bool = False,
+    exam: str | None = None,
 ) -> int:
     # The plain view's terminal and askers, so a computation is asked the same way in every mode.
-    from quizapp.plain import ASKERS, HELP_DRILL, _Terminal, clock_at, run_session, study_settings
-    from quizapp.study import StudySession, review_plan
+    from quizapp.plain import HELP_DRILL, HELP_KEYS, _Terminal, clock_at, study_settings
+    from quizapp.study import WEAK_COUNT, review_plan, weak_plan
 
     term = _Terminal(stdin, stdout)
     clock = clock_at(now)
     start = clock()
     settings = study_settings(data_dir)
+    if exam:
+        settings = replace(settings, exam_date=exam)
+    if weak:
+        return _weak_loop(term, store, weak_plan(bank, store, topics=topics, now=start, count=count or WEAK_COUNT), clock, seed, settings)
     plan = review_plan(bank, store, topics=topics, now=start, settings=settings)
     items = list(plan.items)[:count] if count is not None else list(plan.items)
     if not items:
@@ -133,18 +148,47 @@ def _review_loop(
         term.say(f"Nothing to review.{when}{limits}")
         return 0
 
-    n_new = max(0, len(items) - plan.due)
+    n_due = min(plan.due, len(items))
+    n_exam = min(plan.exam, len(items) - n_due)
+    n_new = len(items) - n_due - n_exam
     n_cards = sum(1 for item in items if isinstance(item, Card))
     n_drills = len(items) - n_cards
     what = _plural(n_cards, "card") + (f" and {_plural(n_drills, 'computation')}" if n_drills else "")
     waiting = [f"{plan.over_cap} over the review cap" if plan.over_cap else "", f"{_plural(len(plan.buried), 'sibling')} of cards asked today" if plan.buried else ""]
     term.say(
-        f"Review: {what} ({len(items) - n_new} due, {n_new} new). "
+        f"Review: {what} ({n_due} due, {f'{n_exam} early for the interview, ' if n_exam else ''}{n_new} new). "
         "Flashcards: Enter reveals the answer; then grade 1 Again, 2 Hard, 3 Good, 4 Easy."
         + (f" {HELP_DRILL}" if n_drills else "")
-        + " u undoes the last answer, q or Ctrl-D stops."
+        + f" {HELP_KEYS}"
         + (f" Waiting for tomorrow: {' and '.join(x for x in waiting if x)}." if any(waiting) else "")
     )
+    return _ask_all(term, store, items, clock, seed, settings, "Reviewed")
+
+
+def _weak_loop(term: _Terminal, store: Store, plan, clock, seed: int | None, settings) -> int:
+    """The weak-spots session of ``plan`` (quizapp.study.WeakPlan), asked as a review is; what it is and why first."""
+    from quizapp.plain import HELP_DRILL, HELP_KEYS
+
+    items = list(plan.items)
+    if not items:
+        term.say("No weak spots yet: they are the items you have answered (lowest predicted recall, most frequent mistakes).")
+        return 0
+    n_cards = sum(1 for item in items if isinstance(item, Card))
+    parts = [_plural(n, word) for n, word in ((n_cards, "card"), (len(items) - n_cards, "computation")) if n]
+    what = " and ".join(parts)
+    low = [f"{item.id} {100 * plan.recall[item.id]:.0f}%" for item in items if item.id in plan.recall][:3]
+    term.say(
+        f"Weak spots: {what}, the lowest predicted recall ({', '.join(low) or 'none'}) and your most frequent mistakes"
+        f" ({sum(plan.mistakes.values())} in these computations). Flashcards: Enter reveals, then grade 1-4. {HELP_DRILL} {HELP_KEYS}"
+    )
+    return _ask_all(term, store, items, clock, seed, settings, "Practised")
+
+
+def _ask_all(term: _Terminal, store: Store, items: list, clock, seed: int | None, settings, done: str) -> int:
+    """Ask ``items`` through the study core as a review does, then the score line ("``done`` k of n: ...")."""
+    from quizapp.plain import ASKERS, run_session
+    from quizapp.study import StudySession
+
     session = StudySession(store, items, clock=clock, seed=secrets.randbits(31) if seed is None else seed, settings=settings)
 
     def header(ask) -> str:
@@ -158,10 +202,10 @@ def _review_loop(
     status = run_session(term, session, header, {**ASKERS, "flashcard": _review_card, "mcq": _review_card}, after)
     grades = session.ratings
     pending = session.current is not None and not session.current.again
-    reviewed = session.taken - pending
+    reviewed = session.taken - pending - session.put_away
     term.say("")
     term.say(
-        f"Reviewed {reviewed} of {len(items)}: recalled {sum(grades.values()) - grades[1]}, forgot {grades[1]} "
+        f"{done} {reviewed} of {len(items)}: recalled {sum(grades.values()) - grades[1]}, forgot {grades[1]} "
         f"(Again {grades[1]}, Hard {grades[2]}, Good {grades[3]}, Easy {grades[4]})."
     )
     if session.broken:

@@ -7,12 +7,14 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from quizapp.textsafe import short
 
 __all__ = [
+    "DAILY_MINUTES",
     "DAY_START",
     "DEFAULT_COUNT",
     "FIELDS",
@@ -25,6 +27,7 @@ __all__ = [
     "StudySettings",
     "json_short",
     "load_study_settings",
+    "parse_date",
     "parse_field",
     "read_settings_file",
 ]
@@ -38,6 +41,9 @@ REVIEW_CAP = 200
 MAX_SETTINGS_BYTES = 256 * 1024
 """A settings file larger than this is not read (the app's own is a few hundred bytes)."""
 
+
+DAILY_MINUTES = 30
+"""The daily time budget of a review before the interview date, in minutes."""
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
@@ -56,10 +62,17 @@ class Field:
     high: float = 0
     help: str = ""
 
+    @property
+    def is_date(self) -> bool:
+        """A day as YYYY-MM-DD, or empty for none (exam_date)."""
+        return self.key.endswith("_date")
+
     def describe(self) -> str:
         """What a valid value is, for messages: "a whole number from 0 to 9999"."""
         if isinstance(self.default, bool):
             return "true or false"
+        if self.is_date:
+            return "a date as YYYY-MM-DD (empty: none)"
         if isinstance(self.default, str):
             return " or ".join(LEVELS)
         if isinstance(self.default, int):
@@ -75,6 +88,8 @@ FIELDS: tuple[Field, ...] = (
     Field("level", "Default drill level", "auto", help="auto grows with your streak; or easy, medium, hard"),
     Field("count", "Quiz length", DEFAULT_COUNT, 1, MAX_COUNT, "questions in a quiz"),
     Field("second_try", "Second try before the answer", True, help="a wrong but readable typed answer may be tried once more"),
+    Field("exam_date", "Interview date", "", help="YYYY-MM-DD: review aims for high recall on that day (empty: none)"),
+    Field("daily_minutes", "Minutes a day before it", DAILY_MINUTES, 1, 1440, "the daily time budget of the review before the interview"),
 )
 """The study settings in the order the Settings screen lists them."""
 
@@ -94,6 +109,10 @@ def parse_field(key: str, value: Any) -> int | float | bool | str:
             return value.strip().lower() in ("true", "on", "yes", "1")
         if isinstance(value, bool):
             return value
+        raise wrong
+    if field.is_date:
+        if isinstance(value, str) and (not value.strip() or parse_date(value) is not None):
+            return value.strip()
         raise wrong
     if isinstance(default, str):
         if isinstance(value, str) and value.strip().lower() in LEVELS:
@@ -121,6 +140,17 @@ def parse_field(key: str, value: Any) -> int | float | bool | str:
             raise wrong
         number = int(number)
     return number
+
+
+def parse_date(text: str) -> date | None:
+    """``text`` as a day written YYYY-MM-DD (the ISO form, nothing else), or None when it is not one."""
+    text = text.strip()
+    if len(text) != 10:  # bounded before it is parsed; ISO 8601 week or ordinal forms are not asked for
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def json_short(value: Any, limit: int = 60) -> str:
@@ -160,6 +190,10 @@ class StudySettings:
     """The local hour a new day of study begins (0-23)."""
     second_try: bool = True
     """A typed answer that is wrong but readable may be tried once more before the answer is shown."""
+    exam_date: str = ""
+    """The interview day, YYYY-MM-DD, or empty (see quizapp.study.exam_plan)."""
+    daily_minutes: int = DAILY_MINUTES
+    """The review's daily time budget before the interview date."""
     problems: tuple[str, ...] = ()
     """What could not be read, one line each (each bad value falls back to its default)."""
 
@@ -171,7 +205,7 @@ class StudySettings:
             return cls()
         problems: list[str] = []
         values: dict[str, Any] = {}
-        for key in ("new_per_day", "review_cap", "day_start_hour", "second_try"):
+        for key in ("new_per_day", "review_cap", "day_start_hour", "second_try", "exam_date", "daily_minutes"):
             if key not in data:
                 continue
             try:
@@ -180,6 +214,11 @@ class StudySettings:
                 field = _FIELDS[key]
                 problems.append(f'"{key}" should be {field.describe()}, got {json_short(data[key])}: using {json_short(field.default)}')
         return cls(**values, problems=tuple(problems))
+
+    @property
+    def exam(self) -> date | None:
+        """The interview day, or None when none is set."""
+        return parse_date(self.exam_date) if self.exam_date else None
 
 
 def load_study_settings(data_dir: str | os.PathLike[str] | None = None) -> StudySettings:

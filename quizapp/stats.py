@@ -16,7 +16,10 @@ midnight counts for the evening before). Definitions:
   been answered yet today);
 - weakest items: the ten items with the lowest FSRS predicted recall now (then the lowest stability);
 - misconceptions: the typical mistakes (solvers.Misconception) the user's answers matched, most
-  frequent first, with the solver's explanation and the templates on which they were made.
+  frequent first, with the solver's explanation and the templates on which they were made;
+- readiness of a topic, when an interview date is set: the mean recall FSRS predicts at the start of that
+  study day over the topic's cards and templates (suspended ones left out), an item never answered
+  counting 0 (nothing learnt yet is not known on the day).
 """
 
 from __future__ import annotations
@@ -38,12 +41,14 @@ if TYPE_CHECKING:
 __all__ = [
     "DAY_START",
     "Mistake",
+    "Readiness",
     "Stats",
     "TopicRetention",
     "WeakItem",
     "compute",
     "day_begins",
     "due_by_topic",
+    "readiness",
     "render_text",
     "run",
     "run_topics",
@@ -99,6 +104,40 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Readiness:
+    """One topic's predicted recall on the interview day: the sum over its items (never answered: 0)."""
+
+    deck: str
+    topic: str
+    items: int
+    answered: int
+    recall_sum: float
+
+    @property
+    def readiness(self) -> float:
+        """Mean predicted recall on the day over the topic's items: recall_sum / items."""
+        return self.recall_sum / self.items if self.items else 0.0
+
+
+def readiness(
+    store: Store, bank: Bank, *, exam_at: datetime, parameters: Parameters = None, suspended: frozenset[str] = frozenset()
+) -> tuple[Readiness, ...]:
+    """Per (deck, topic) of ``bank``, in bank order: the mean predicted recall at ``exam_at`` of its cards and templates
+    not in ``suspended`` (R = FSRS retrievability of each item's schedule; an item never answered counts 0)."""
+    states = {s.item_id: s.state for s in store.schedules()}
+    sums: dict[tuple[str, str], list[float]] = {}
+    for item_id, (_, deck, topic, _) in _bank_items(bank).items():
+        if item_id in suspended:
+            continue
+        entry = sums.setdefault((deck, topic), [0, 0, 0.0])
+        entry[0] += 1
+        if item_id in states:
+            entry[1] += 1
+            entry[2] += retrievability(states[item_id], exam_at, parameters=parameters)
+    return tuple(Readiness(deck, topic, int(n), int(answered), total) for (deck, topic), (n, answered, total) in sums.items())
+
+
+@dataclass(frozen=True)
 class Stats:
     """Everything `quizapp stats` shows; ``to_dict`` is its --json output."""
 
@@ -114,8 +153,21 @@ class Stats:
     misconceptions: tuple[Mistake, ...]
     fitted: bool = False
     """Predicted recall comes from FSRS parameters fitted to the user (`quizapp stats --optimize`), not the defaults."""
+    exam: date | None = None
+    """The interview day, when one is set (settings.json exam_date, or --exam)."""
+    readiness: tuple[Readiness, ...] = ()
+    """Per topic, the predicted recall on the interview day (empty without one)."""
 
     def to_dict(self) -> dict[str, Any]:
+        exam = {}
+        if self.exam is not None:
+            exam = {
+                "exam": self.exam.isoformat(),
+                "readiness": [
+                    {"deck": r.deck, "topic": r.topic, "items": r.items, "answered": r.answered, "readiness": _round(r.readiness)}
+                    for r in self.readiness
+                ],
+            }
         return {
             "now": self.now.isoformat(),
             "day_start": self.day_start,
@@ -131,6 +183,7 @@ class Stats:
                 {"name": m.name, "count": m.count, "explanation": m.explanation, "templates": [{"id": t, "count": n} for t, n in m.templates]}
                 for m in self.misconceptions
             ],
+            **exam,
         }
 
 
@@ -175,10 +228,12 @@ def compute(
     tz: tzinfo | None = None,
     day_start: int = DAY_START,
     parameters: Parameters = None,
+    exam: date | None = None,
 ) -> Stats:
     """The statistics of ``store``'s history at ``now`` for the items of ``bank`` (see the module docstring).
 
-    ``parameters`` are the FSRS weights predicted recall is computed with (None: the defaults).
+    ``parameters`` are the FSRS weights predicted recall is computed with (None: the defaults); ``exam`` the
+    interview day, whose readiness per topic is predicted for the start of that study day.
     """
     now = utc(now)
     today = study_day(now, tz, day_start)
@@ -225,6 +280,10 @@ def compute(
         weakest=weakest,
         misconceptions=_mistakes(store.misconception_hits(), bank),
         fitted=parameters is not None,
+        exam=exam,
+        readiness=()
+        if exam is None
+        else readiness(store, bank, exam_at=day_begins(exam, tz, day_start), parameters=parameters, suspended=store.suspended()),
     )
 
 
@@ -332,6 +391,14 @@ def render_text(stats: Stats) -> str:
         lines.append(f"         in {where}")
     if not stats.misconceptions:
         lines.append("  none named yet")
+    if stats.exam is not None:
+        days = (stats.exam - study_day(stats.now, None, stats.day_start)).days
+        lines += ["", f"Readiness on {stats.exam.isoformat()} ({_plural(days, 'day')} away; predicted recall on the day, never answered = 0):"]
+        width = max((len(r.topic) for r in stats.readiness), default=0)
+        lines += [
+            f"  {r.topic:<{width}}  {_percent(r.readiness):>4}  {r.answered:,} of {_plural(r.items, 'item')} answered ({r.deck})"
+            for r in stats.readiness
+        ] or ["  no topics"]
     return "\n".join(lines) + "\n"
 
 
@@ -347,11 +414,11 @@ def _open(data_dir: str | Path | None) -> Store | None:
     return Store(path) if path.exists() else None
 
 
-def _day_start(data_dir: str | Path | None) -> int:
-    """The hour a study day starts, as settings.json's ``day_start_hour`` says (the same day as the per-day limits)."""
+def _settings(data_dir: str | Path | None):
+    """settings.json's study settings (its day_start_hour: the same day as the per-day limits; its exam_date)."""
     from quizapp.settings import load_study_settings
 
-    return load_study_settings(data_dir).day_start_hour
+    return load_study_settings(data_dir)
 
 
 def run(
@@ -363,10 +430,12 @@ def run(
     now: datetime | None = None,
     tz: tzinfo | None = None,
     stdout: TextIO | None = None,
+    exam: date | None = None,
 ) -> int:
-    """`quizapp stats [--json] [--optimize]`: exit status 0, or 1 after a message on stderr.
+    """`quizapp stats [--json] [--optimize] [--exam DATE]`: exit status 0, or 1 after a message on stderr.
 
-    ``optimize`` first fits FSRS to the history (quizapp.optimize) and says whether the fit is kept.
+    ``optimize`` first fits FSRS to the history (quizapp.optimize) and says whether the fit is kept; ``exam`` (default:
+    settings.json's exam_date) adds the readiness per topic on that day.
     """
     import sys
 
@@ -387,12 +456,14 @@ def run(
     try:
         from quizapp.optimize import load_parameters, run_optimize
 
-        day_start = _day_start(data_dir)
+        settings = _settings(data_dir)
+        day_start = settings.day_start_hour
+        exam = exam or settings.exam
         if optimize:
             status = run_optimize(store, data_dir=data_dir, stdout=sys.stderr if as_json else out, tz=tz, day_start=day_start)
             if status:
                 return status
-        stats = compute(store, bank, now=now, tz=tz, day_start=day_start, parameters=load_parameters(data_dir))
+        stats = compute(store, bank, now=now, tz=tz, day_start=day_start, parameters=load_parameters(data_dir), exam=exam)
     except StoreError as err:
         error(f"quizapp: {err}")
         return 1

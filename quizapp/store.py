@@ -21,9 +21,9 @@ from typing import Any, Self
 
 from quizapp.schedule import CardState, utc
 
-__all__ = ["SCHEMA_VERSION", "Attempt", "Schedule", "Store", "StoreError", "TopicStats"]
+__all__ = ["SCHEMA_VERSION", "Attempt", "Mark", "Schedule", "Store", "StoreError", "TopicStats"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 APPLICATION_ID = 0x51555A31
 """``PRAGMA application_id`` of a quizapp progress database ("QUZ1"), set from schema 2 on, so another
@@ -69,6 +69,16 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX attempts_item_at ON attempts (item_id, at)",
         "CREATE INDEX attempts_misconception ON attempts (misconception) WHERE misconception IS NOT NULL",
         f"PRAGMA application_id = {APPLICATION_ID}",
+    ),
+    # 3: what the user set on an item by hand (suspended: never asked; flagged: marked to look at again).
+    # A table of its own, not columns of card_state: an item never answered can be suspended too.
+    (
+        """CREATE TABLE marks (
+            item_id TEXT PRIMARY KEY,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            updated REAL NOT NULL
+        )""",
     ),
 )
 
@@ -117,6 +127,16 @@ _VALID_STATE = {
 }
 
 
+_VALID_MARK = {
+    "item_id": _TEXT,
+    "suspended": "{0} IN (0, 1) AND typeof({0}) = 'integer'",
+    "flagged": "{0} IN (0, 1) AND typeof({0}) = 'integer'",
+    "updated": _NUMBER + f" AND {{0}} BETWEEN 0 AND {_LAST_DATE}",
+}
+_CHECKS = {"attempts": (_VALID_ATTEMPT, "id"), "card_state": (_VALID_STATE, "item_id"), "marks": (_VALID_MARK, "item_id")}
+"""Each table's column checks and the key that names a damaged row."""
+
+
 def _first_invalid(checks: dict[str, str], key: str) -> str:
     """SQL selecting (key, the first column that breaks its check) of the rows where one does."""
     cases = " ".join(f"WHEN NOT coalesce({rule.format(column)}, 0) THEN '{column}'" for column, rule in checks.items())
@@ -162,6 +182,18 @@ class Schedule:
     deck: str
     state: CardState
     updated: datetime
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What the user set on one item (a card id or a drill template id) by hand."""
+
+    item_id: str
+    suspended: bool = False
+    """Never asked, in any mode, until unsuspended (its schedule and history are kept as they were)."""
+    flagged: bool = False
+    """Marked for a closer look: shown beside the item, changes nothing in its scheduling."""
+    updated: datetime | None = None
 
 
 # An answer was recalled when FSRS heard Hard, Good or Easy; an answer kept without a rating, when it was not wrong.
@@ -333,7 +365,7 @@ class Store:
 
         The readers below call it first, so what they then read needs no further checks.
         """
-        checks, key = (_VALID_ATTEMPT, "id") if table == "attempts" else (_VALID_STATE, "item_id")
+        checks, key = _CHECKS[table]
         rows = self._read(f"SELECT * FROM ({_first_invalid(checks, key)} FROM {table} WHERE {where}) WHERE bad IS NOT NULL LIMIT 1", args)
         if rows:
             raise self._damaged_row(table, rows[0][0], rows[0][1])
@@ -556,6 +588,51 @@ class Store:
                 replaced += self._upsert_state(schedule, only_newer=True)
         return added, replaced
 
+    # --- marks: suspended and flagged items -------------------------------------------------------
+
+    def set_mark(self, item_id: str, *, suspended: bool | None = None, flagged: bool | None = None, now: datetime) -> Mark:
+        """Suspend or unsuspend, flag or unflag ``item_id`` (None leaves that one as it is) and commit; returns the mark.
+
+        Neither is an answer: no attempt is recorded and the FSRS schedule is not touched, so undo (which takes back
+        answers) does not take a mark back; setting it again does. A mark with neither set is deleted.
+        """
+        with self.batch():
+            old = self.marks([item_id]).get(item_id, Mark(item_id))
+            mark = Mark(
+                item_id,
+                old.suspended if suspended is None else bool(suspended),
+                old.flagged if flagged is None else bool(flagged),
+                utc(now),
+            )
+            if mark.suspended or mark.flagged:
+                self._write(
+                    "INSERT INTO marks (item_id, suspended, flagged, updated) VALUES (?, ?, ?, ?) ON CONFLICT (item_id)"
+                    " DO UPDATE SET suspended = excluded.suspended, flagged = excluded.flagged, updated = excluded.updated",
+                    (item_id, int(mark.suspended), int(mark.flagged), _ts(now)),
+                )
+            else:
+                self._write("DELETE FROM marks WHERE item_id = ?", (item_id,))
+        return mark
+
+    def marks(self, item_ids: Iterable[str] | None = None) -> dict[str, Mark]:
+        """item id -> its mark, for the items marked (only among ``item_ids`` when given)."""
+        self.check_rows("marks")
+        rows = self._read("SELECT item_id, suspended, flagged, updated FROM marks")
+        wanted = set(item_ids) if item_ids is not None else None
+        return {
+            item: Mark(item, bool(suspended), bool(flagged), _dt(updated))
+            for item, suspended, flagged, updated in rows
+            if wanted is None or item in wanted
+        }
+
+    def suspended(self) -> frozenset[str]:
+        """The ids of the suspended items."""
+        return frozenset(item for item, mark in self.marks().items() if mark.suspended)
+
+    def flagged(self) -> frozenset[str]:
+        """The ids of the flagged items."""
+        return frozenset(item for item, mark in self.marks().items() if mark.flagged)
+
     # --- what statistics read (quizapp.stats); each checks only the rows it reads, so they stay fast ----------
 
     def count_attempts(self) -> int:
@@ -600,6 +677,12 @@ class Store:
         self.check_rows("attempts", where, wanted)
         rows = self._read(f"SELECT item_id, COUNT(*), SUM(NOT {_RECALLED}) FROM attempts WHERE {where} GROUP BY item_id", wanted)
         return {item: (n, int(lapses or 0)) for item, n, lapses in rows}
+
+    def mean_answer_seconds(self, *, last: int = 200) -> float | None:
+        """The mean time to answer of the ``last`` answers that were timed (None when none was)."""
+        self.check_rows("attempts", "id IN (SELECT id FROM attempts ORDER BY id DESC LIMIT ?)", (int(last),))
+        rows = self._read("SELECT AVG(elapsed_s) FROM (SELECT elapsed_s FROM attempts WHERE elapsed_s > 0 ORDER BY id DESC LIMIT ?)", (int(last),))
+        return None if rows[0][0] is None else float(rows[0][0])
 
     def misconception_hits(self) -> list[tuple[str, str, int, int | None, str | None]]:
         """(misconception name, item id, times hit, seed and level of the latest such answer) per name and item."""

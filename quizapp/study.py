@@ -6,7 +6,13 @@ session, with fresh numbers for a computation, keeps siblings apart, gives a sec
 that is wrong but readable, takes back the last answer (:meth:`StudySession.undo`) and says when the
 session is over. The views only show what it asks and report what the user did.
 
-Per-day limits (:func:`day_counts`, :func:`review_plan`) are counted from the store's history across
+A *suspended* item (a card id or a drill template id, quizapp.store marks) is never asked, in any mode: plans
+leave it out and a session skips it; a *flagged* one is asked as usual and marked (:attr:`Ask.flagged`).
+Suspending or flagging is not a grade: nothing is recorded, and undo (which takes back answers) leaves marks as
+they are; :meth:`StudySession.suspend` takes the current question away without an answer.
+
+Before an interview date (settings ``exam_date``, ``--exam``) the review aims at high recall on that day (see
+:func:`review_plan` for the rule). Per-day limits (:func:`day_counts`, :func:`review_plan`) are counted from the store's history across
 sessions and modes: a *day* begins at ``day_start_hour`` local time (quizapp.settings, as quizapp.stats).
 A card is *new* on the day of its first answer; a *review* is an item answered on a day after its first.
 Time (``clock``) and randomness (``seed``) are parameters.
@@ -18,37 +24,46 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from quizapp.answers import CheckResult, Verdict, check
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
+from quizapp.giveaway import giveaway_keys
 from quizapp.progress import Recorded, hinted_score, record_answer, schedule_target
 from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
 from quizapp.session import family, spread_siblings
 from quizapp.settings import StudySettings
 from quizapp.stats import day_begins, study_day
-from quizapp.store import Schedule, StoreError
+from quizapp.store import Mark, Schedule, StoreError
 
 if TYPE_CHECKING:
     from quizapp.session import DrillSession
     from quizapp.store import Store
 
 __all__ = [
+    "EXAM_RETENTION",
     "LEARN_AHEAD",
+    "WEAK_COUNT",
     "Ask",
     "DayCounts",
     "Outcome",
     "Retry",
     "ReviewPlan",
     "StudySession",
+    "WeakPlan",
     "asked_again",
+    "at_risk",
     "day_counts",
+    "exam_budget",
     "family",
+    "flip_flag",
     "fresh_instance",
     "review_plan",
     "spread_siblings",
+    "weak_plan",
 ]
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -59,6 +74,13 @@ _FRESH_TRIES = 20
 
 Item = Card | DrillInstance | DrillTemplate
 """What a session's queue holds: a card, a drill instance, or a template asked with numbers drawn when it comes up."""
+
+
+def flip_flag(store: Store, item_id: str, now: datetime) -> bool:
+    """Flag ``item_id``, or unflag it when it is flagged (its suspension left as it is); returns whether it is flagged now."""
+    flagged = not store.marks([item_id]).get(item_id, Mark(item_id)).flagged
+    store.set_mark(item_id, flagged=flagged, now=now)
+    return flagged
 
 
 def fresh_instance(template: DrillTemplate, level: str, shown: Iterable[str], rng: random.Random) -> DrillInstance | None:
@@ -100,6 +122,13 @@ class Ask:
     again: bool = False
     """The item comes back after a learning step (answered Again earlier in this session)."""
     asked_at: datetime | None = None
+    flagged: bool = False
+    """The user flagged this item (its card, or its computation's template) for a closer look."""
+
+    @property
+    def item_id(self) -> str:
+        """The id the item is scheduled and marked by: a card's own, a computation's template's."""
+        return schedule_target(self.item).item_id
 
     @property
     def kind(self) -> str:
@@ -182,6 +211,11 @@ class ReviewPlan:
     buried: tuple[str, ...] = ()
     """Ids of cards left for the next day because a sibling is asked today."""
     today: DayCounts | None = None
+    exam: int = 0
+    """How many of ``items`` (after the due ones, before the new) are reviewed early for the interview date."""
+    at_risk: int = 0
+    """Items whose next review falls after the interview and whose recall on the day is predicted below the target
+    (the ``exam`` ones among them; the rest wait for the next days' budget)."""
 
 
 def review_plan(
@@ -196,38 +230,161 @@ def review_plan(
     """Today's review: due cards (most overdue first), due computations, then new cards, within the day's limits.
 
     ``review_cap`` minus the items already reviewed today bounds the due ones; ``new_per_day`` minus the cards
-    introduced today bounds the new ones. Of a family (see :func:`family`) only one card is asked a day: a card
+    introduced today bounds the new ones. Suspended items are left out. Cards whose answer gives another away
+    (quizapp.giveaway) are buried as siblings are: of such a pair, one is asked a day.
+
+    With an interview date (``settings.exam``, a day still ahead) the review aims at recall on that day: an item
+    answered before whose next review falls after the start of that study day, and whose recall predicted for
+    then (FSRS retrievability) is below the target EXAM_RETENTION (0.95, or the desired retention when higher) is
+    *at risk*: its interval would end after the interview with recall lower than one wants on the day (an
+    interval ends where recall falls to the desired retention, so the day's target must be above it). The at-risk items are reviewed early, the lowest predicted recall
+    first, as many a day as the daily time budget leaves: ``daily_minutes`` · 60 / the mean seconds per answer
+    (of the last 200 timed answers; 20 s without any), less what was answered today and what the review asks
+    anyway. Each early review lengthens the item's interval; one still at risk comes again on a later day, so
+    the last review of each falls before the interview. Of a family (see :func:`family`) only one card is asked a day: a card
     whose sibling was answered today, or comes earlier in the plan, is buried until the next day.
     """
     settings = settings or StudySettings()
     today = day_counts(store, now, settings, tz)
-    cards = {card.id: card for card in bank.cards(topics or None)}
-    templates = {t.id: t for t in bank.templates(topics or None)}
+    suspended = store.suspended()
+    cards = {card.id: card for card in bank.cards(topics or None) if card.id not in suspended}
+    templates = {t.id: t for t in bank.templates(topics or None) if t.id not in suspended}
     due: list[Card | DrillTemplate] = [cards[i] for i in store.due(cards, now)] + [templates[i] for i in store.due(templates, now)]
     unseen = [cards[i] for i in store.unseen(cards)]
 
-    taken: set[tuple[str, ...]] = {f for i in today.answered if i in cards and (f := family(cards[i])) is not None}
+    giveaways = giveaway_keys(list(cards.values()))
+
+    def keys(item: Card | DrillTemplate) -> frozenset[tuple[str, ...]]:
+        """The families ``item`` is in: its siblings' (quizapp.session.family) and each give-away pair (quizapp.giveaway)."""
+        if not isinstance(item, Card):
+            return frozenset()
+        own = family(item)
+        return giveaways.get(item.id, frozenset()) | ({own} if own is not None else set())
+
+    taken: set[tuple[str, ...]] = {k for i in today.answered if i in cards for k in keys(cards[i])}
     buried: list[str] = []
 
     def unburied(items: Iterable[Card | DrillTemplate], limit: int) -> tuple[list[Card | DrillTemplate], int]:
         kept: list[Card | DrillTemplate] = []
         left = 0
         for item in items:
-            key = family(item) if isinstance(item, Card) else None
-            if key is not None and key in taken:
+            mine = keys(item)
+            if mine & taken:
                 buried.append(item.id)
                 continue
             if len(kept) >= limit:
                 left += 1
                 continue
-            if key is not None:
-                taken.add(key)
+            taken.update(mine)
             kept.append(item)
         return kept, left
 
     due_kept, over_cap = unburied(due, max(0, settings.review_cap - today.reviews))
     new_kept, new_left = unburied(unseen, max(0, settings.new_per_day - today.new))
-    return ReviewPlan(tuple(due_kept + new_kept), len(due_kept), len(new_kept), over_cap, new_left, tuple(buried), today)
+    risky = at_risk(store, {**cards, **templates}, now=now, settings=settings, tz=tz)
+    budget = exam_budget(store, settings) - len(today.answered) - len(due_kept) - len(new_kept)
+    exam_kept, _ = unburied(risky, max(0, budget))
+    return ReviewPlan(
+        tuple(due_kept + exam_kept + new_kept), len(due_kept), len(new_kept), over_cap, new_left, tuple(buried), today, len(exam_kept), len(risky)
+    )
+
+
+EXAM_RETENTION = 0.95
+"""The recall an interview date aims at for the day itself (above the everyday desired retention of 0.9)."""
+
+SECONDS_PER_ANSWER = 20.0
+"""The time an answer is taken to need, for the daily budget, until the history says otherwise."""
+
+
+def exam_budget(store: Store, settings: StudySettings) -> int:
+    """Answers the daily time budget holds: daily_minutes · 60 / mean seconds per answer (SECONDS_PER_ANSWER without any)."""
+    seconds = store.mean_answer_seconds() or SECONDS_PER_ANSWER
+    return int(settings.daily_minutes * 60 // max(1.0, seconds))
+
+
+def at_risk(
+    store: Store, items: dict[str, Card | DrillTemplate], *, now: datetime, settings: StudySettings, tz: tzinfo | None = None
+) -> list[Card | DrillTemplate]:
+    """The ``items`` whose next review falls after the interview (the start of ``settings.exam``'s study day, still
+    ahead of ``now``) and whose recall predicted for then is below the target: lowest predicted recall first.
+    Empty without an interview date. See :func:`review_plan`."""
+    from quizapp.schedule import retrievability
+
+    if settings.exam is None:
+        return []
+    exam_at = day_begins(settings.exam, tz, settings.day_start_hour)
+    if exam_at <= now:
+        return []
+    target = max(EXAM_RETENTION, store.desired_retention or 0.0)
+    recall = {
+        s.item_id: retrievability(s.state, exam_at, parameters=store.fsrs_parameters)
+        for s in store.schedules()
+        if s.item_id in items and s.state.due > exam_at
+    }
+    return [items[i] for i in sorted(recall, key=lambda i: (recall[i], i)) if recall[i] < target]
+
+
+WEAK_COUNT = 20
+"""Items a weak-spots session asks by default."""
+
+
+@dataclass(frozen=True)
+class WeakPlan:
+    """A weak-spots session: what it asks, in order, and why each item is there."""
+
+    items: tuple[Card | DrillTemplate, ...]
+    recall: dict[str, float]
+    """Item id -> the recall FSRS predicts for it now, for each item in ``items`` that has a schedule."""
+    mistakes: dict[str, int]
+    """Template id -> how often the user's answers to it matched a named misconception, for each one in ``items``."""
+
+
+def weak_plan(
+    bank: Bank,
+    store: Store,
+    *,
+    topics: Sequence[str] | None = None,
+    now: datetime,
+    count: int = WEAK_COUNT,
+    parameters: Sequence[float] | None = None,
+) -> WeakPlan:
+    """The user's weak spots among the cards and templates of ``topics`` already answered (not suspended), at most
+    ``count`` of them, taken in turn from two rankings (an item in both is asked once):
+
+    - lowest predicted recall now, R = FSRS retrievability of the item's schedule (ties: lower stability, as
+      quizapp.stats ranks the weakest items);
+    - most misconception hits: the templates whose answers most often matched a named typical mistake
+      (quizapp.stats' most frequent mistakes, counted per template; ties: lower recall).
+
+    Items never answered have no recall to predict and are left to the review. Nothing here changes a schedule;
+    answers given in the session are recorded like any other (FSRS hears them as early reviews).
+    """
+    from quizapp.schedule import retrievability
+
+    suspended = store.suspended()
+    by_id: dict[str, Card | DrillTemplate] = {c.id: c for c in bank.cards(topics or None)}
+    by_id.update({t.id: t for t in bank.templates(topics or None)})
+    by_id = {i: item for i, item in by_id.items() if i not in suspended}
+    weights = parameters if parameters is not None else store.fsrs_parameters
+    schedules = [s for s in store.schedules() if s.item_id in by_id]
+    recall = {s.item_id: retrievability(s.state, now, parameters=weights) for s in schedules}
+    stability = {s.item_id: s.state.stability or 0.0 for s in schedules}
+    hits: dict[str, int] = {}
+    for _name, item_id, n, _seed, _level in store.misconception_hits():
+        if item_id in by_id:
+            hits[item_id] = hits.get(item_id, 0) + n
+    by_recall = sorted(recall, key=lambda i: (recall[i], stability[i], i))
+    by_mistakes = sorted(hits, key=lambda i: (-hits[i], recall.get(i, 1.0), i))
+    chosen: list[str] = []
+    for pair in zip_longest(by_recall, by_mistakes):
+        for item_id in pair:
+            if item_id is not None and item_id not in chosen and len(chosen) < count:
+                chosen.append(item_id)
+    return WeakPlan(
+        tuple(by_id[i] for i in chosen),
+        {i: recall[i] for i in chosen if i in recall},
+        {i: hits[i] for i in chosen if i in hits},
+    )
 
 
 def _complete(answer: dict[str, Any]) -> dict[str, Any]:
@@ -325,7 +482,15 @@ class StudySession:
         """Templates that could make no question (left out; `quizapp check` says why)."""
         self.failed = 0
         """Answers the store could not save."""
+        self.put_away = 0
+        """Questions of ``items`` suspended while asked (taken, never answered)."""
         self._rng = random.Random(seed)
+        marks = store.marks()
+        self.suspended = {item for item, mark in marks.items() if mark.suspended}
+        """Ids never asked in this session: suspended before it began or during it (:meth:`suspend`)."""
+        self.flagged = {item for item, mark in marks.items() if mark.flagged}
+        if drills is not None:
+            drills.templates = [t for t in drills.templates if t.id not in self.suspended]
         self._s = _State(drill=self._drill_snapshot())
         self._undo: list[_Undo] = []
         self.current: Ask | None = None
@@ -347,10 +512,15 @@ class StudySession:
         if isinstance(item, DrillInstance):
             self._s.shown[item.template_id] = self._s.shown.get(item.template_id, frozenset()) | {item.question}
         self.current = Ask(item, self._s.asked, again, now)
+        self.current = replace(self.current, flagged=self.current.item_id in self.flagged)
         self._first, self._hint_used = None, False
         return self.current
 
+    def _is_suspended(self, item: Item) -> bool:
+        return (item.id if isinstance(item, Card | DrillTemplate) else item.template_id) in self.suspended
+
     def _next_item(self, now: datetime) -> tuple[Card | DrillInstance | None, bool]:
+        self._s.learning = [e for e in self._s.learning if not self._is_suspended(e.item)]
         learning = sorted(self._s.learning, key=lambda entry: entry.due)
         if learning and learning[0].due <= now:
             return self._from_learning(learning[0]), True
@@ -374,6 +544,8 @@ class StudySession:
             self._put_off_sibling()
             item = self.items[self._s.position]
             self._s.position += 1
+            if self._is_suspended(item):
+                continue
             if isinstance(item, DrillTemplate):
                 made = self._instance(item, self.level, self._s.shown.get(item.id, frozenset()))
                 if made is None:
@@ -395,6 +567,8 @@ class StudySession:
     def _from_drills(self) -> DrillInstance | None:
         if self.count is not None and self.drills.answered >= self.count:
             return None
+        if not self.drills.templates:
+            return None  # every template was suspended
         return self.drills.next()  # GenerationError when no template can make one: the view says so
 
     def _instance(self, template: DrillTemplate, level: str, shown: frozenset[str]) -> DrillInstance | None:
@@ -470,6 +644,34 @@ class StudySession:
         ask = self._require()
         rating = Rating(int(rating))
         return self._record(ask, dict(rating=rating, answer_text=rating.name))
+
+    def suspend(self, item_id: str | None = None) -> str:
+        """Suspend ``item_id`` (default: the current question's item; a computation's is its template) so it is not
+        asked again in any mode until unsuspended; when it is the question asked, that question goes unanswered.
+        Returns the id suspended. Not a grade: nothing is recorded (a wrong first try waiting for its second is
+        dropped too), and undo does not bring it back. StoreError (nothing changed) when the database cannot be written."""
+        asking = self.current is not None and item_id in (None, self.current.item_id)
+        item_id = item_id or self._require().item_id
+        self.store.set_mark(item_id, suspended=True, now=self.clock())
+        self.suspended.add(item_id)
+        if self.drills is not None:
+            self.drills.templates = [t for t in self.drills.templates if t.id != item_id]
+        if asking:
+            self.put_away += not self.current.again
+            self.current = None
+            self._first, self._hint_used = None, False
+        return item_id
+
+    def flag(self, item_id: str | None = None) -> bool:
+        """Flag ``item_id`` (default: the current question's item), or unflag it when it was flagged; returns whether it
+        is flagged now. Not a grade: nothing is recorded and the question stays asked. StoreError when the database
+        cannot be written."""
+        item_id = item_id or self._require().item_id
+        flagged = flip_flag(self.store, item_id, self.clock())
+        (self.flagged.add if flagged else self.flagged.discard)(item_id)
+        if self.current is not None and self.current.item_id == item_id:
+            self.current = replace(self.current, flagged=flagged)
+        return flagged
 
     def intervals(self) -> dict[Rating, timedelta]:
         """How long until the current question is due again after each grade (the grade keys' labels; nothing saved)."""
@@ -547,7 +749,8 @@ class StudySession:
 
     def undo(self) -> Ask | None:
         """Take back the last answer: its history row is deleted and the item's schedule restored exactly, the
-        session put back as it was; the same question is asked again. None when there is nothing to undo.
+        session put back as it was; the same question is asked again (unless it was suspended since: then the
+        answer is taken back and :attr:`current` is None). None when there is nothing to undo.
 
         StoreError (nothing changed) when the database cannot be written."""
         if not self._undo:
@@ -558,8 +761,11 @@ class StudySession:
         self._s = last.state
         if self.drills is not None and last.state.drill is not None:
             vars(self.drills).update(last.state.drill)
-        self.current = replace(last.ask, asked_at=self.clock())
         self._first, self._hint_used = None, False
+        if last.ask.item_id in self.suspended:
+            self.current = None  # taken back, but suspended since: the session goes on to the next question
+            return last.ask
+        self.current = replace(last.ask, asked_at=self.clock(), flagged=last.ask.item_id in self.flagged)
         return self.current
 
     def _drill_snapshot(self) -> dict[str, Any] | None:

@@ -70,10 +70,13 @@ class QuizApp(App[None]):
         store: Store | None = None,
         now: datetime | Clock | None = None,
         resume_gc: bool = False,
+        exam: str | None = None,
     ) -> None:
         super().__init__()
         self._resume_gc = resume_gc
-        if mode not in (None, "quiz", "drill", "review"):
+        self.exam = exam
+        """The interview date given with --exam (YYYY-MM-DD), over the Settings screen's for this run."""
+        if mode not in (None, "quiz", "drill", "review", "weak"):
             raise ValueError(f"unknown mode {mode!r}")
         if mode is None:
             # Home is the first screen, and Textual reads no CSS_PATH of a first screen: its
@@ -150,10 +153,10 @@ class QuizApp(App[None]):
         # The progress database opens after the first screen is up (_after_first_screen): a quiz
         # or a drill needs it once an answer is in, and Home fills in due counts and accuracy then.
         # Review reads it to start.
-        if self.mode == "review":
+        if self.mode in ("review", "weak"):
             if not self._open_store():
                 return
-            if not self.start_review():
+            if not self.start_review(weak=self.mode == "weak"):
                 self.go_home()
         elif not _is_practice(self.screen) and not _is_home(self.screen):
             self.go_home()  # a quiz or drill with nothing to ask
@@ -413,9 +416,11 @@ class QuizApp(App[None]):
         limit = self.cli_count if self.mode == "drill" and self._sessions == 1 else None
         return DrillScreen(session, limit=limit)
 
-    def start_review(self) -> bool:
+    def start_review(self, *, weak: bool = False) -> bool:
         """Today's review (quizapp.study.review_plan: due cards, due computations, new cards within the day's limits),
-        driven by the study core."""
+        driven by the study core; ``weak``: the weak spots instead (quizapp.study.weak_plan)."""
+        if weak:
+            return self.start_weak()
         from quizapp.review import humanize_delta
         from quizapp.settings import load_study_settings
         from quizapp.store import StoreError
@@ -425,6 +430,10 @@ class QuizApp(App[None]):
         bank = self.practice_bank()
         now = self.clock()
         settings = load_study_settings(self.data_dir)
+        if self.exam:
+            from dataclasses import replace
+
+            settings = replace(settings, exam_date=self.exam)
         for problem in settings.problems:
             self.notify(problem, title="settings.json", severity="warning")
         try:
@@ -442,7 +451,31 @@ class QuizApp(App[None]):
             return False
         session = StudySession(self.store, items, clock=self.clock, seed=self.next_seed(), settings=settings)
         self._drop_to_home()
-        self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due)))
+        self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due - plan.exam)))
+        return True
+
+    def start_weak(self) -> bool:
+        """A session of the weak spots of the picked topics (quizapp.study.weak_plan: lowest predicted recall, most
+        frequent mistakes), due or not, on the study core; False (said) when there are none yet."""
+        from quizapp.settings import load_study_settings
+        from quizapp.store import StoreError
+        from quizapp.study import WEAK_COUNT, StudySession, weak_plan
+        from quizapp.tui.screens.review import ReviewScreen
+
+        count = self.cli_count if self.mode == "weak" and self.cli_count else WEAK_COUNT
+        try:
+            plan = weak_plan(self.practice_bank(), self.store, now=self.clock(), count=count)
+        except StoreError as err:
+            self.notify(str(err), severity="error")
+            return False
+        if not plan.items:
+            self.notify("No weak spots yet in the chosen topics: they come from what you have answered.", title="Weak spots")
+            return False
+        session = StudySession(self.store, plan.items, clock=self.clock, seed=self.next_seed(), settings=load_study_settings(self.data_dir))
+        screen = ReviewScreen(session, total=len(plan.items))
+        screen.mode_name = "Weak spots"
+        self._drop_to_home()
+        self.push_screen(screen)
         return True
 
     def open_browse(self) -> None:
@@ -588,11 +621,12 @@ def make_app(
     store: Store | None = None,
     now: datetime | Clock | None = None,
     resume_gc: bool = False,
+    exam: str | None = None,
 ) -> QuizApp:
     """Build the app on a loaded bank. ``mode`` opens straight on a quiz, drill or review; ``store`` and
     ``now`` let tests supply the progress store and a fixed clock. ``resume_gc``: the caller paused the
     cyclic garbage collector for the start (quizapp.cli does); the app freezes what starting made and
-    turns the collector back on once its first screen is up."""
+    turns the collector back on once its first screen is up. ``exam`` is --exam's interview date."""
     return QuizApp(
         bank,
         mode=mode,
@@ -604,4 +638,5 @@ def make_app(
         store=store,
         now=now,
         resume_gc=resume_gc,
+        exam=exam,
     )

@@ -81,6 +81,7 @@ class QuizCommands(Provider):
             PaletteCommand("Start quiz", leaving(app.start_quiz), f"{app.count} questions from the picked topics"),
             PaletteCommand("Start drill", leaving(app.start_drill), "Endless computed questions from the picked topics"),
             PaletteCommand("Review due cards", leaving(app.start_review), "Spaced repetition of the flashcards that are due"),
+            PaletteCommand("Weak spots", leaving(app.start_weak), "Your lowest predicted recall and most frequent mistakes, due or not"),
             PaletteCommand("Browse cards", app.open_browse, f"Search the picked topics' cards by text ({browse}: all topics)"),
             PaletteCommand("Statistics", app.open_stats, "Your history with plots, weakest items and most frequent mistakes"),
             PaletteCommand("Settings", app.open_settings, "New cards and reviews a day, desired retention, drill level, quiz length"),

@@ -76,6 +76,10 @@ SECTIONS: tuple[Section, ...] = (
             Binding("d", "start('drill')", "Drill", id="home.drill"),
             Binding("r", "start('review')", "Review", id="home.review"),
             Binding("b", "browse", "Browse", id="home.browse"),
+            Binding(
+                "w", "start('weak')", "Weak spots", show=False,
+                tooltip="Practise your weak spots: lowest predicted recall, most frequent mistakes", id="home.weak",
+            ),
             Binding("t", "stats", "Stats", show=False, tooltip="Your statistics: plots, weakest items, most frequent mistakes", id="home.stats"),
             Binding("o", "settings", "Settings", show=False, tooltip="Daily limits, desired retention, drill level, quiz length", id="home.settings"),
             Binding("a", "toggle_all", "All/none", show=False, tooltip="All topics or none (none = all)", id="home.all-none"),
@@ -100,6 +104,13 @@ SECTIONS: tuple[Section, ...] = (
             Binding("ctrl+t", "hint", "Hint", tooltip="Show a hint (a right answer counts half)", id="practice.hint"),
             Binding("enter", "next", "Next", tooltip="The next question, after the feedback", id="practice.next"),
             Binding("escape", "leave", "Leave", tooltip="Leave; a quiz asks first", id="practice.leave"),
+            # Ctrl keys: they work while an answer is typed. Neither is a grade (nothing recorded, undo leaves them).
+            Binding(
+                "ctrl+s", "suspend", "Suspend", show=False,
+                tooltip="Suspend this card or computation: never asked again until unsuspended (in Browse or `quizapp unsuspend`)",
+                id="practice.suspend",
+            ),
+            Binding("ctrl+g", "flag", "Flag", show=False, tooltip="Flag this card or computation for a closer look, or unflag it", id="practice.flag"),
         ),
     ),
     Section(
@@ -136,6 +147,8 @@ SECTIONS: tuple[Section, ...] = (
             ),
             Binding("ctrl+t", "scope('all')", "All topics", tooltip="Search every topic, not only the picked ones", id="browse.all"),
             Binding("ctrl+t", "scope('picked')", "Picked topics", tooltip="Search the picked topics only", id="browse.picked"),
+            Binding("ctrl+s", "suspend", "Suspend", tooltip="Suspend the highlighted card (never asked), or unsuspend it", id="browse.suspend"),
+            Binding("ctrl+g", "flag", "Flag", tooltip="Flag the highlighted card, or unflag it", id="browse.flag"),
         ),
     ),
     Section(
@@ -186,11 +199,15 @@ WHILE_TYPING = frozenset(
         "app.palette",
         "practice.hint",
         "practice.leave",
+        "practice.suspend",
+        "practice.flag",
         "browse.back",
         "browse.search",
         "browse.results",
         "browse.all",
         "browse.picked",
+        "browse.suspend",
+        "browse.flag",
         "settings.back",
     }
 )

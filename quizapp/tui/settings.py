@@ -14,7 +14,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from quizapp.settings import DEFAULT_COUNT, FIELDS, LEVELS, MAX_COUNT, MAX_SETTINGS_BYTES, Field, parse_field, read_settings_file
+from quizapp.settings import (
+    DAILY_MINUTES,
+    DEFAULT_COUNT,
+    FIELDS,
+    LEVELS,
+    MAX_COUNT,
+    MAX_SETTINGS_BYTES,
+    Field,
+    parse_field,
+    read_settings_file,
+)
 from quizapp.settings import json_short as _json_short
 
 __all__ = [
@@ -46,6 +56,9 @@ class Settings:
     level: str = "auto"
     """The default drill level: "auto" (grows with the streak), or a fixed one."""
     second_try: bool = True
+    exam_date: str = ""
+    """The interview day, YYYY-MM-DD, or empty (quizapp.settings)."""
+    daily_minutes: int = DAILY_MINUTES
     keymap: tuple[tuple[str, str], ...] = ()
     """The file's "keymap" as (binding id, comma-separated keys), in file order; quizapp.tui.keys checks them."""
     problems: tuple[str, ...] = ()

@@ -279,7 +279,7 @@ def test_a_schema_1_database_upgrades_with_nothing_lost(tmp_path):
     assert raw_rows(path, "PRAGMA user_version") == [(1,)]
     assert len(attempts_before) == 7 and len(states_before) == 4
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         read = store.attempts()
         # every schema-1 field as the old release wrote it, read back through the new code
         assert sorted(

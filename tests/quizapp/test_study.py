@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from quizapp.answers import AnswerError
-from quizapp.content.loader import load_bank
 from quizapp.content.model import Bank, Card, CardKind, Deck, SourceRef
 from quizapp.generate import DrillInstance
 from quizapp.schedule import Rating, review
@@ -40,17 +39,6 @@ def card(i: int, **extra) -> Card:
 
 def bank_of(cards, templates=()) -> Bank:
     return Bank(decks=(Deck("d", "d", Path("d.md"), topics=("T",), cards=tuple(cards), templates=tuple(templates)),))
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "p.sqlite3") as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_bank([Path(__file__).parent / "data" / "small.md"], bundled=False)
 
 
 def conv_template(bank: Bank):

@@ -30,6 +30,8 @@ def test_settings_round_trip_atomically(tmp_path):
         "day_start_hour": 4,
         "level": "auto",
         "second_try": True,
+        "exam_date": "",
+        "daily_minutes": 30,
     }
 
 

@@ -1,4 +1,5 @@
-"""Provides BrowseScreen: search the cards of the picked topics (or every topic) by text and read them with their answers."""
+"""Provides BrowseScreen: search the cards of the picked topics (or every topic) by text and read them with their answers;
+suspend or flag the highlighted one (a column marks them: ⊘ suspended, ⚑ flagged)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.content.model import Card
+from quizapp.store import Mark
 from quizapp.tui import keys
 from quizapp.tui.items import topic_keys
 
@@ -48,22 +50,30 @@ def _cut(text: str, width: int) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def card_content(card: Card) -> Content:
+MARK_COLUMN = {(False, False): "  ", (True, False): "⊘ ", (False, True): "⚑ ", (True, True): "⊘⚑"}
+"""The list's first column by (suspended, flagged)."""
+
+
+def card_content(card: Card, mark: Mark | None = None) -> Content:
     parts: list[str | tuple[str, str]] = [
-        (f"{card.topic} · {card.kind} · {card.deck}", "$text-muted"),
+        (f"{card.topic} · {card.kind} · {card.deck} · {card.id}", "$text-muted"),
         "\n",
         (card.question, "bold"),
         "\n",
     ]
     if card.options:
         for i, option in enumerate(card.options):
-            mark = "✓" if i == card.correct else " "
-            parts += ["\n", (f"{mark} {i + 1}. ", "bold $text-success" if i == card.correct else ""), option]
+            tick = "✓" if i == card.correct else " "
+            parts += ["\n", (f"{tick} {i + 1}. ", "bold $text-success" if i == card.correct else ""), option]
     else:
         parts += ["\n", card.answer]
     if card.note:
         parts += ["\n\n", ("Why: ", "bold"), card.note]
     parts += ["\n\n", (str(card.source), "$text-muted")]
+    if mark is not None and mark.suspended:
+        parts += ["\n", ("⊘ Suspended: never asked until unsuspended", "bold $text-warning")]
+    if mark is not None and mark.flagged:
+        parts += ["\n", ("⚑ Flagged", "bold $text-accent")]
     return Content.assemble(*parts)
 
 
@@ -89,6 +99,8 @@ class BrowseScreen(Screen[None]):
         self.all_cards: list[Card] = []
         self.picked_cards: list[Card] = []
         self.n_picked_topics = 0
+        self.marks: dict[str, Mark] = {}
+        """The cards suspended or flagged (quizapp.store marks), by id."""
 
     def compose(self) -> ComposeResult:
         to_results = self.app.key_label("browse.results")
@@ -100,6 +112,12 @@ class BrowseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from quizapp.store import StoreError
+
+        try:
+            self.marks = self.app.store.marks()
+        except StoreError as err:
+            self.app.notify(f"Suspended and flagged cards not shown: {err}", severity="error", timeout=10)
         picked = self.app.practice_bank()
         self.all_cards = self.app.bank.cards()
         self.picked_cards = self.all_cards if picked is self.app.bank else picked.cards()
@@ -131,11 +149,7 @@ class BrowseScreen(Screen[None]):
         self.results = search_cards(self.cards, query)
         shown = self.results[:MAX_RESULTS]
         results = self.query_one("#results", OptionList)
-        width = max(20, self.size.width - 30)
-        results.set_options(
-            Option(Content.assemble((f"{_cut(card.topic, 22):<22} ", "$text-muted"), _cut(card.question, width)))
-            for card in shown
-        )
+        results.set_options(Option(self._row(card)) for card in shown)
         self.query_one("#browse-count", Static).update(self._count_text(len(shown)))
         if shown:
             results.highlighted = 0
@@ -160,8 +174,51 @@ class BrowseScreen(Screen[None]):
             text += f" · {shown} of {len(self.results)} matches shown — refine the search"
         return text
 
+    def _row(self, card: Card) -> Content:
+        """One line of the results: the mark column, the topic and the question, cut to the screen's width."""
+        mark = self.marks.get(card.id)
+        column = MARK_COLUMN[(mark.suspended, mark.flagged) if mark else (False, False)]
+        width = max(20, self.size.width - 32)
+        return Content.assemble((column, "bold $text-warning"), (f"{_cut(card.topic, 22):<22} ", "$text-muted"), _cut(card.question, width))
+
     def _show(self, card: Card | None) -> None:
-        self.query_one("#card", Static).update(card_content(card) if card is not None else "No card matches.")
+        self.query_one("#card", Static).update(card_content(card, self.marks.get(card.id)) if card is not None else "No card matches.")
+
+    @property
+    def highlighted(self) -> Card | None:
+        """The card highlighted in the results, if any."""
+        index = self.query_one("#results", OptionList).highlighted
+        return self.results[index] if index is not None and 0 <= index < min(len(self.results), MAX_RESULTS) else None
+
+    def action_suspend(self) -> None:
+        """Suspend the highlighted card (never asked, in any mode), or unsuspend it. Not a grade: nothing is recorded."""
+        self._toggle("suspended")
+
+    def action_flag(self) -> None:
+        """Flag the highlighted card, or unflag it."""
+        self._toggle("flagged")
+
+    def _toggle(self, field: str) -> None:
+        from quizapp.store import StoreError
+
+        card = self.highlighted
+        if card is None:
+            return
+        old = self.marks.get(card.id, Mark(card.id))
+        try:
+            mark = self.app.store.set_mark(card.id, **{field: not getattr(old, field)}, now=self.app.clock())
+        except StoreError as err:
+            self.app.notify(f"Not saved: {err}", severity="error", timeout=10)
+            return
+        if mark.suspended or mark.flagged:
+            self.marks[card.id] = mark
+        else:
+            self.marks.pop(card.id, None)
+        results = self.query_one("#results", OptionList)
+        results.replace_option_prompt_at_index(results.highlighted, self._row(card))
+        self._show(card)
+        done = {"suspended": ("Suspended", "Unsuspended"), "flagged": ("Flagged", "Flag taken off")}[field]
+        self.app.notify(done[0] if getattr(mark, field) else done[1], title="Browse")
 
     @on(OptionList.OptionHighlighted, "#results")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -180,6 +237,8 @@ class BrowseScreen(Screen[None]):
             return bool(self.results) and isinstance(self.focused, Input)
         if action == "scope":
             return self.narrowed and self.every_topic == (parameters[0] == "picked")
+        if action in ("suspend", "flag"):
+            return bool(self.results)
         return True
 
     def action_scope(self, where: str) -> None:

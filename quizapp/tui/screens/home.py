@@ -121,7 +121,8 @@ class HomeScreen(Screen[None]):
             self.action_start(event.button.id)
 
     def action_start(self, mode: str) -> None:
-        {"quiz": self.app.start_quiz, "drill": self.app.start_drill, "review": self.app.start_review}[mode]()
+        starts = {"quiz": self.app.start_quiz, "drill": self.app.start_drill, "review": self.app.start_review, "weak": self.app.start_weak}
+        starts[mode]()
 
     def action_browse(self) -> None:
         self.app.open_browse()

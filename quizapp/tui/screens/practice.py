@@ -202,6 +202,8 @@ class PracticeScreen(Screen[None]):
         extra = ""
         if question.drill is not None and question.drill.level and question.drill.level != "medium":
             extra = question.drill.level
+        if self.is_flagged(question):
+            extra = f"{extra} ⚑ flagged".strip()
         self.query_one(QuestionView).show(question.text, topic=question.topic, kind=KIND_LABELS[kind], extra=extra)
         self.query_one("#question-scroll", VerticalScroll).scroll_home(animate=False)
         if self.asks_cards:
@@ -405,6 +407,56 @@ class PracticeScreen(Screen[None]):
 
     def action_next(self) -> None:
         self.advance()
+
+    def action_suspend(self) -> None:
+        """Suspend the item on screen (a computation: its template; never asked again, not a grade) and go on."""
+        if self._mark(suspend=True):
+            session = getattr(self, "session", None)
+            if getattr(session, "templates", True) == []:  # a drill whose every template is now suspended
+                self.end()
+                self.finish()
+            else:
+                self.advance()
+
+    def action_flag(self) -> None:
+        """Flag the item on screen for a closer look, or unflag it (not a grade: the question stays)."""
+        self._mark(suspend=False)
+
+    def is_flagged(self, question: Question) -> bool:
+        """Did the user flag ``question``'s item? The study core says so of what it asks (a screen without a core session
+        does not read the store for it: before the first answer the database is not open yet)."""
+        ask = getattr(getattr(self, "session", None), "current", None)
+        return bool(getattr(ask, "flagged", False))
+
+    def _mark(self, *, suspend: bool) -> bool:
+        """Suspend or flip the flag of the item on screen through the study core (the store when the screen has no
+        core session); say what was done. False when nothing was (no question, or the store failed)."""
+        from quizapp.progress import schedule_target
+        from quizapp.session import DrillSession
+        from quizapp.store import StoreError
+        from quizapp.study import StudySession, flip_flag
+
+        if self.current is None or self.finished:
+            return False
+        item_id = schedule_target(self.current).item_id
+        session = getattr(self, "session", None)
+        try:
+            if isinstance(session, StudySession):
+                flagged = session.suspend(item_id) if suspend else session.flag(item_id)
+            elif suspend:
+                self.app.store.set_mark(item_id, suspended=True, now=self.app.clock())
+                if isinstance(session, DrillSession):  # (a drill not yet on the core) draws from the rest
+                    session.templates = [t for t in session.templates if t.id != item_id]
+            else:
+                flagged = flip_flag(self.app.store, item_id, self.app.clock())
+        except StoreError as err:
+            self.app.notify(f"Not saved: {err}", severity="error", timeout=10)
+            return False
+        if suspend:
+            self.app.notify(f"Suspended {item_id}: not asked again until unsuspended in Browse.", title=self.mode_name)
+        else:
+            self.app.notify("Flagged." if flagged else "Flag taken off.", title=self.mode_name)
+        return True
 
     def action_leave(self) -> None:
         """Escape: each subclass decides (ask first, or show the results so far)."""

@@ -43,7 +43,8 @@ class ReviewScreen(PracticeScreen):
     def status_text(self) -> str:
         ask = self.session.current
         where = "again" if ask is not None and ask.again else f"card {min(self.session.taken, self.total)} of {self.total}"
-        return f"Review · {where} ({self.total - self.new} due, {self.new} new)"
+        plan = f" ({self.total - self.new} due, {self.new} new)" if self.mode_name == "Review" else ""  # weak spots: due or not
+        return f"{self.mode_name} · {where}{plan}"
 
     def typed_outcome(self, question: Question, text: str, answer_box: AnswerBox) -> Outcome | None:
         """A typed answer checked and recorded by the study core: Enter alone is "I don't know" (Again, the worked

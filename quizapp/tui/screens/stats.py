@@ -120,6 +120,7 @@ class StatsScreen(Screen[None]):
             yield Static("Retention by topic: reviews recalled, last 30 days", classes="stats-label")
             yield Plot(id="retention", classes="stats-plot")
             yield Static("", id="no-retention", markup=False)
+            yield Static("", id="readiness", markup=False)
             yield Static("", id="weakest-label", classes="stats-label", markup=False)
             yield DataTable(id="weakest", cursor_type="none", zebra_stripes=True)
             yield Static("", id="mistakes-label", classes="stats-label", markup=False)
@@ -142,9 +143,11 @@ class StatsScreen(Screen[None]):
 
     def refresh_stats(self) -> None:
         """Compute the figures afresh from the store and show them."""
+        from quizapp.settings import parse_date
         from quizapp.store import StoreError
 
         app = self.app
+        exam = app.exam or app.settings.exam_date
         try:
             self.stats = core.compute(
                 app.store,
@@ -153,6 +156,7 @@ class StatsScreen(Screen[None]):
                 tz=app.tz,
                 day_start=app.settings.day_start_hour,
                 parameters=app.store.fsrs_parameters,
+                exam=parse_date(exam) if exam else None,
             )
         except StoreError as err:
             self.app.notify(str(err), severity="error")
@@ -176,6 +180,7 @@ class StatsScreen(Screen[None]):
         self._plot_per_day(stats)
         self._plot_forecast(stats)
         self._plot_retention(stats)
+        self._show_readiness(stats)
         self._show_weakest(stats)
         self._show_mistakes(stats)
         self._show_fsrs(stats)
@@ -221,6 +226,26 @@ class StatsScreen(Screen[None]):
         plt.xlim(0, 100)
         plt.xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         plot.styles.height = 2 * len(shown) + 3  # two rows a bar, the frame and the axis
+
+    def _show_readiness(self, stats: core.Stats) -> None:
+        """Each topic's readiness on the interview day (the Settings screen's Interview date); hidden without one."""
+        shown = self.query_one("#readiness", Static)
+        shown.display = stats.exam is not None
+        if stats.exam is None:
+            return
+        days = (stats.exam - core.study_day(stats.now, self.app.tz, stats.day_start)).days
+        width = min(LABEL_WIDTH, max((len(r.topic) for r in stats.readiness), default=0))
+        parts: list[str | tuple[str, str]] = [
+            (f"Readiness on {stats.exam.isoformat()} ({_plural(days, 'day')} away): recall predicted for the day", "bold $text-muted")
+        ]
+        for r in stats.readiness:
+            bar = "█" * round(20 * r.readiness)
+            parts += [
+                f"\n  {_short(r.topic, width):<{width}} ",
+                (f"{bar:<20}", "$text-success" if r.readiness >= 0.9 else "$text-warning"),
+                f" {_percent(r.readiness):>4}  {r.answered:,} of {_plural(r.items, 'item')} answered",
+            ]
+        shown.update(Content.assemble(*parts))
 
     def _show_weakest(self, stats: core.Stats) -> None:
         fsrs = "FSRS fitted to you" if stats.fitted else "FSRS defaults"

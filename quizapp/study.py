@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from quizapp.answers import CheckResult, Verdict, check
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
@@ -28,12 +27,13 @@ from quizapp.progress import Recorded, hinted_score, record_answer, schedule_tar
 from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
 from quizapp.session import family, spread_siblings
 from quizapp.settings import StudySettings
-from quizapp.stats import day_begins, study_day
-from quizapp.store import Schedule, StoreError
 
+# The answer checker, the statistics and the store are imported where they are used: the TUI's first question
+# is asked by a session before the first frame, and needs none of them (the checker alone takes ~50 ms).
 if TYPE_CHECKING:
+    from quizapp.answers import CheckResult
     from quizapp.session import DrillSession
-    from quizapp.store import Store
+    from quizapp.store import Schedule, Store
 
 __all__ = [
     "LEARN_AHEAD",
@@ -159,6 +159,8 @@ class DayCounts:
 
 def day_counts(store: Store, now: datetime, settings: StudySettings, tz: tzinfo | None = None) -> DayCounts:
     """What today (the study day holding ``now``, in ``tz``; None: the system's zone) has introduced and reviewed."""
+    from quizapp.stats import day_begins, study_day
+
     today = study_day(now, tz, settings.day_start_hour)
     begins = day_begins(today, tz, settings.day_start_hour)
     ends = day_begins(today + timedelta(days=1), tz, settings.day_start_hour)
@@ -418,6 +420,8 @@ class StudySession:
 
         A wrong answer gets one more try first (``second_try``); the first try decides the rating.
         """
+        from quizapp.answers import Verdict, check
+
         ask = self._require()
         instance = ask.item
         if not isinstance(instance, DrillInstance):
@@ -487,6 +491,8 @@ class StudySession:
     def _record(self, ask: Ask, answer: dict[str, Any], *, result: CheckResult | None = None, first: CheckResult | None = None) -> Outcome:
         """Record ``answer`` to ``ask`` (through progress.record_answer), keep what undo needs, bring the item back
         when its learning step says so. A failed save is counted and said in the outcome; the session goes on."""
+        from quizapp.store import StoreError
+
         answer = _complete(answer)
         now = self.clock()
         before = self._s.copy()

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from quizapp.content.drill import DrillTemplate
+    from quizapp.settings import StudySettings
     from quizapp.store import Store
+    from quizapp.study import StudySession
     from quizapp.tui.commands import QuizCommands
     from quizapp.tui.widgets.topic_picker import TopicRow
 
@@ -39,6 +41,17 @@ Clock = Callable[[], datetime]
 
 HOME_CSS = Path(__file__).parent / "screens" / "home.tcss"
 """HomeScreen's rules (its CSS_PATH names this file too)."""
+
+
+class _LazyStore:
+    """The app's progress store as a study session holds it: opened at its first use. A quiz or drill opened from the
+    command line starts its session before the first frame, and the database opens after that frame."""
+
+    def __init__(self, app: QuizApp) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app.store, name)
 
 
 def _quiz_commands() -> type[QuizCommands]:
@@ -387,7 +400,23 @@ class QuizApp(App[None]):
         if not questions:
             self.notify("No questions in the chosen topics: pick others on Home.", severity="warning")
             return None
-        return QuizScreen(list(questions), title=title)
+        # A computation answered wrong comes back from its template with new numbers: any template of the bank.
+        session = self._study([q.drill or q.card for q in questions], templates=self.bank.templates())
+        return QuizScreen(session, total=len(questions), title=title)
+
+    def study_settings(self) -> StudySettings:
+        """How a session runs (second try, limits, the day's start), from the settings as the app holds them now."""
+        from quizapp.settings import StudySettings
+
+        s = self.settings
+        return StudySettings(new_per_day=s.new_per_day, review_cap=s.review_cap, day_start_hour=s.day_start_hour, second_try=s.second_try)
+
+    def _study(self, items: Sequence[Any] = (), **kwargs: Any) -> StudySession:
+        """A study session recording into the progress store (opened at the first answer, after the first frame)."""
+        from quizapp.study import StudySession
+
+        store = self._store if self._store is not None else _LazyStore(self)
+        return StudySession(store, items, clock=self.clock, seed=self.next_seed(), settings=self.study_settings(), **kwargs)
 
     def start_drill(self, templates: Sequence[DrillTemplate] | None = None) -> bool:
         """Push an endless drill over ``templates`` (default: the picked topics'); False if there are none."""
@@ -408,25 +437,23 @@ class QuizApp(App[None]):
             self.notify("No drill templates in the chosen topics: pick a topic with drills.", severity="warning")
             return None
         # --level holds for this run; otherwise the Settings screen's default level (auto: grows with the streak).
-        session = DrillSession(chosen, seed=self.next_seed(), level=self.level or self.settings.fixed_level)
-        # --count limits the drill the command line opened, not the ones started from Home later.
+        drills = DrillSession(chosen, seed=self.next_seed(), level=self.level or self.settings.fixed_level)
+        # --count limits the drill the command line opened, not the ones started from Home later; without it the
+        # drill is endless.
         limit = self.cli_count if self.mode == "drill" and self._sessions == 1 else None
-        return DrillScreen(session, limit=limit)
+        return DrillScreen(self._study(drills=drills, count=limit))
 
     def start_review(self) -> bool:
         """Today's review (quizapp.study.review_plan: due cards, due computations, new cards within the day's limits),
         driven by the study core."""
         from quizapp.review import humanize_delta
-        from quizapp.settings import load_study_settings
         from quizapp.store import StoreError
-        from quizapp.study import StudySession, review_plan
+        from quizapp.study import review_plan
         from quizapp.tui.screens.review import ReviewScreen
 
         bank = self.practice_bank()
         now = self.clock()
-        settings = load_study_settings(self.data_dir)
-        for problem in settings.problems:
-            self.notify(problem, title="settings.json", severity="warning")
+        settings = self.study_settings()
         try:
             plan = review_plan(bank, self.store, now=now, settings=settings)
             upcoming = self.store.next_due([c.id for c in bank.cards()] + [t.id for t in bank.templates()])
@@ -440,7 +467,7 @@ class QuizApp(App[None]):
             when = f" The next one is due {humanize_delta(upcoming, now)}." if upcoming else ""
             self.notify(f"Nothing to review in the chosen topics.{when}", title="Review")
             return False
-        session = StudySession(self.store, items, clock=self.clock, seed=self.next_seed(), settings=settings)
+        session = self._study(items)
         self._drop_to_home()
         self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due)))
         return True

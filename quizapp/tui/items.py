@@ -77,6 +77,9 @@ class Outcome:
     elapsed_s: float = 0.0
     result: CheckResult | None = None
     chosen: int | None = None  # the option picked, for multiple choice
+    second_try: str = ""
+    """The second try typed after a wrong first one (``answer_text``, which decided the rating); empty without one."""
+    second_right: bool = False
 
     @property
     def correct(self) -> bool:

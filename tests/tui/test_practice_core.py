@@ -186,7 +186,8 @@ async def test_a_wrong_drill_gets_a_second_try_and_the_first_decides(new_app, st
         assert store.attempts() == [] and screen.phase == "asking" and not feedback(app)
         await type_answer(pilot, drill.answer_text)
         shown = feedback(app)
-        assert "✗ Wrong" in shown and f"{wrong} (then {drill.answer_text})" in shown
+        assert "✗ Wrong" in shown and f"You answered   {wrong}\n" in shown
+        assert f"Second try     {drill.answer_text}   (right, but the first try counts)" in shown
         [attempt] = store.attempts()
         assert (attempt.rating, attempt.answer_text) == (1, wrong)
         assert screen.session.drills.streak == 0 and "0/1 right" in text_of(app, "#status")
@@ -233,3 +234,13 @@ async def test_the_drill_stays_endless_and_its_results_say_when_it_is_due(new_ap
         assert "12 of 12 right" in text_of(app, "#results-score")
         due = store.get_state("conv-output-size").due
         assert due > NOW and "Next due: in " in text_of(app, "#results-score")
+
+
+async def test_the_step_is_said_from_the_time_of_the_answer_on_a_running_clock(new_app, store):
+    ticks = iter(range(10**6))
+    app = new_app(mode="drill", topics=["Convolutional"], now=lambda: NOW + timedelta(milliseconds=next(ticks)))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # I don't know: Again, back after the 1-minute step (not "now", a moment later)
+        await pilot.pause()
+        assert "It comes back in 1 minute with new numbers" in feedback(app)

@@ -87,7 +87,7 @@ async def test_a_wrong_typed_answer_gets_a_second_try_and_the_first_decides(new_
         await type_answer(pilot, wrong)
         assert "one more try" in text_of(app, "#answer-error") and store.attempts() == []
         await type_answer(pilot, drill.answer_text)
-        assert "Wrong" in feedback(app) and f"{wrong} (then {drill.answer_text})" in feedback(app)
+        assert "Wrong" in feedback(app) and f"You answered   {wrong}\nSecond try     {drill.answer_text}   (right" in feedback(app)
         [attempt] = store.attempts()
         assert (attempt.rating, attempt.verdict, attempt.answer_text) == (1, "wrong", wrong)
         await pilot.press("u")  # undo the typed answer: asked again, nothing kept

@@ -9,6 +9,7 @@ the last answer; the screen shows and reports. Quiz, Drill and Review subclass i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -95,8 +96,8 @@ class PracticeScreen(Screen[None]):
         self.first_try = ""
         """The wrong first try of the computation asked, while its second try is awaited."""
         self.current: Question | None = None
-        self.comes_back: datetime | None = None
-        """When the question just answered comes back in this session (its learning step), or None."""
+        self.last: study.Outcome | None = None
+        """What the study core made of the last answer (when it comes back in this session, if it does)."""
         self.outcomes: list[Outcome] = []
         self.started: datetime | None = None
         self.asked_at: datetime | None = None
@@ -340,11 +341,10 @@ class PracticeScreen(Screen[None]):
             answer_box.show_error(f"{text} is not right: one more try ({self._dont_know_keys()}: I don't know).")
             return None
         answer_box.show_error("")  # an earlier "could not read" no longer applies
-        if done.first is not None:
-            shown = f"{self.first_try} (then {text})" if text else self.first_try
-        else:
-            shown = text or "(I don't know)"
-        return self._outcome(question, done, shown)
+        if done.first is None:
+            return self._outcome(question, done, text or "(I don't know)")
+        second_right = done.result is not None and done.result.verdict.value == "correct"
+        return replace(self._outcome(question, done, self.first_try), second_try=text, second_right=second_right)
 
     def _dont_know_keys(self) -> str:
         return f"Enter alone or {self.app.key_label('practice.dont-know')}"
@@ -353,7 +353,7 @@ class PracticeScreen(Screen[None]):
         """What the screens show of the core's ``done`` (a failed save is said, never swallowed)."""
         if done.error is not None:
             self.app.notify(f"Progress not saved: {done.error}", severity="error", timeout=10)
-        self.comes_back = done.comes_back
+        self.last = done
         return Outcome(
             question=question,
             verdict=done.verdict,
@@ -395,9 +395,10 @@ class PracticeScreen(Screen[None]):
         from quizapp.review import humanize_delta
 
         back = ""
-        if self.comes_back is not None:
+        done = self.last
+        if done is not None and done.comes_back is not None and done.at is not None:
             fresh = " with new numbers" if outcome.question.drill is not None else ""
-            back = f"It comes back {humanize_delta(self.comes_back, self.app.clock())}{fresh}, in this session. "
+            back = f"It comes back {humanize_delta(done.comes_back, done.at)}{fresh}, in this session. "
         return f"{back}Press {self.app.key_label('practice.next')} for the next question ({self.app.key_label('practice.undo')} undoes this answer)."
 
     def on_outcome(self, outcome: Outcome) -> None:

@@ -61,7 +61,10 @@ def next_due_line(dates: Sequence[datetime], now: datetime) -> str:
     if not dates:
         return ""
     soon = sum(1 for due in dates if due - now <= timedelta(days=1))
-    return f"Next due: {humanize_delta(min(dates), now)} · {soon} of {len(dates)} within a day"
+    first = min(dates)
+    # humanize_delta rounds down: a learning step 50 seconds away is not due "now".
+    when = "in less than a minute" if now < first < now + timedelta(minutes=1) else humanize_delta(first, now)
+    return f"Next due: {when} · {soon} of {len(dates)} within a day"
 
 
 class PracticeScreen(Screen[None]):

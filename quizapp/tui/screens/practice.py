@@ -223,7 +223,7 @@ class PracticeScreen(Screen[None]):
         self.leave_for(screen)
 
     def next_due(self) -> str:
-        """When what this session asked is due again (quizapp.practice.next_due_line); empty when it cannot be read."""
+        """When what this session asked is due again (:func:`next_due_line`); empty when it cannot be read."""
         from quizapp.progress import schedule_target
         from quizapp.store import StoreError
 
@@ -404,7 +404,7 @@ class PracticeScreen(Screen[None]):
             back = f"It comes back {humanize_delta(done.comes_back, done.at)}{fresh}, in this session. "
         return f"{back}Press {self.app.key_label('practice.next')} for the next question ({self.app.key_label('practice.undo')} undoes this answer)."
 
-    def on_outcome(self, outcome: Outcome) -> None:
+    def on_outcome(self, outcome: Outcome | None) -> None:
         """An answer is in (or, with None, taken back): the progress bar counts the first-time questions answered."""
         if not self.show_progress:
             return

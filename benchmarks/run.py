@@ -591,6 +591,8 @@ def _feedback_latency(tmp: str, env: dict[str, str]) -> tuple[float, float, str]
     script.write_text(LATENCY_APP)
     data = Path(tmp) / "latency-data"
     data.mkdir()
+    # No second try: a wrong answer's feedback (with its misconception search) comes on the first Enter.
+    (data / "settings.json").write_text('{"second_try": false}', encoding="utf-8")
     done = subprocess.run([PY, str(script), str(data)], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
     if done.returncode != 0:
         raise RuntimeError(f"the feedback latency run failed ({done.returncode}): {done.stderr[-2000:]}")

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta, tzinfo
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
-from quizapp.answers import CheckResult, Verdict, check
 from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
@@ -36,12 +35,13 @@ from quizapp.progress import Recorded, hinted_score, record_answer, schedule_tar
 from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
 from quizapp.session import family, spread_siblings
 from quizapp.settings import StudySettings
-from quizapp.stats import day_begins, study_day
-from quizapp.store import Mark, Schedule, StoreError
 
+# The answer checker, the statistics and the store are imported where they are used: the TUI's first question
+# is asked by a session before the first frame, and needs none of them (the checker alone takes ~50 ms).
 if TYPE_CHECKING:
+    from quizapp.answers import CheckResult
     from quizapp.session import DrillSession
-    from quizapp.store import Store
+    from quizapp.store import Schedule, Store
 
 __all__ = [
     "EXAM_RETENTION",
@@ -78,6 +78,8 @@ Item = Card | DrillInstance | DrillTemplate
 
 def flip_flag(store: Store, item_id: str, now: datetime) -> bool:
     """Flag ``item_id``, or unflag it when it is flagged (its suspension left as it is); returns whether it is flagged now."""
+    from quizapp.store import Mark
+
     flagged = not store.marks([item_id]).get(item_id, Mark(item_id)).flagged
     store.set_mark(item_id, flagged=flagged, now=now)
     return flagged
@@ -188,6 +190,8 @@ class DayCounts:
 
 def day_counts(store: Store, now: datetime, settings: StudySettings, tz: tzinfo | None = None) -> DayCounts:
     """What today (the study day holding ``now``, in ``tz``; None: the system's zone) has introduced and reviewed."""
+    from quizapp.stats import day_begins, study_day
+
     today = study_day(now, tz, settings.day_start_hour)
     begins = day_begins(today, tz, settings.day_start_hour)
     ends = day_begins(today + timedelta(days=1), tz, settings.day_start_hour)
@@ -309,6 +313,7 @@ def at_risk(
     ahead of ``now``) and whose recall predicted for then is below the target: lowest predicted recall first.
     Empty without an interview date. See :func:`review_plan`."""
     from quizapp.schedule import retrievability
+    from quizapp.stats import day_begins
 
     if settings.exam is None:
         return []
@@ -592,6 +597,8 @@ class StudySession:
 
         A wrong answer gets one more try first (``second_try``); the first try decides the rating.
         """
+        from quizapp.answers import Verdict, check
+
         ask = self._require()
         instance = ask.item
         if not isinstance(instance, DrillInstance):
@@ -689,6 +696,8 @@ class StudySession:
     def _record(self, ask: Ask, answer: dict[str, Any], *, result: CheckResult | None = None, first: CheckResult | None = None) -> Outcome:
         """Record ``answer`` to ``ask`` (through progress.record_answer), keep what undo needs, bring the item back
         when its learning step says so. A failed save is counted and said in the outcome; the session goes on."""
+        from quizapp.store import StoreError
+
         answer = _complete(answer)
         now = self.clock()
         before = self._s.copy()

@@ -65,3 +65,10 @@ def test_headless_module_imports_no_ui(module):
     assert "rich" not in loaded, f"{module} imports rich"
     if module in NO_SYMPY:
         assert "sympy" not in loaded, f"{module} imports sympy"
+
+
+def test_the_study_core_loads_the_answer_checker_and_the_database_when_used():
+    # The TUI asks its first question through a study session before the first frame; the checker (~50 ms)
+    # and the store follow once the question is up.
+    loaded = imported_after("quizapp.study")
+    assert not {"quizapp.answers", "quizapp.store", "quizapp.stats", "sqlite3"} & loaded

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from quizapp.content.drill import DrillTemplate
+    from quizapp.settings import StudySettings
     from quizapp.store import Store
+    from quizapp.study import StudySession
     from quizapp.tui.commands import QuizCommands
     from quizapp.tui.widgets.topic_picker import TopicRow
 
@@ -39,6 +41,17 @@ Clock = Callable[[], datetime]
 
 HOME_CSS = Path(__file__).parent / "screens" / "home.tcss"
 """HomeScreen's rules (its CSS_PATH names this file too)."""
+
+
+class _LazyStore:
+    """The app's progress store as a study session holds it: opened at its first use. A quiz or drill opened from the
+    command line starts its session before the first frame, and the database opens after that frame."""
+
+    def __init__(self, app: QuizApp) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app.store, name)
 
 
 def _quiz_commands() -> type[QuizCommands]:
@@ -390,7 +403,30 @@ class QuizApp(App[None]):
         if not questions:
             self.notify("No questions in the chosen topics: pick others on Home.", severity="warning")
             return None
-        return QuizScreen(list(questions), title=title)
+        # A computation answered wrong comes back from its template with new numbers: any template of the bank.
+        session = self._study([q.drill or q.card for q in questions], templates=self.bank.templates())
+        return QuizScreen(session, total=len(questions), title=title)
+
+    def study_settings(self) -> StudySettings:
+        """How a session runs (second try, limits, the day's start), from the settings as the app holds them now."""
+        from quizapp.settings import StudySettings
+
+        s = self.settings
+        return StudySettings(
+            new_per_day=s.new_per_day,
+            review_cap=s.review_cap,
+            day_start_hour=s.day_start_hour,
+            second_try=s.second_try,
+            exam_date=self.exam or s.exam_date,  # --exam holds for this run
+            daily_minutes=s.daily_minutes,
+        )
+
+    def _study(self, items: Sequence[Any] = (), **kwargs: Any) -> StudySession:
+        """A study session recording into the progress store (opened at the first answer, after the first frame)."""
+        from quizapp.study import StudySession
+
+        store = self._store if self._store is not None else _LazyStore(self)
+        return StudySession(store, items, clock=self.clock, seed=self.next_seed(), settings=self.study_settings(), **kwargs)
 
     def start_drill(self, templates: Sequence[DrillTemplate] | None = None) -> bool:
         """Push an endless drill over ``templates`` (default: the picked topics'); False if there are none."""
@@ -411,10 +447,11 @@ class QuizApp(App[None]):
             self.notify("No drill templates in the chosen topics: pick a topic with drills.", severity="warning")
             return None
         # --level holds for this run; otherwise the Settings screen's default level (auto: grows with the streak).
-        session = DrillSession(chosen, seed=self.next_seed(), level=self.level or self.settings.fixed_level)
-        # --count limits the drill the command line opened, not the ones started from Home later.
+        drills = DrillSession(chosen, seed=self.next_seed(), level=self.level or self.settings.fixed_level)
+        # --count limits the drill the command line opened, not the ones started from Home later; without it the
+        # drill is endless.
         limit = self.cli_count if self.mode == "drill" and self._sessions == 1 else None
-        return DrillScreen(session, limit=limit)
+        return DrillScreen(self._study(drills=drills, count=limit))
 
     def start_review(self, *, weak: bool = False) -> bool:
         """Today's review (quizapp.study.review_plan: due cards, due computations, new cards within the day's limits),
@@ -422,20 +459,13 @@ class QuizApp(App[None]):
         if weak:
             return self.start_weak()
         from quizapp.review import humanize_delta
-        from quizapp.settings import load_study_settings
         from quizapp.store import StoreError
-        from quizapp.study import StudySession, review_plan
+        from quizapp.study import review_plan
         from quizapp.tui.screens.review import ReviewScreen
 
         bank = self.practice_bank()
         now = self.clock()
-        settings = load_study_settings(self.data_dir)
-        if self.exam:
-            from dataclasses import replace
-
-            settings = replace(settings, exam_date=self.exam)
-        for problem in settings.problems:
-            self.notify(problem, title="settings.json", severity="warning")
+        settings = self.study_settings()
         try:
             plan = review_plan(bank, self.store, now=now, settings=settings)
             upcoming = self.store.next_due([c.id for c in bank.cards()] + [t.id for t in bank.templates()])
@@ -449,7 +479,7 @@ class QuizApp(App[None]):
             when = f" The next one is due {humanize_delta(upcoming, now)}." if upcoming else ""
             self.notify(f"Nothing to review in the chosen topics.{when}", title="Review")
             return False
-        session = StudySession(self.store, items, clock=self.clock, seed=self.next_seed(), settings=settings)
+        session = self._study(items)
         self._drop_to_home()
         self.push_screen(ReviewScreen(session, total=len(items), new=max(0, len(items) - plan.due - plan.exam)))
         return True
@@ -457,9 +487,8 @@ class QuizApp(App[None]):
     def start_weak(self) -> bool:
         """A session of the weak spots of the picked topics (quizapp.study.weak_plan: lowest predicted recall, most
         frequent mistakes), due or not, on the study core; False (said) when there are none yet."""
-        from quizapp.settings import load_study_settings
         from quizapp.store import StoreError
-        from quizapp.study import WEAK_COUNT, StudySession, weak_plan
+        from quizapp.study import WEAK_COUNT, weak_plan
         from quizapp.tui.screens.review import ReviewScreen
 
         count = self.cli_count if self.mode == "weak" and self.cli_count else WEAK_COUNT
@@ -471,7 +500,7 @@ class QuizApp(App[None]):
         if not plan.items:
             self.notify("No weak spots yet in the chosen topics: they come from what you have answered.", title="Weak spots")
             return False
-        session = StudySession(self.store, plan.items, clock=self.clock, seed=self.next_seed(), settings=load_study_settings(self.data_dir))
+        session = self._study(plan.items)
         screen = ReviewScreen(session, total=len(plan.items))
         screen.mode_name = "Weak spots"
         self._drop_to_home()

@@ -10,14 +10,10 @@ from typing import TYPE_CHECKING, Any
 from quizapp.content.model import Bank, Card, CardKind
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from quizapp.answers import CheckResult
     from quizapp.generate import DrillInstance
-    from quizapp.progress import Recorded
-    from quizapp.store import Store
 
-__all__ = ["Outcome", "Question", "answer_fields", "format_value", "record_outcome", "restrict", "topic_keys"]
+__all__ = ["Outcome", "Question", "format_value", "restrict", "topic_keys"]
 
 FLASHCARD, MCQ, DRILL = "flashcard", "mcq", "drill"
 
@@ -81,32 +77,13 @@ class Outcome:
     elapsed_s: float = 0.0
     result: CheckResult | None = None
     chosen: int | None = None  # the option picked, for multiple choice
+    second_try: str = ""
+    """The second try typed after a wrong first one (``answer_text``, which decided the rating); empty without one."""
+    second_right: bool = False
 
     @property
     def correct(self) -> bool:
         return self.verdict == "correct"
-
-
-def answer_fields(outcome: Outcome) -> dict[str, Any]:
-    """What ``outcome`` records, as quizapp.progress.record_answer (and quizapp.study.StudySession.record) take it."""
-    return {
-        "verdict": outcome.verdict,
-        "score": outcome.score,
-        "rating": outcome.rating,
-        "hint_used": outcome.hint_used,
-        "answer_text": outcome.answer_text,
-        "misconception": outcome.result.misconception if outcome.result is not None else None,
-    }
-
-
-def record_outcome(store: Store, outcome: Outcome, *, now: datetime) -> Recorded:
-    """Save ``outcome`` through quizapp.progress.record_answer: the attempt and the FSRS update in one commit.
-
-    Raises store.StoreError when the database cannot be written.
-    """
-    from quizapp.progress import record_answer
-
-    return record_answer(store, outcome.question, elapsed_s=outcome.elapsed_s, now=now, **answer_fields(outcome))
 
 
 def topic_keys(bank: Bank) -> list[tuple[str, str]]:

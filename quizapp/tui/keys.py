@@ -102,6 +102,12 @@ SECTIONS: tuple[Section, ...] = (
             Binding("3", "grade(3)", "Good", tooltip="Flashcard shown: grade Good", id="flashcard.good"),
             Binding("4", "grade(4)", "Easy", tooltip="Flashcard shown: grade Easy", id="flashcard.easy"),
             Binding("ctrl+t", "hint", "Hint", tooltip="Show a hint (a right answer counts half)", id="practice.hint"),
+            # Enter alone in the answer box does the same; this one is there to be seen (and works while typing).
+            Binding(
+                "ctrl+n", "dont_know", "I don't know", tooltip="Show the worked solution; counts as Again", id="practice.dont-know"
+            ),
+            # u once the answer box has let go of the keyboard; Ctrl+Z while typing the next answer.
+            Binding("u,ctrl+z", "undo", "Undo", tooltip="Take back the last answer or grade (its history and schedule)", id="practice.undo"),
             Binding("enter", "next", "Next", tooltip="The next question, after the feedback", id="practice.next"),
             Binding("escape", "leave", "Leave", tooltip="Leave; a quiz asks first", id="practice.leave"),
             # Ctrl keys: they work while an answer is typed. Neither is a grade (nothing recorded, undo leaves them).
@@ -112,11 +118,6 @@ SECTIONS: tuple[Section, ...] = (
             ),
             Binding("ctrl+g", "flag", "Flag", show=False, tooltip="Flag this card or computation for a closer look, or unflag it", id="practice.flag"),
         ),
-    ),
-    Section(
-        "review",
-        "Review",
-        (Binding("u", "undo", "Undo", tooltip="Take back the last answer or grade (its history and schedule)", id="review.undo"),),
     ),
     Section("choices", "Multiple choice", tuple(_choice(n) for n in range(1, 10))),
     Section(
@@ -198,6 +199,7 @@ WHILE_TYPING = frozenset(
         "app.help-typing",
         "app.palette",
         "practice.hint",
+        "practice.dont-know",
         "practice.leave",
         "practice.suspend",
         "practice.flag",
@@ -216,6 +218,7 @@ WHILE_TYPING = frozenset(
 
 STATES: dict[str, str] = {
     "practice.hint": "a computation asked",
+    "practice.dont-know": "a computation asked",
     "flashcard.reveal": "a flashcard asked",
     "flashcard.again": "a flashcard shown",
     "flashcard.hard": "a flashcard shown",

@@ -31,10 +31,11 @@ def store(tmp_path):
 
 @pytest.fixture
 def new_app(bank, store, tmp_path):
-    """make_app with the test bank, this test's store and data folder, a fixed clock and seed."""
+    """make_app with the test bank, this test's store and data folder, a fixed clock (or the ``now`` given) and seed."""
 
     def build(**kwargs) -> QuizApp:
         kwargs.setdefault("seed", SEED)
-        return make_app(bank, store=store, data_dir=tmp_path / "data", now=NOW, **kwargs)
+        kwargs.setdefault("now", NOW)
+        return make_app(bank, store=store, data_dir=tmp_path / "data", **kwargs)
 
     return build

@@ -82,11 +82,44 @@ def wrong_number(drill) -> str:
     return str(next(n for n in range(10_000, 20_000) if n not in taken))
 
 
-async def answer_wrongly(pilot, app) -> None:
-    """Answer the question on screen wrongly, whatever its kind, and move on."""
+async def answer_wrong_for_good(pilot, drill) -> None:
+    """Type a wrong answer to ``drill``, then Enter alone at its second try (I don't know): the first try stands."""
+    await type_answer(pilot, wrong_number(drill))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def answer_right(pilot, app) -> None:
+    """Answer the question on screen rightly (a flashcard: Good), whatever its kind, and move on."""
     q = app.screen.current
     if q.kind == "drill":
-        await type_answer(pilot, wrong_number(q.drill))
+        await type_answer(pilot, q.drill.answer_text)
+        await pilot.press("enter")
+    elif q.kind == "mcq":
+        await pilot.press(str(q.card.correct + 1), "enter")
+    else:
+        await pilot.press("space", "3")
+    await pilot.pause()
+
+
+async def answer_the_rest_right(pilot, app, limit: int = 50) -> int:
+    """Answer rightly what the session still asks (the learning steps of earlier mistakes come back until they
+    graduate); how many that took."""
+    from quizapp.tui.screens.practice import PracticeScreen
+
+    asked = 0
+    while isinstance(app.screen, PracticeScreen) and app.screen.running:
+        assert asked < limit, "the session should end"
+        await answer_right(pilot, app)
+        asked += 1
+    return asked
+
+
+async def answer_wrongly(pilot, app) -> None:
+    """Answer the question on screen wrongly, whatever its kind (a computation at both tries), and move on."""
+    q = app.screen.current
+    if q.kind == "drill":
+        await answer_wrong_for_good(pilot, q.drill)
         await pilot.press("enter")
     elif q.kind == "mcq":
         await pilot.press(str((q.card.correct + 1) % len(q.card.options) + 1), "enter")

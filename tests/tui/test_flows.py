@@ -7,7 +7,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pilot_helpers import answer_wrongly, card, feedback, run_from_palette, text_of, type_answer, wrong_number
+from pilot_helpers import (
+    answer_right,
+    answer_wrong_for_good,
+    answer_wrongly,
+    card,
+    feedback,
+    run_from_palette,
+    text_of,
+    type_answer,
+    wrong_number,
+)
 from textual.widgets import DataTable, Input, OptionList
 
 from quizapp.store import Store
@@ -172,7 +182,7 @@ async def test_answer_right(new_app, store):
         assert "✓ Correct" in shown
         assert f"Correct answer {drill.answer_text}" in shown
         assert drill.steps[-1] in shown  # the worked solution
-        assert screen.session.streak == 1 and "streak 1" in text_of(app, "#status")
+        assert screen.session.drills.streak == 1 and "streak 1" in text_of(app, "#status")
         [attempt] = store.attempts()
         assert (attempt.item_id, attempt.kind, attempt.verdict, attempt.rating) == ("conv-output-size", "drill", "correct", 3)
         assert attempt.answer_text == drill.answer_text
@@ -190,6 +200,9 @@ async def test_answer_wrong_with_a_misconception_shown(new_app, store):
         assert drill.misconceptions, "the fixed seed should ask a drill with a known wrong answer"
         mistake = drill.misconceptions[0]
         await type_answer(pilot, str(mistake.value))
+        assert "one more try" in text_of(app, "#answer-error") and store.attempts() == []
+        await pilot.press("enter")  # Enter alone at the second try: I don't know, and the first try stands
+        await pilot.pause()
         shown = feedback(app)
         assert "✗ Wrong" in shown
         assert f"You answered   {mistake.value}" in shown
@@ -197,14 +210,14 @@ async def test_answer_wrong_with_a_misconception_shown(new_app, store):
         assert f"Correct answer {drill.answer_text}" in shown
         [attempt] = store.attempts()
         assert (attempt.verdict, attempt.rating, attempt.score) == ("wrong", 1, 0.0)
-        assert app.screen.session.streak == 0
+        assert app.screen.session.drills.streak == 0
 
 
 async def test_a_wrong_answer_without_a_known_mistake_has_no_mistake_line(new_app):
     app = new_app(mode="drill", topics=["Convolutional"])
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        await type_answer(pilot, wrong_number(app.screen.current.drill))
+        await answer_wrong_for_good(pilot, app.screen.current.drill)
         assert "✗ Wrong" in feedback(app) and "Common mistake" not in feedback(app)
 
 
@@ -233,7 +246,7 @@ async def test_hint_shows_the_first_step_and_costs(new_app, store):
         assert "with the hint" in feedback(app)
         [attempt] = store.attempts()
         assert (attempt.hint_used, attempt.score, attempt.rating) == (True, 0.5, 2)  # Hard, half a point
-        assert app.screen.session.streak == 0  # a hinted answer does not climb
+        assert app.screen.session.drills.streak == 0  # a hinted answer does not climb
 
 
 async def test_drill_ends_on_results_with_escape(new_app):
@@ -243,7 +256,7 @@ async def test_drill_ends_on_results_with_escape(new_app):
         await type_answer(pilot, app.screen.current.drill.answer_text)
         await pilot.press("enter")
         await pilot.pause()
-        await type_answer(pilot, wrong_number(app.screen.current.drill))
+        await type_answer(pilot, wrong_number(app.screen.current.drill))  # Escape at its second try: the first stands
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
@@ -341,17 +354,23 @@ async def test_finish_a_quiz_and_open_a_mistake(new_app, store):
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, QuizScreen) and len(screen.questions) == 4
-        kinds = {q.kind for q in screen.questions}
-        assert kinds >= {"drill", "flashcard"}, kinds
+        assert isinstance(screen, QuizScreen) and screen.total == 4
         assert "question 1 of 4" in text_of(app, "#status")
+        first = []
         for _ in range(4):
+            first.append(screen.current)
             await answer_wrongly(pilot, app)
+        assert {q.kind for q in first} >= {"drill", "flashcard"}
+        # Each comes back after its learning step (asked ahead once the four are done) until two right answers.
+        assert isinstance(app.screen, QuizScreen) and "again, after a mistake" in text_of(app, "#status")
+        while isinstance(app.screen, QuizScreen):
+            await answer_right(pilot, app)
         assert isinstance(app.screen, ResultsScreen)
-        assert "0 of 4 right" in text_of(app, "#results-score")
+        n = len(store.attempts())
+        assert n > 4 and f"{n - 4} of {n} right" in text_of(app, "#results-score")
+        assert "Next due: in " in text_of(app, "#results-score")
         table = app.screen.query_one(DataTable)
-        assert table.row_count == len({q.topic for q in screen.questions})
-        assert len(store.attempts()) == 4
+        assert table.row_count == len({q.topic for q in first})
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MistakeScreen)
@@ -362,7 +381,7 @@ async def test_finish_a_quiz_and_open_a_mistake(new_app, store):
         assert "Mistake 2 of 4" in text_of(app, "#status")
         await pilot.press("escape", "r")  # back to the results, then practise the mistakes again
         await pilot.pause()
-        assert isinstance(app.screen, QuizScreen) and len(app.screen.questions) == 4
+        assert isinstance(app.screen, QuizScreen) and app.screen.total == 4
 
 
 async def test_quit_mid_quiz_asks_first(new_app, bank):
@@ -450,7 +469,7 @@ async def test_80x24_shows_the_question_and_the_input(new_app, mode):
         assert inside(question, screen) and inside(answer, screen)
         assert scroll.max_scroll_y == 0  # the whole question fits: nothing hidden
         assert answer.region.y > question.region.bottom - 1
-        await type_answer(pilot, wrong_number(screen.current.drill))
+        await answer_wrong_for_good(pilot, screen.current.drill)
         steps = screen.query_one("#feedback")
         assert inside(steps, screen) and inside(question, screen)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from pilot_helpers import card, feedback, text_of, type_answer
+from pilot_helpers import answer_the_rest_right, answer_wrong_for_good, card, feedback, text_of, type_answer, wrong_number
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Footer, Input, OptionList
 
@@ -57,7 +57,7 @@ async def test_an_accepted_answer_clears_the_could_not_read_line(new_app):
         assert "Could not read 'abc'" in str(error.render()) and error.display
         assert app.screen.phase == "asking"
         await pilot.press("backspace", "backspace", "backspace")
-        await type_answer(pilot, "7")
+        await type_answer(pilot, app.screen.current.drill.answer_text)
         assert app.screen.phase == "answered"
         assert ("✓ Correct" in feedback(app)) or ("✗ Wrong" in feedback(app))
         assert not error.display and str(error.render()) == ""
@@ -97,6 +97,7 @@ async def test_a_long_option_is_cut_in_the_feedback_only_while_the_options_are_o
         assert "Correct answer 1. Short" in feedback(app)
         await pilot.press("enter")
         await pilot.pause()
+        await answer_the_rest_right(pilot, app)  # the mistake comes back after its learning step
         assert isinstance(app.screen, ResultsScreen)
         await pilot.press("enter")
         await pilot.pause()
@@ -199,11 +200,6 @@ async def test_the_shared_enter_key_raises_no_keymap_warning(new_app, tmp_path):
 # --- 4. mistakes that tell themselves apart -----------------------------------------------------------
 
 
-def wrong_number(drill) -> str:
-    taken = {drill.answer, *(m.value for m in drill.misconceptions)}
-    return str(next(n for n in range(10_000, 20_000) if n not in taken))
-
-
 async def test_each_drill_mistake_shows_its_numbers_and_both_answers(new_app):
     app = new_app(mode="drill", topics=["Convolutional"])
     async with app.run_test(size=(80, 24)) as pilot:
@@ -212,7 +208,7 @@ async def test_each_drill_mistake_shows_its_numbers_and_both_answers(new_app):
         for _ in range(3):
             drill = app.screen.current.drill
             drills.append(drill)
-            await type_answer(pilot, wrong_number(drill))
+            await answer_wrong_for_good(pilot, drill)
             await pilot.press("enter")
             await pilot.pause()
         await pilot.press("escape")
@@ -241,6 +237,7 @@ async def test_card_mistakes_show_the_choice_or_the_grade(new_app, bank):
         await pilot.pause()
         await pilot.press("4", "enter", "space", "1")
         await pilot.pause()
+        await answer_the_rest_right(pilot, app)  # both come back after their learning steps
         assert isinstance(app.screen, ResultsScreen)
         lines = option_texts(app.screen.query_one("#mistakes", OptionList))
         assert lines[0].split("\n")[0].endswith("you: 4 · correct: 2")

@@ -266,3 +266,15 @@ def test_a_bad_study_setting_in_the_file_falls_back_to_its_default_with_a_proble
     assert (loaded.desired_retention, loaded.new_per_day, loaded.level, loaded.second_try) == (0.9, 30, "auto", False)
     assert loaded.fixed_level is None
     assert [p.split(" should")[0] for p in loaded.problems] == ['"desired_retention"', '"level"']
+
+
+def test_next_due_line_says_the_first_due_and_how_many_within_a_day():
+    from datetime import UTC, datetime, timedelta
+
+    from quizapp.tui.screens.practice import next_due_line
+
+    now = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    assert next_due_line([], now) == ""
+    assert next_due_line([now + timedelta(days=3), now + timedelta(minutes=10)], now) == "Next due: in 10 minutes · 1 of 2 within a day"
+    assert next_due_line([now + timedelta(seconds=50)], now) == "Next due: in less than a minute · 1 of 1 within a day"
+    assert next_due_line([now - timedelta(hours=1), now + timedelta(days=1, hours=1)], now) == "Next due: now · 1 of 2 within a day"

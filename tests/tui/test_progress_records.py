@@ -5,28 +5,23 @@ from __future__ import annotations
 
 import json
 
-from quizapp.answers import check
-from quizapp.generate import generate
+from pilot_helpers import type_answer
+
 from quizapp.paths import settings_path
-from quizapp.store import Store
-from quizapp.tui.items import Outcome, Question, record_outcome
 from quizapp.tui.settings import Settings, save_settings
 
 
-def test_a_drill_answered_with_a_typical_mistake_records_its_name(bank, tmp_path):
-    from datetime import UTC, datetime
-
-    template = next(t for t in bank.templates() if t.id == "conv-output-size")
-    drill = generate(template, 5, "hard")
-    mistake = drill.misconceptions[0]
-    typed = str(mistake.value)
-    result = check(typed, drill.answer, drill.tolerance, misconceptions=drill.misconceptions, form=drill.form)
-    assert result.misconception == mistake
-    outcome = Outcome(Question(drill=drill), "wrong", 0.0, 1, typed, result=result)
-    with Store(tmp_path / "p.sqlite3") as store:
-        record_outcome(store, outcome, now=datetime(2025, 3, 1, tzinfo=UTC))
-        [attempt] = store.attempts()
-    assert (attempt.item_id, attempt.seed, attempt.level, attempt.misconception) == ("conv-output-size", 5, "hard", mistake.name)
+async def test_a_drill_answered_with_a_typical_mistake_records_its_name(new_app, store):
+    app = new_app(mode="drill", topics=["Convolutional"])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        drill = app.screen.current.drill
+        mistake = drill.misconceptions[0]
+        await type_answer(pilot, str(mistake.value))
+        await pilot.press("enter")  # Enter alone at the second try: the first try stands
+        await pilot.pause()
+    [attempt] = store.attempts()
+    assert (attempt.item_id, attempt.seed, attempt.level, attempt.misconception) == ("conv-output-size", drill.seed, drill.level, mistake.name)
 
 
 def test_the_apps_settings_writes_keep_the_fitted_parameters(tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pilot_helpers import feedback, text_of, type_answer
+import pytest
+from pilot_helpers import answer_the_rest_right, answer_wrong_for_good, feedback, text_of, type_answer
 
+from quizapp.tui.screens.results import ResultsScreen
 from quizapp.tui.screens.review import ReviewScreen
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # the clock new_app gives the app (see conftest)
@@ -58,9 +60,10 @@ def due_computation(store) -> None:
     store.save_state("conv-output-size", state, now=NOW, kind="drill", topic="Convolutional layers", deck="conv")
 
 
-async def test_enter_alone_on_a_computation_is_i_dont_know(new_app, store):
-    due_computation(store)
-    app = new_app(mode="review", topics=["Convolutional"])
+@pytest.mark.parametrize("mode", ["review", "drill"])
+async def test_enter_alone_on_a_computation_is_i_dont_know(new_app, store, mode):
+    due_computation(store)  # a review asks it because it is due; a drill asks it anyway
+    app = new_app(mode=mode, topics=["Convolutional"])
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         drill = app.screen.current.drill
@@ -68,7 +71,8 @@ async def test_enter_alone_on_a_computation_is_i_dont_know(new_app, store):
         await pilot.pause()
         shown = feedback(app)
         assert "You answered   (I don't know)" in shown and f"Correct answer {drill.answer_text}" in shown
-        assert "Worked solution" in shown
+        assert "Worked solution" in shown and all(step in shown for step in drill.steps)
+        assert "It comes back in 1 minute with new numbers" in shown  # its learning step
         [attempt] = store.attempts()
         assert (attempt.item_id, attempt.rating, attempt.verdict, attempt.answer_text) == ("conv-output-size", 1, "wrong", "")
 
@@ -83,7 +87,7 @@ async def test_a_wrong_typed_answer_gets_a_second_try_and_the_first_decides(new_
         await type_answer(pilot, wrong)
         assert "one more try" in text_of(app, "#answer-error") and store.attempts() == []
         await type_answer(pilot, drill.answer_text)
-        assert "Wrong" in feedback(app) and f"{wrong} (then {drill.answer_text})" in feedback(app)
+        assert "Wrong" in feedback(app) and f"You answered   {wrong}\nSecond try     {drill.answer_text}   (right" in feedback(app)
         [attempt] = store.attempts()
         assert (attempt.rating, attempt.verdict, attempt.answer_text) == (1, "wrong", wrong)
         await pilot.press("u")  # undo the typed answer: asked again, nothing kept
@@ -102,9 +106,11 @@ async def test_retry_mistakes_asks_a_computation_with_new_numbers(new_app, bank)
         await pilot.pause()
         app.start_quiz([Question(drill=shown)])
         await pilot.pause()
-        await type_answer(pilot, str(int(shown.answer) + 1000))
-        await pilot.press("enter")  # the results
+        await answer_wrong_for_good(pilot, shown)
+        await pilot.press("enter")
         await pilot.pause()
+        await answer_the_rest_right(pilot, app)  # it comes back after its learning step until it graduates
+        assert isinstance(app.screen, ResultsScreen)
         await pilot.press("r")
         await pilot.pause()
         asked = app.screen.current.drill

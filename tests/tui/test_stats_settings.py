@@ -85,7 +85,7 @@ async def test_the_mistakes_key_drills_exactly_their_templates(new_app, store, b
         from quizapp.tui.screens.drill import DrillScreen
 
         assert isinstance(app.screen, DrillScreen)
-        assert [t.id for t in app.screen.session.templates] == ["conv-output-size"]
+        assert [t.id for t in app.screen.session.drills.templates] == ["conv-output-size"]
 
 
 async def test_without_mistakes_the_drill_key_is_off_and_the_screen_says_so(new_app):
@@ -233,7 +233,7 @@ async def test_the_default_level_holds_a_drill_at_it(new_app, tmp_path):
         await pilot.pause()
         await pilot.press("d")
         await pilot.pause()
-        assert app.screen.session.level == "easy" and app.screen.session.fixed_level == "easy"
+        assert app.screen.session.drills.level == "easy" and app.screen.session.drills.fixed_level == "easy"
 
 
 async def test_a_bad_value_is_refused_with_a_message_and_not_saved(new_app, tmp_path):

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from pilot_helpers import answer_wrongly, run_from_palette, text_of, type_answer
+from pilot_helpers import answer_the_rest_right, answer_wrongly, run_from_palette, text_of, type_answer
 from textual.widgets import DataTable, OptionList
 
 from quizapp.content.loader import load_bank
@@ -75,9 +75,10 @@ async def test_markup_in_deck_text_shows_as_written_on_every_screen(markup_bank,
             await pilot.press("s")  # a quiz of the three questions, each answered wrongly
             await pilot.pause()
             assert isinstance(app.screen, QuizScreen)
-            for _ in range(len(app.screen.questions)):
+            for _ in range(app.screen.total):
                 assert isinstance(app.screen, QuizScreen)
                 await answer_wrongly(pilot, app)
+            await answer_the_rest_right(pilot, app)  # the mistakes come back after their learning steps
             assert isinstance(app.screen, ResultsScreen)
             table = app.screen.query_one(DataTable)
             assert _plain(table.get_row_at(0)[0]) == TOPIC  # the cell shows the text, markup and all

@@ -46,8 +46,12 @@ def guide_text(app: QuizApp) -> str:
         "Answering: type the answer and press Enter (numbers like 16 or 0.25, shapes like 16x16x3, "
         "vectors like [1, 2]). Multiple choice: the number keys, or the arrows and Enter. Flashcards: "
         f"{keys.keys_label(app.binding_keys('flashcard.reveal'), sep=' or ')} shows the answer, then grade your recall: {grades}. "
-        f"{k('practice.hint')} shows a hint; a right answer after a hint counts half. "
-        "Every answer is saved as you give it.",
+        f"{k('practice.hint')} shows a hint; a right answer after a hint counts half. Enter alone (or "
+        f"{k('practice.dont-know')}) is I don't know: the worked solution, counted as Again. A wrong answer that "
+        "could be read gets one more try (the first try counts; Settings can turn this off). "
+        "Every answer is saved as you give it; "
+        f"{keys.keys_label(app.binding_keys('practice.undo'), sep=' or ')} takes back the last answer or grade. "
+        "A question answered wrong or Again comes back later in the session (a computation with new numbers).",
         f"{k('app.help')} opens this help ({k('app.help-typing')} while the cursor is in an answer or search box). "
         f"{k('app.palette')} opens the command palette: screens, a single topic, a single drill "
         '("Drill: conv-output-size"), and themes.',

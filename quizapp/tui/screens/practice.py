@@ -1,12 +1,16 @@
-"""Provides PracticeScreen: asking one question after another (typed, multiple choice or flashcard) with feedback.
+"""Provides PracticeScreen: a view of one study session (quizapp.study.StudySession) asking one question after
+another (typed, multiple choice or flashcard) with feedback.
 
-Quiz, Drill and Review subclass it and decide which question comes next and what happens at the end.
+The session decides what comes next, records each answer, brings a question answered Again back after its learning
+step (a computation with new numbers), gives a wrong typed answer its second try, takes "I don't know" and undoes
+the last answer; the screen shows and reports. Quiz, Drill and Review subclass it for their status line and ending.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -18,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from quizapp.tui import keys
-from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question, record_outcome
+from quizapp.tui.items import DRILL, FLASHCARD, KIND_LABELS, MCQ, Outcome, Question
 from quizapp.tui.widgets.answer_box import AnswerBox
 from quizapp.tui.widgets.feedback_view import (
     FeedbackView,
@@ -30,10 +34,11 @@ from quizapp.tui.widgets.question_view import QuestionView
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from quizapp import study
     from quizapp.tui.app import QuizApp
     from quizapp.tui.widgets.mcq_options import McqOptions
 
-__all__ = ["PracticeScreen", "elapsed_text"]
+__all__ = ["PracticeScreen", "elapsed_text", "next_due_line"]
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -48,8 +53,22 @@ def elapsed_text(seconds: float) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
+def next_due_line(dates: Sequence[datetime], now: datetime) -> str:
+    """When the items of a finished session are due again: "Next due: in 1 minute · 2 of 5 within a day"
+    (empty when none of them has a schedule)."""
+    from quizapp.review import humanize_delta
+
+    if not dates:
+        return ""
+    soon = sum(1 for due in dates if due - now <= timedelta(days=1))
+    first = min(dates)
+    # humanize_delta rounds down: a learning step 50 seconds away is not due "now".
+    when = "in less than a minute" if now < first < now + timedelta(minutes=1) else humanize_delta(first, now)
+    return f"Next due: {when} · {soon} of {len(dates)} within a day"
+
+
 class PracticeScreen(Screen[None]):
-    """One question at a time; subclasses implement :meth:`next_question` and :meth:`finish`."""
+    """One question at a time from ``session``; subclasses say what the status line shows and how leaving works."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("practice")
 
@@ -67,14 +86,21 @@ class PracticeScreen(Screen[None]):
     mode_name = "Practice"
     show_progress = True
     """A progress bar for a session of known length (not for the endless drill)."""
+    total = 0
+    """The questions the session set out to ask (the progress bar's length; learning steps come on top)."""
     asks_cards = True
     """Whether cards come up (the drill asks computations only and skips building their widgets)."""
     confirms_leaving = False
     """Whether leaving before the end asks first (a quiz does; a drill or review shows what was done)."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: study.StudySession) -> None:
         super().__init__()
+        self.session = session
+        self.first_try = ""
+        """The wrong first try of the computation asked, while its second try is awaited."""
         self.current: Question | None = None
+        self.last: study.Outcome | None = None
+        """What the study core made of the last answer (when it comes back in this session, if it does)."""
         self.outcomes: list[Outcome] = []
         self.started: datetime | None = None
         self.asked_at: datetime | None = None
@@ -104,6 +130,11 @@ class PracticeScreen(Screen[None]):
     def on_mount(self) -> None:
         # The question paints first; the feedback panel and the key bar follow one frame later.
         self.call_after_refresh(self._after_first_frame)
+        self.query_one(AnswerBox).allow_empty = True  # Enter alone: I don't know
+        if self.show_progress:
+            from textual.widgets import ProgressBar
+
+            self.query_one(ProgressBar).update(total=self.total, progress=0)
         self.started = self.app.clock()
         self._ticker = self.set_interval(1, self._update_status)
         self.advance()
@@ -136,7 +167,12 @@ class PracticeScreen(Screen[None]):
         return not self.finished
 
     def end(self) -> None:
-        """The session is over: nothing more is asked and its clock stops."""
+        """The session is over: nothing more is asked and its clock stops. A wrong first try still waiting for its
+        second is recorded as it was given (the first try decides)."""
+        if not self.finished and self.current is not None:
+            done = self.session.settle()
+            if done is not None:
+                self.outcomes.append(self._outcome(self.current, done, self.first_try))
         self.finished = True
         if self._ticker is not None:
             self._ticker.stop()
@@ -158,8 +194,15 @@ class PracticeScreen(Screen[None]):
     # --- flow -------------------------------------------------------------------------------------
 
     def next_question(self) -> Question | None:
-        """The question to ask next, or None when the session is over (each subclass decides)."""
-        raise NotImplementedError
+        """The question the session asks next, or None when it is over (or no template can make one: said)."""
+        from quizapp.generate import GenerationError
+
+        try:
+            ask = self.session.next()
+        except GenerationError as err:  # every template of an endless drill failed: say so, end the session
+            self.app.notify(str(err), severity="error", timeout=10)
+            return None
+        return None if ask is None else Question.of(ask.item)
 
     def finish(self, then: Callable[[], object] | None = None) -> None:
         """What follows the last question: the results of what was answered (Home when nothing was).
@@ -174,7 +217,22 @@ class PracticeScreen(Screen[None]):
             if then is not None:
                 then()
             return
-        self.leave_for(ResultsScreen(self.outcomes, elapsed=self._elapsed(self.started), title=f"{self.mode_name} results", then=then))
+        screen = ResultsScreen(
+            self.outcomes, elapsed=self._elapsed(self.started), title=f"{self.mode_name} results", then=then, next_due=self.next_due()
+        )
+        self.leave_for(screen)
+
+    def next_due(self) -> str:
+        """When what this session asked is due again (:func:`next_due_line`); empty when it cannot be read."""
+        from quizapp.progress import schedule_target
+        from quizapp.store import StoreError
+
+        ids = {schedule_target(o.question.drill or o.question.card).item_id for o in self.outcomes}
+        try:
+            dates = self.app.store.due_dates(ids)
+        except StoreError:
+            return ""
+        return next_due_line(list(dates.values()), self.app.clock())
 
     def status_text(self) -> str:
         """The top line: mode, position and score so far."""
@@ -221,7 +279,7 @@ class PracticeScreen(Screen[None]):
         elif kind == DRILL:
             answer.reset()
             hint = f"  {self.app.key_label('practice.hint')} shows a hint." if self._has_hint() else ""
-            prompt.update(f"Type the answer and press Enter.{hint}")
+            prompt.update(f"Type the answer, then Enter (Enter alone: I don't know).{hint}")
             self.set_focus(answer.input)
         else:
             reveal = keys.keys_label(self.app.binding_keys("flashcard.reveal"), sep=" or ")
@@ -270,31 +328,47 @@ class PracticeScreen(Screen[None]):
             self._answered(outcome)
 
     def typed_outcome(self, question: Question, text: str, answer_box: AnswerBox) -> Outcome | None:
-        """The outcome of ``text`` typed for ``question``'s computation, or None (said in ``answer_box``) when it
-        cannot be read yet."""
-        from quizapp.answers import AnswerError, check
+        """``text`` typed for the computation asked, checked and recorded by the study core; None (said in
+        ``answer_box``) while there is nothing to show yet. Enter alone is "I don't know" (Again, the worked
+        solution shown); a wrong but readable answer gets one more try first (settings ``second_try``), and the
+        first try decides."""
+        from quizapp.answers import AnswerError
+        from quizapp.study import Retry
 
-        drill = question.drill
         try:
-            result = check(text, drill.answer, drill.tolerance, misconceptions=drill.misconceptions, form=drill.form)
+            done = self.session.submit(text) if text else self.session.dont_know()
         except AnswerError as err:
             answer_box.show_error(str(err))
             return None
+        if isinstance(done, Retry):
+            self.first_try = text
+            answer_box.reset()
+            answer_box.show_error(f"{text} is not right: one more try ({self._dont_know_keys()}: I don't know).")
+            return None
         answer_box.show_error("")  # an earlier "could not read" no longer applies
-        from quizapp.progress import hinted_score
-        from quizapp.schedule import rating_for_verdict
+        if done.first is None:
+            return self._outcome(question, done, text or "(I don't know)")
+        second_right = done.result is not None and done.result.verdict.value == "correct"
+        return replace(self._outcome(question, done, self.first_try), second_try=text, second_right=second_right)
 
-        verdict = result.verdict.value
-        score = hinted_score(result.score, self.hint_used)
+    def _dont_know_keys(self) -> str:
+        return f"Enter alone or {self.app.key_label('practice.dont-know')}"
+
+    def _outcome(self, question: Question, done: study.Outcome, answer_text: str, chosen: int | None = None) -> Outcome:
+        """What the screens show of the core's ``done`` (a failed save is said, never swallowed)."""
+        if done.error is not None:
+            self.app.notify(f"Progress not saved: {done.error}", severity="error", timeout=10)
+        self.last = done
         return Outcome(
             question=question,
-            verdict=verdict,
-            score=score,
-            rating=int(rating_for_verdict(verdict, hint_used=self.hint_used)),
-            answer_text=text,
-            hint_used=self.hint_used,
+            verdict=done.verdict,
+            score=done.score,
+            rating=int(done.rating),
+            answer_text=answer_text,
+            hint_used=done.hint_used,
             elapsed_s=self._elapsed(self.asked_at),
-            result=result,
+            result=done.first or done.result,
+            chosen=chosen,
         )
 
     # Handled by name, not with @on(McqOptions.Chosen): that would import the options widget (and
@@ -305,45 +379,42 @@ class PracticeScreen(Screen[None]):
         if self.phase != ASKING or question is None or question.card is None:
             return
         card = question.card
-        right = event.index == card.correct
-        outcome = Outcome(
-            question=question,
-            verdict="correct" if right else "wrong",
-            score=1.0 if right else 0.0,
-            rating=3 if right else 1,
-            answer_text=f"{event.index + 1}. {card.options[event.index]}",
-            elapsed_s=self._elapsed(self.asked_at),
-            chosen=event.index,
-        )
+        done = self.session.choose(event.index)
+        outcome = self._outcome(question, done, f"{event.index + 1}. {card.options[event.index]}", chosen=event.index)
         event.options.mark(event.index, card.correct)
         self._answered(outcome)
 
     def _answered(self, outcome: Outcome) -> None:
-        """Record at once, then show the feedback and wait for Enter."""
+        """The answer is recorded (by the core): show the feedback and wait for Enter."""
         self.outcomes.append(outcome)
-        self._record(outcome)
         self.on_outcome(outcome)
         feedback = self._feedback()
-        feedback.show(
-            feedback_content(outcome, options_shown=True),
-            footer=f"Press {self.app.key_label('practice.next')} for the next question.",
-        )
+        feedback.show(feedback_content(outcome, options_shown=True), footer=self._after_answer(outcome))
         self.query_one("#prompt", Static).display = False
         self.phase = ANSWERED
         feedback.focus()
         self._update_status()
 
-    def _record(self, outcome: Outcome) -> None:
-        """Save the answer and its schedule update at once (quizapp.progress); a failure is shown, never swallowed."""
-        from quizapp.store import StoreError
+    def _after_answer(self, outcome: Outcome) -> str:
+        """The feedback's last line: when the question comes back in this session, and the keys that go on or undo."""
+        from quizapp.review import humanize_delta
 
-        try:
-            record_outcome(self.app.store, outcome, now=self.app.clock())
-        except StoreError as err:
-            self.app.notify(f"Progress not saved: {err}", severity="error", timeout=10)
+        back = ""
+        done = self.last
+        if done is not None and done.comes_back is not None and done.at is not None:
+            fresh = " with new numbers" if outcome.question.drill is not None else ""
+            back = f"It comes back {humanize_delta(done.comes_back, done.at)}{fresh}, in this session. "
+        return f"{back}Press {self.app.key_label('practice.next')} for the next question ({self.app.key_label('practice.undo')} undoes this answer)."
 
-    def on_outcome(self, outcome: Outcome) -> None:
-        """Hook for subclasses (the drill's streak)."""
+    def on_outcome(self, outcome: Outcome | None) -> None:
+        """An answer is in (or, with None, taken back): the progress bar counts the first-time questions answered."""
+        if not self.show_progress:
+            return
+        from textual.widgets import ProgressBar
+
+        ask = self.session.current  # asked again after an undo: not answered yet
+        answered = self.session.taken - (1 if ask is not None and not ask.again else 0)
+        self.query_one(ProgressBar).update(progress=min(max(0, answered), self.total))
 
     # --- actions ----------------------------------------------------------------------------------
 
@@ -355,6 +426,10 @@ class PracticeScreen(Screen[None]):
             return kind == FLASHCARD and self.phase == REVEALED
         if action == "hint":
             return kind == DRILL and self.phase == ASKING and not self.hint_used and self._has_hint()
+        if action == "dont_know":
+            return kind == DRILL and self.phase == ASKING
+        if action == "undo":
+            return self.session.can_undo
         if action == "next":
             return self.phase == ANSWERED
         return True
@@ -371,33 +446,57 @@ class PracticeScreen(Screen[None]):
         self.phase = REVEALED
 
     def grade_intervals(self) -> list[str] | None:
-        """What each grade Again..Easy would give, to label the grade keys ("10m"); None: unlabelled (the review labels them)."""
-        return None
+        """Each grade's interval from the scheduler's preview (quizapp.study.StudySession.intervals): "1m", "10m",
+        "8d"; None (the grades unlabelled) when the progress cannot be read."""
+        from quizapp.schedule import short_interval
+        from quizapp.store import StoreError
+
+        try:
+            intervals = self.session.intervals()
+        except StoreError:
+            return None
+        return [short_interval(intervals[rating]) for rating in sorted(intervals)]
 
     def action_grade(self, rating: int) -> None:
         question = self.current
-        if question is None or question.card is None:
+        if question is None or question.card is None or self.phase != REVEALED:
             return
-        from quizapp.schedule import verdict_for_rating
-
-        verdict, score = verdict_for_rating(rating)
-        outcome = Outcome(
-            question=question,
-            verdict=verdict,
-            score=score,
-            rating=rating,
-            answer_text=RATING_NAMES[rating],
-            elapsed_s=self._elapsed(self.asked_at),
-        )
+        outcome = self._outcome(question, self.session.grade(rating), RATING_NAMES[rating])
         self.outcomes.append(outcome)
-        self._record(outcome)
         self.on_outcome(outcome)
         self.advance()  # the answer is already on screen: the grade moves on
+
+    def action_dont_know(self) -> None:
+        """I don't know (Enter alone does the same): the computation counts as Again and its worked solution is shown."""
+        question = self.current
+        if self.phase != ASKING or question is None or question.drill is None:
+            return
+        self._answered(self.typed_outcome(question, "", self.query_one(AnswerBox)))  # never None: nothing to read
+
+    def action_undo(self) -> None:
+        """Take back the last answer or grade (the core restores its history and schedule exactly) and ask it again."""
+        from quizapp.store import StoreError
+
+        try:
+            ask = self.session.undo()
+        except StoreError as err:
+            self.app.notify(f"Cannot undo: {err}", severity="error", timeout=10)
+            return
+        if ask is None:
+            self.app.notify("Nothing to undo.", title=self.mode_name)
+            return
+        if self.outcomes:
+            self.outcomes.pop()
+        self.first_try = ""
+        self.on_outcome(None)
+        self.show(Question.of(ask.item))
+        self.app.notify("The last answer is taken back: here is its question again.", title=self.mode_name, timeout=3)
 
     def action_hint(self) -> None:
         drill = self.current.drill if self.current else None
         if drill is None:
             return
+        self.session.hint()  # the core knows the hint was seen: a right answer then counts half
         self.hint_used = True
         text = drill.hint or drill.steps[0]
         self._feedback().show(f"Hint: {text}")
@@ -459,5 +558,6 @@ class PracticeScreen(Screen[None]):
         return True
 
     def action_leave(self) -> None:
-        """Escape: each subclass decides (ask first, or show the results so far)."""
-        raise NotImplementedError
+        """Escape: the results so far (a quiz asks first)."""
+        self.end()
+        self.finish()

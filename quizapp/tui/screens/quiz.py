@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from textual.widgets import ProgressBar
-
-from quizapp.tui.items import Question
 from quizapp.tui.screens.practice import PracticeScreen
+
+if TYPE_CHECKING:
+    from quizapp.study import StudySession
 
 __all__ = ["LEAVE_DETAIL", "LEAVE_QUESTION", "QuizScreen"]
 
@@ -16,31 +16,22 @@ LEAVE_DETAIL = "Your answers so far are saved."
 
 
 class QuizScreen(PracticeScreen):
-    """Asks ``questions`` in order; Escape asks before leaving; the last answer leads to the results."""
+    """Asks the ``total`` questions ``session`` holds, then what came back after Again; Escape asks before leaving;
+    the last answer leads to the results."""
 
     mode_name = "Quiz"
     confirms_leaving = True
 
-    def __init__(self, questions: Sequence[Question], *, title: str = "Quiz") -> None:
-        super().__init__()
-        self.questions = list(questions)
-        self.index = -1
+    def __init__(self, session: StudySession, *, total: int, title: str = "Quiz") -> None:
+        super().__init__(session)
+        self.total = total
         self.mode_name = title
 
-    def on_mount(self) -> None:
-        self.query_one(ProgressBar).update(total=len(self.questions), progress=0)
-
-    def next_question(self) -> Question | None:
-        self.index += 1
-        return self.questions[self.index] if self.index < len(self.questions) else None
-
     def status_text(self) -> str:
-        k = min(self.index + 1, len(self.questions))
+        ask = self.session.current
+        where = "again, after a mistake" if ask is not None and ask.again else f"question {min(self.session.taken, self.total)} of {self.total}"
         right = sum(1 for o in self.outcomes if o.correct)
-        return f"{self.mode_name} · question {k} of {len(self.questions)} · {right} right so far"
-
-    def on_outcome(self, outcome) -> None:
-        self.query_one(ProgressBar).update(progress=len(self.outcomes))
+        return f"{self.mode_name} · {where} · {right} right so far"
 
     def action_leave(self) -> None:
         from quizapp.tui.screens.confirm import ConfirmScreen

@@ -100,9 +100,17 @@ class ResultsScreen(Screen[None]):
     app: QuizApp  # type: ignore[assignment]
 
     def __init__(
-        self, outcomes: Sequence[Outcome], *, elapsed: float, title: str = "Results", then: Callable[[], object] | None = None
+        self,
+        outcomes: Sequence[Outcome],
+        *,
+        elapsed: float,
+        title: str = "Results",
+        then: Callable[[], object] | None = None,
+        next_due: str = "",
     ) -> None:
         super().__init__()
+        self.next_due = next_due
+        """When the items asked are due again ("Next due: in 1 minute · 2 of 5 within a day"), or empty."""
         self.then = then
         """What closing the results does instead of going Home: the palette command that ended the session."""
         self.outcomes = list(outcomes)
@@ -119,6 +127,7 @@ class ResultsScreen(Screen[None]):
             Content.assemble(
                 (self.title_text, "bold"),
                 f"   {right} of {n} right · score {points:g}/{n} ({share}) · time {elapsed_text(self.elapsed)}",
+                *((("\n" + self.next_due, "$text-muted"),) if self.next_due else ()),
             ),
             id="results-score",
         )

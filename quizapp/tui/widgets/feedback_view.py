@@ -31,7 +31,8 @@ def grade_line(grade_keys: Sequence[str] = ("1", "2", "3", "4"), intervals: Sequ
     if intervals is None:
         return "How well did you recall it?  " + " · ".join(f"{key} {name}" for key, name in zip(grade_keys, GRADES, strict=True))
     grades = zip(grade_keys, GRADES, intervals, strict=True)
-    return "How well did you recall it?  " + "   ".join(f"{key} {name} · {interval}" for key, name, interval in grades)
+    # On a line of their own: with the intervals they would not fit beside the question at 80 columns.
+    return "How well did you recall it?\n" + "   ".join(f"{key} {name} · {interval}" for key, name, interval in grades)
 
 
 def _verdict_line(outcome: Outcome) -> list[Part]:
@@ -78,6 +79,9 @@ def feedback_content(outcome: Outcome, *, options_shown: bool = False) -> Conten
             shown = format_value(result.parsed)
             if shown != outcome.answer_text.strip():
                 parts += [("   (read as ", "$text-muted"), shown, (")", "$text-muted")]
+        if outcome.second_try:
+            verdict = "right, but the first try counts" if outcome.second_right else "wrong too"
+            parts += ["\n", ("Second try     ", "$text-muted"), outcome.second_try, (f"   ({verdict})", "$text-muted")]
         precision = drill.tolerance.describe(drill.form, expected=drill.answer)
         parts += ["\n", ("Correct answer ", "$text-muted"), (drill.answer_text, "bold")]
         if precision:

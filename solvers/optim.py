@@ -72,7 +72,7 @@ def _early_stop(path: Sequence[float], explanation: str) -> list[Misconception]:
     """The point one step before the last: a candidate who counts the first step as step 0."""
     if len(path) < 2:
         return []
-    return [Misconception("off_by_one_step", path[-2], explanation)]
+    return [Misconception("one_step_short", path[-2], explanation)]
 
 
 # ---------------------------------------------------------------- SGD

@@ -487,11 +487,11 @@ def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
     from quizapp.generate import _generate, telling_mistakes
 
     t = template(CONVERGING)
-    assert "off_by_one_step" in telling_mistakes(t, "medium")
+    assert "one_step_extra" in telling_mistakes(t, "medium")
     undrawn = [_generate(t, seed, "medium", frozenset()) for seed in range(40)]
-    assert any("off_by_one_step" in inst.coincident for inst in undrawn)  # without the redraw it happens
+    assert any("one_step_extra" in inst.coincident for inst in undrawn)  # without the redraw it happens
     for seed in range(40):
         inst = generate(t, seed, "medium")
-        assert "off_by_one_step" not in inst.coincident
+        assert "one_step_extra" not in inst.coincident
         assert inst.params["lr"] != 0.095
         assert generate(t, seed, "medium") == inst  # still a pure function of its arguments

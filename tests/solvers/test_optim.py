@@ -47,7 +47,7 @@ def test_sgd_misconceptions_by_hand():
     assert misc(sol, "forgot_momentum") == pytest.approx(0.7811)
     # 2λ: g₁ = 1.2, w = 0.88; b₂ = 1.08 + 1 + 0.176 = 2.256, w = 0.6544
     assert misc(sol, "l2_gradient_doubled") == pytest.approx(0.6544)
-    assert misc(sol, "off_by_one_step") == pytest.approx(0.89)
+    assert misc(sol, "one_step_short") == pytest.approx(0.89)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from quizapp.digest import sha256
 from quizapp.slips import accepted_slips
 from quizapp.tolerance import Tolerance
 from solvers import Misconception, Solution
-from solvers._core import numpy_types, to_plain
+from solvers._core import numpy_types, same_value, to_plain
 
 __all__ = [
     "MAX_TRIES",
@@ -77,6 +77,13 @@ class DrillInstance:
     slips: tuple[str, ...] = ()
     """Names of the generic slips (quizapp.slips) the tolerance accepts as the answer: an answer
     too close to 0 for its precision, whose tenth or negation rounds to the same."""
+    unrelated: tuple[str, ...] = ()
+    """Names of the solver's misconceptions that change another part of its result but leave the
+    asked part as it is (V's width when the scores' shape is asked). Not a mistake this question
+    can show, unless the same mistake changes the asked part on other numbers of the template."""
+    shared: tuple[tuple[str, str], ...] = ()
+    """(name, kept name) of each misconception whose wrong answer is that of an earlier one: it is
+    marked wrong under the kept name (padding added once at stride = padding is one +1 short)."""
 
     @property
     def id(self) -> str:
@@ -203,7 +210,7 @@ def _seed_int(template_id: str, seed: int, level: str) -> int:
 # --------------------------------------------------------------------------- generate
 
 
-MAX_REDRAWS = 100
+MAX_REDRAWS = 300
 """Draws tried, beyond the first solvable one, for numbers on which no telling mistake gives the answer."""
 
 _PROBES = 16
@@ -217,8 +224,9 @@ def generate(template: DrillTemplate, seed: int, level: str = "medium") -> Drill
     Numbers on which one of the template's telling mistakes gives the right answer (forgetting a
     ReLU′ that is 1 for every unit, a step count one off after the descent has converged) are drawn
     again, up to MAX_REDRAWS times, so the drill can tell the mistake from the method. A mistake is
-    telling when it changes the asked part for some of the template's numbers (see _telling); one
-    about another part (V's width when the scores' shape is asked) never is.
+    telling when it changes the asked part for some of the template's numbers (see telling_mistakes);
+    one about another part (V's width when the scores' shape is asked) never is, nor one the level
+    lists under ``not_tested``. When no draw avoids them, the first draw is asked (check reports it).
     """
     return _generate(template, seed, level, None)
 
@@ -226,9 +234,11 @@ def generate(template: DrillTemplate, seed: int, level: str = "medium") -> Drill
 @functools.lru_cache(maxsize=4096)
 def telling_mistakes(template: DrillTemplate, level: str) -> frozenset[str]:
     """The misconceptions that change the asked part on at least one of _PROBES probe instances at
-    ``level``: the mistakes the level can tell from the method. One that never changes it is about
+    ``level`` (named there, or sharing the value of another named one): the mistakes the level can
+    tell from the method. One that never changes it is about
     another part of the solver's result (V's width when the scores' shape is asked) or is not what
-    the level tests (the floor of a conv output size at stride 1).
+    the level tests (the floor of a conv output size at stride 1). The level's ``not_tested``
+    names are left out: it says its numbers are not meant to show them.
 
     A pure function of the template and level (the probes use seeds of their own), so generate
     stays a pure function of its arguments.
@@ -240,7 +250,8 @@ def telling_mistakes(template: DrillTemplate, level: str) -> frozenset[str]:
         except GenerationError:
             break  # generate reports the template's problem itself
         names.update(m.name for m in inst.misconceptions)
-    return frozenset(names)
+        names.update(name for name, _ in inst.shared)
+    return frozenset(names - template.untested(level))
 
 
 def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset[str] | None) -> DrillInstance:
@@ -280,11 +291,11 @@ def _generate(template: DrillTemplate, seed: int, level: str, telling: frozenset
             last_error = str(exc)
             continue
         inst = _instance(template, seed, level, values, solution, plan)
-        if not inst.coincident and not inst.slips:
+        if not inst.coincident and not inst.unrelated and not inst.slips:
             return inst
         if telling is None:
             telling = telling_mistakes(template, level)
-        if not telling.intersection(inst.coincident) and not inst.slips:  # a slip is always telling
+        if telling.isdisjoint((*inst.coincident, *inst.unrelated)) and not inst.slips:  # a slip is always telling
             return inst
         first = first or inst
         if redraws == MAX_REDRAWS:
@@ -351,15 +362,24 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
     tolerance = plan.tolerance
     misconceptions = []
     coincident = list(solution.equal_to_answer)
+    unrelated = []
+    shared: list[tuple[str, str]] = []
     for m in solution.misconceptions:
         try:
             value = _normalise(_select_part(m.value, spec.select, plan.parts), spec.form, strict=False)
         except (LookupError, TypeError, ValueError):
             continue  # this wrong answer has another structure (e.g. names a different part)
-        if _close(value, answer, tolerance, spec.form) or _close(tolerance.as_typed(value), answer, tolerance, spec.form):
-            coincident.append(m.name)
+        if _close(value, answer, tolerance, spec.form):
+            # The whole result differs (distinct kept it): a selected part that is the same to
+            # rounding error means the mistake is about another part; else the tolerance hides it.
+            (unrelated if spec.select and same_value(value, answer) else coincident).append(m.name)
             continue  # would flag a correct answer as a mistake
-        if any(_close(value, kept.value, tolerance, spec.form) for kept in misconceptions):
+        if _close(tolerance.as_typed(value), answer, tolerance, spec.form):
+            coincident.append(m.name)  # as typed at the asked precision, the tolerance accepts it
+            continue  # would flag a correct answer as a mistake
+        kept = next((k for k in misconceptions if _close(value, k.value, tolerance, spec.form)), None)
+        if kept is not None:
+            shared.append((m.name, kept.name))
             continue  # two names for one (selected) value: the first, most common, is kept
         misconceptions.append(Misconception(m.name, value, _render(m.explanation)))
     precision = precision_text(spec, answer)
@@ -385,6 +405,8 @@ def _instance(template: DrillTemplate, seed: int, level: str, values: dict[str, 
         coincident=tuple(coincident),
         slips=accepted_slips(answer, spec.form, tolerance),
         question_mathjax=question_mathjax,
+        unrelated=tuple(unrelated),
+        shared=tuple(shared),
     )
 
 

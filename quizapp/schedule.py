@@ -9,11 +9,13 @@ FSRS's defaults, or the ones fitted to the user (quizapp.optimize), which the ca
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from fsrs import Card as CardState
 from fsrs import Rating, Scheduler, State
+
+from quizapp.clock import utc
 
 __all__ = [
     "DESIRED_RETENTION",
@@ -56,13 +58,6 @@ def _scheduler(parameters: tuple[float, ...] | None, desired_retention: float) -
     if parameters is None:
         return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
     return Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False)
-
-
-def utc(now: datetime) -> datetime:
-    """``now`` as an aware UTC datetime (a naive value is taken to be UTC already), as FSRS requires."""
-    if now.tzinfo is None:
-        return now.replace(tzinfo=UTC)
-    return now.astimezone(UTC)
 
 
 def new_state(now: datetime) -> CardState:

@@ -17,9 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from quizapp.schedule import CardState, utc
+from quizapp.clock import utc
+
+if TYPE_CHECKING:  # the scheduler (fsrs) loads when a schedule is first read: marks need none of it
+    from quizapp.schedule import CardState
 
 __all__ = ["SCHEMA_VERSION", "Attempt", "Mark", "Schedule", "Store", "StoreError", "TopicStats"]
 
@@ -481,6 +484,8 @@ class Store:
 
     def parse_state(self, item_id: str, text: str) -> CardState:
         """A card_state row's ``state`` JSON -> CardState; StoreError when it was edited into something else."""
+        from quizapp.schedule import CardState
+
         try:
             data = json.loads(text)
             if not isinstance(data, dict):

@@ -31,15 +31,16 @@ from quizapp.content.drill import DrillTemplate
 from quizapp.content.model import Bank, Card, CardKind
 from quizapp.generate import DrillInstance, GenerationError, generate
 from quizapp.giveaway import giveaway_keys
-from quizapp.progress import Recorded, hinted_score, record_answer, schedule_target
-from quizapp.schedule import Rating, State, preview, rating_for_verdict, verdict_for_rating
 from quizapp.session import family, spread_siblings
 from quizapp.settings import StudySettings
 
-# The answer checker, the statistics and the store are imported where they are used: the TUI's first question
-# is asked by a session before the first frame, and needs none of them (the checker alone takes ~50 ms).
+# The answer checker, the statistics, the store and the scheduler (fsrs) are imported where they are used: the
+# TUI's first question is asked by a session before the first frame, and needs none of them (the checker alone
+# takes ~50 ms).
 if TYPE_CHECKING:
     from quizapp.answers import CheckResult
+    from quizapp.progress import Recorded
+    from quizapp.schedule import Rating
     from quizapp.session import DrillSession
     from quizapp.store import Schedule, Store
 
@@ -130,6 +131,8 @@ class Ask:
     @property
     def item_id(self) -> str:
         """The id the item is scheduled and marked by: a card's own, a computation's template's."""
+        from quizapp.progress import schedule_target
+
         return schedule_target(self.item).item_id
 
     @property
@@ -396,6 +399,8 @@ def _complete(answer: dict[str, Any]) -> dict[str, Any]:
     """``answer`` with its verdict, score and rating all given, derived as progress.record_answer derives them
     (a verdict -> its rating, Hard after the hint; a self-grade -> its verdict and score), so the session knows
     them even when the store could not save the answer."""
+    from quizapp.schedule import Rating, rating_for_verdict, verdict_for_rating
+
     out = dict(answer)
     if out.get("rating") is None:
         out["rating"] = rating_for_verdict(out["verdict"], hint_used=out.get("hint_used", False))
@@ -598,6 +603,7 @@ class StudySession:
         A wrong answer gets one more try first (``second_try``); the first try decides the rating.
         """
         from quizapp.answers import Verdict, check
+        from quizapp.progress import hinted_score
 
         ask = self._require()
         instance = ask.item
@@ -620,6 +626,8 @@ class StudySession:
         """"I don't know" on a computation (or a card): recorded as Again, the worked solution is shown.
 
         After a wrong first try it is that try that is recorded (the first try decides)."""
+        from quizapp.schedule import Rating
+
         ask = self._require()
         if self._first is not None:
             first, text = self._first
@@ -648,6 +656,8 @@ class StudySession:
 
     def grade(self, rating: Rating | int) -> Outcome:
         """The current card (after its answer was shown) self-graded ``rating`` 1 Again … 4 Easy."""
+        from quizapp.schedule import Rating
+
         ask = self._require()
         rating = Rating(int(rating))
         return self._record(ask, dict(rating=rating, answer_text=rating.name))
@@ -682,6 +692,9 @@ class StudySession:
 
     def intervals(self) -> dict[Rating, timedelta]:
         """How long until the current question is due again after each grade (the grade keys' labels; nothing saved)."""
+        from quizapp.progress import schedule_target
+        from quizapp.schedule import preview
+
         ask = self._require()
         now = self.clock()
         state = self.store.get_state(schedule_target(ask.item).item_id)
@@ -696,6 +709,7 @@ class StudySession:
     def _record(self, ask: Ask, answer: dict[str, Any], *, result: CheckResult | None = None, first: CheckResult | None = None) -> Outcome:
         """Record ``answer`` to ``ask`` (through progress.record_answer), keep what undo needs, bring the item back
         when its learning step says so. A failed save is counted and said in the outcome; the session goes on."""
+        from quizapp.progress import record_answer, schedule_target
         from quizapp.store import StoreError
 
         answer = _complete(answer)
@@ -729,6 +743,8 @@ class StudySession:
     def _learning_step(self, ask: Ask, rating: Rating, recorded: Recorded | None, now: datetime) -> datetime | None:
         """Put the item back in this session when FSRS keeps it in (re)learning after Again, or after a step it was
         already coming back for; it returns when FSRS's step says (1 min, 10 min by default)."""
+        from quizapp.schedule import Rating, State
+
         if rating != Rating.Again and not ask.again:
             return None
         if recorded is not None:

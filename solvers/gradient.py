@@ -364,10 +364,22 @@ def descend(
             alternative("forgot_momentum", "took plain gradient steps, ignoring the momentum", beta=0.0)
             alternative("momentum_ema", "used v ← β·v + (1 − β)·∇f; PyTorch's SGD adds the whole gradient: v ← β·v + ∇f", ema=True)
     if steps >= 2:
-        wrong.append(Misconception("off_by_one_step", _value(points[-2]), f"took {steps - 1} step{'s' if steps > 2 else ''} instead of {steps}"))
+        wrong.append(
+            Misconception(
+                "one_step_short",
+                _value(points[-2]),
+                f"stopped one step early: {steps - 1} step{'s' if steps > 2 else ''} instead of {steps} (the start is step 0, not step 1)",
+            )
+        )
     try:
         extra = _path(node, derivatives, names, final, lr, 1, momentum, velocity=velocities[-1], first_step=steps + 1)[0]
-        wrong.append(Misconception("off_by_one_step", _value(extra[-1]), f"took {steps + 1} steps instead of {steps}"))
+        wrong.append(
+            Misconception(
+                "one_step_extra",
+                _value(extra[-1]),
+                f"took one step too many: {steps + 1} steps instead of {steps} (after step {steps} the start has moved {steps} times)",
+            )
+        )
     except (_Diverged, ValueError):
         pass
 

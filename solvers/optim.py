@@ -73,7 +73,7 @@ def _early_stop(path: Sequence[float], explanation: str) -> list[Misconception]:
     """The point one step before the last: a candidate who counts the first step as step 0."""
     if len(path) < 2:
         return []
-    return [Misconception("off_by_one_step", path[-2], explanation)]
+    return [Misconception("one_step_short", path[-2], explanation)]
 
 
 # ---------------------------------------------------------------- SGD
@@ -247,7 +247,12 @@ def _adam_common(
         )
     lines += _shown(step_lines)
     if len(gs) == 1:
-        lines.append("at the first step m̂ = g and v̂ = g², so the step is α·g/(|g| + ε) ≈ α·sign(g), whatever the gradient's size")
+        # within 0.01% of α·sign(g) once |g| ≥ 10⁴ε; gradients nearer ε are shrunk by it
+        if abs(gs[0]) >= 1e4 * eps:
+            note = "≈ α·sign(g), whatever the gradient's size"
+        else:
+            note = f"= {_n(lr * gs[0] / (abs(gs[0]) + eps))}: |g| is not ≫ ε, so ε shrinks it below α"
+        lines.append(f"at the first step m̂ = g and v̂ = g², so the step is α·g/(|g| + ε) {note}")
 
     wrong: list[Misconception] = []
 

@@ -8,9 +8,13 @@ graded correct (so the precision printed and the tolerance agree). And every num
 from one instance to the next must be shown by the ``ask`` text, or the question cannot be
 answered as asked (a hard level that draws ``dilation: [1, 2]`` under an ask that never says it).
 
-A warning names a drill whose numbers let one of its typical mistakes give the right answer (the
-generator redraws such numbers, so this is a template whose draws rarely avoid it). Two more say a
-drill or a card gives itself away: a template that asks fewer than
+An error names a drill whose numbers let one of its typical mistakes (the solver's misconceptions)
+give the right answer within the tolerance in any instance generated (the generator redraws such
+numbers, so this is a template whose draws rarely avoid it), and one whose mistake gives the right
+answer in every instance at a level, so it can never be named there ("dead"): vary the numbers so
+it shows, or list it under the level's ``not_tested``. A mistake that changes only another part of
+the solver's result (V's width when the scores' shape is asked) is not the question's. Warnings say
+a drill or a card gives itself away: a template that asks fewer than
 ``MIN_DISTINCT`` distinct questions at a level (its answers can be learnt by heart; a template that
 cannot do better says why in a ``# few distinct: why`` comment), and a multiple-choice card whose
 right option is the longest by a clear margin (the length alone points at it).
@@ -36,6 +40,7 @@ __all__ = [
     "SECONDS_PER_DECK",
     "CheckReport",
     "Distinct",
+    "MistakeTally",
     "check_bank",
     "estimated_questions",
     "give_away_option",
@@ -112,6 +117,66 @@ class Distinct(NamedTuple):
     template_id: str
     source: SourceRef
     levels: tuple[tuple[str, int, int], ...]
+
+
+_JUDGE_DRAWS = 20
+"""Draws before a mistake never named is judged: in fewer, one about another part of the result (the
+scores' shape when the output's is asked) may have matched the whole answer on every draw."""
+
+
+class MistakeTally:
+    """How one template's typical mistakes fared over the instances drawn at one level.
+
+    A mistake gives the right answer in an instance when the tolerance accepts its value as the
+    answer (``coincident``), or when it leaves the asked part as it is (``unrelated``) while other
+    numbers let it change that part (it bears on the question, and these numbers hide it). One never
+    named and unrelated on some numbers is about another part of the solver's result (V's width when
+    the scores' shape is asked): not the question's; one never named is judged only after
+    _JUDGE_DRAWS draws. The level's ``not_tested`` names are not counted.
+    """
+
+    __slots__ = ("coincident", "draws", "named", "slips", "unrelated", "untested")
+
+    def __init__(self, untested: frozenset[str] = frozenset()) -> None:
+        self.untested = untested
+        self.draws = 0
+        self.named: Counter[str] = Counter()
+        self.coincident: Counter[str] = Counter()
+        self.unrelated: Counter[str] = Counter()
+        self.slips: Counter[str] = Counter()
+        """Generic slips the tolerance accepts (an answer too close to 0 for its precision): always counted."""
+
+    def add(self, inst) -> None:
+        """Count one generated DrillInstance."""
+        self.draws += 1
+        # a mistake sharing its value with an earlier one is still marked wrong
+        self.named.update({m.name for m in inst.misconceptions} | {name for name, _ in inst.shared})
+        self.coincident.update(set(inst.coincident))
+        self.unrelated.update(set(inst.unrelated) - set(inst.coincident))
+        self.slips.update(f"{name} (a generic slip)" for name in inst.slips)
+
+    def giving_answer(self) -> dict[str, int]:
+        """mistake -> instances in which it gives the right answer (none listed for a clean level)."""
+        out = {}
+        for name in (self.coincident | self.unrelated).keys() - self.untested:
+            if not self.named[name] and (self.unrelated[name] or self.draws < _JUDGE_DRAWS):
+                continue  # about another part, or too few draws to tell whether it is
+            out[name] = self.coincident[name] + self.unrelated[name]
+        out.update(self.slips)
+        return out
+
+    def dead(self) -> list[str]:
+        """The mistakes that give the right answer in every instance: the level can never name them."""
+        return sorted(name for name, n in self.giving_answer().items() if n >= self.draws)
+
+    def tested_after_all(self) -> dict[str, int]:
+        """``not_tested`` mistakes that some instance names after all: mistake -> instances naming it."""
+        return {name: self.named[name] for name in sorted(self.untested) if self.named[name]}
+
+    def never_seen(self) -> list[str]:
+        """``not_tested`` names the solver never gave at this level (a typo, or a mistake of another solver)."""
+        seen = self.named | self.coincident | self.unrelated
+        return sorted(name for name in self.untested if not seen[name])
 
 
 class CheckReport(NamedTuple):
@@ -285,14 +350,14 @@ def _check_templates(
     in the deck's order)."""
     from quizapp.answers import AnswerError, Verdict, check
     from quizapp.content.drill import LEVELS
-    from quizapp.generate import GenerationError, generate, telling_mistakes
+    from quizapp.generate import GenerationError, generate
 
     templates = deck.templates
     failures: dict[tuple[int, str, int, str], list[str]] = {}  # (template, path, line, reason) -> levels
     stopped: set[tuple[int, str]] = set()  # (template, level) that failed: not generated again
     asked: dict[tuple[int, str], set[int]] = {}  # (template, level) -> hashes of the questions asked
     draws: Counter[tuple[int, str]] = Counter()
-    told_apart_not: Counter[tuple[int, str, str]] = Counter()  # (template, level, mistake) giving the answer
+    tallies: dict[tuple[int, str], MistakeTally] = {}
     generated = 0
     deadline = None if seconds is None else clock() + seconds
     rounds, tried = 0, 0  # complete rounds; templates tried in the round under way
@@ -313,10 +378,10 @@ def _check_templates(
                     generated += 1
                     draws[k, level] += 1
                     asked.setdefault((k, level), set()).add(hash(inst.question))
-                    for name in telling_mistakes(template, level).intersection(inst.coincident):
-                        told_apart_not[k, level, name] += 1
-                    for name in inst.slips:  # an answer too close to 0 for its precision
-                        told_apart_not[k, level, f"{name} (a generic slip)"] += 1
+                    tally = tallies.get((k, level))
+                    if tally is None:
+                        tally = tallies[k, level] = MistakeTally(template.untested(level))
+                    tally.add(inst)
                     message = _self_check(inst, check, AnswerError, Verdict)
                     if message:
                         reason = f"seed {seed}: {message}"
@@ -332,15 +397,8 @@ def _check_templates(
             break
         rounds, tried = seed + 1, 0
     problems = []
-    for (k, level, name), n in told_apart_not.items():
-        problems.append(
-            ContentProblem(
-                templates[k].source,
-                f"drill {templates[k].id!r} at level {level}: the mistake {name!r} gives the right answer in {n} of "
-                f"{draws[k, level]} instances, so they cannot tell it from the method (narrow the numbers)",
-                "warning",
-            )
-        )
+    for (k, level), tally in tallies.items():
+        problems += _mistake_problems(templates[k], level, tally)
     for (k, path, line, reason), levels in failures.items():
         where = "at every level" if len(levels) == len(LEVELS) else f"at level {', '.join(sorted(levels, key=LEVELS.index))}"
         problems.append(ContentProblem(SourceRef(path, line), f"drill {templates[k].id!r} {where}: {reason}"))
@@ -361,6 +419,44 @@ def _check_templates(
         for k, t in enumerate(templates)
     ]
     return problems, generated, counted
+
+
+def _mistake_problems(template: DrillTemplate, level: str, tally: MistakeTally) -> list[ContentProblem]:
+    """Errors for the typical mistakes that give the right answer at ``level`` (dead ones, that do in
+    every instance, said so); warnings for ``not_tested`` names that are tested or never given."""
+    out = []
+    head = f"drill {template.id!r} at level {level}"
+    dead = set(tally.dead())
+    for name, n in sorted(tally.giving_answer().items()):
+        if name in dead:
+            message = (
+                f"{head}: the mistake {name!r} gives the right answer in every one of {n} instances, so it can "
+                f"never be named: vary the numbers so it shows, or list it under not_tested for {level} (say why)"
+            )
+        else:
+            message = (
+                f"{head}: the mistake {name!r} gives the right answer in {n} of {tally.draws} instances, so they "
+                "cannot tell it from the method: narrow the numbers so it always shows"
+            )
+        out.append(ContentProblem(template.source, message))
+    for name, n in tally.tested_after_all().items():
+        out.append(
+            ContentProblem(
+                template.source,
+                f"{head}: not_tested lists {name!r}, but {n} of {tally.draws} instances name it: remove it from "
+                "not_tested so the generator redraws the numbers on which it gives the answer",
+                "warning",
+            )
+        )
+    for name in tally.never_seen() if tally.draws >= _DISTINCT_DRAWS else ():
+        out.append(
+            ContentProblem(
+                template.source,
+                f"{head}: not_tested lists {name!r}, a mistake solver {template.solver} never gave in {tally.draws} instances",
+                "warning",
+            )
+        )
+    return out
 
 
 def _explain(template, level: str, exc) -> str:

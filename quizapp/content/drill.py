@@ -69,7 +69,7 @@ _ID = r"\w[\w.:-]*"
 _LARGEST = 10**15
 """The largest whole number a parameter may take: beyond every solver's range, and printable."""
 
-_TOP_KEYS = ("id", "solver", "topic", "params", "derive", "where", "ask", "answer", "levels", "hint", "tags")
+_TOP_KEYS = ("id", "solver", "topic", "params", "derive", "where", "ask", "answer", "levels", "hint", "tags", "not_tested")
 _ANSWER_KEYS = ("form", "sig_figs", "decimals", "abs_tol", "rel_tol", "select")
 
 # The forms an answer may take for each kind of solver value (before any select).
@@ -276,6 +276,10 @@ class DrillTemplate:
     few_distinct: str = ""
     """Why the template cannot ask 30 distinct questions at a level (a ``# few distinct: why`` comment
     in its YAML); ``quizapp check`` then does not warn about its count."""
+    not_tested: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(level, names of the solver's misconceptions that level's numbers do not test), from the
+    ``not_tested`` key: stride 1 at easy cannot show "ignored the stride". The generator does not
+    redraw for them and ``quizapp check`` does not count them as giving the answer."""
 
     def domains(self, level: str = "medium") -> dict[str, Domain]:
         """The parameter domains at ``level``: the base params with that level's overrides applied."""
@@ -284,6 +288,10 @@ class DrillTemplate:
         out = dict(self.params)
         out.update(dict(self.levels).get(level, ()))
         return out
+
+    def untested(self, level: str) -> frozenset[str]:
+        """The misconceptions ``level`` does not test (its ``not_tested`` names)."""
+        return frozenset(dict(self.not_tested).get(level, ()))
 
     def to_dict(self) -> dict[str, Any]:
         """The validated template as JSON data (the bank cache stores it); :meth:`from_dict` rebuilds it exactly."""
@@ -311,6 +319,7 @@ class DrillTemplate:
             "tags": list(self.tags),
             "needs_sympy": self.needs_sympy,
             "few_distinct": self.few_distinct,
+            "not_tested": [[level, list(names)] for level, names in self.not_tested],
         }
 
     @classmethod
@@ -353,6 +362,7 @@ class DrillTemplate:
             tags=tuple(data["tags"]),
             needs_sympy=data["needs_sympy"],
             few_distinct=data.get("few_distinct", ""),
+            not_tested=tuple((level, tuple(names)) for level, names in data.get("not_tested", ())),
         )
 
 
@@ -515,9 +525,30 @@ class _Parser:
             tags=tuple(tags),
             needs_sympy=spec.needs_sympy,
             few_distinct=_few_distinct(self.text),
+            not_tested=self._not_tested(data.get("not_tested")),
         )
 
     # -- pieces
+
+    def _not_tested(self, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``not_tested``: a list of misconception names (every level) or a map level -> list."""
+        at = self.pos.line
+        if raw is None:
+            return ()
+        by_level = {level: raw for level in LEVELS} if isinstance(raw, list) else raw
+        if not isinstance(by_level, dict):
+            raise self.fail(at("not_tested"), "not_tested must list misconception names, or map easy/medium/hard to such lists")
+        out = []
+        for level, names in by_level.items():
+            if level not in LEVELS:
+                raise self.fail(at("not_tested", level), f"unknown level {short(level)}; expected one of {', '.join(LEVELS)}")
+            if isinstance(names, str):
+                names = [names]
+            if not isinstance(names, list) or not all(isinstance(n, str) and re.fullmatch(r"\w+", n) for n in names):
+                where = at("not_tested") if isinstance(raw, list) else at("not_tested", level)
+                raise self.fail(where, f"not_tested: {short(level)} must list misconception names such as ignored_stride")
+            out.append((level, tuple(dict.fromkeys(names))))
+        return tuple(sorted(out, key=lambda item: LEVELS.index(item[0])))
 
     def _load(self) -> dict:
         import yaml

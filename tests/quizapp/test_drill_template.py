@@ -7,10 +7,12 @@ import textwrap
 import pytest
 
 from quizapp.content.drill import (
+    LEVELS,
     AnswerSpec,
     ArrayDomain,
     Choice,
     Const,
+    DrillTemplate,
     IntRange,
     Text,
     Uniform,
@@ -310,3 +312,30 @@ def test_a_number_only_the_ask_shows_is_still_not_a_parameter():
             ask: "Linear({n_in}, {n_out}), width {width}: parameters?"
             """
         )
+
+
+def test_not_tested_is_a_list_for_every_level_or_a_map_per_level():
+    every = parse(GOOD + "not_tested: [ignored_dilation]\n")
+    assert [every.untested(level) for level in LEVELS] == [frozenset({"ignored_dilation"})] * 3
+    per_level = parse(GOOD + "not_tested:\n  # stride 1 at easy\n  easy: [ignored_stride, forgot_floor]\n  medium: ignored_dilation\n")
+    assert per_level.untested("easy") == {"ignored_stride", "forgot_floor"}
+    assert per_level.untested("medium") == {"ignored_dilation"}
+    assert per_level.untested("hard") == frozenset()
+    assert parse(GOOD).untested("easy") == frozenset()
+    # the bank cache stores it
+    assert DrillTemplate.from_dict(per_level.to_dict()) == per_level
+
+
+@pytest.mark.parametrize(
+    ("tail", "words"),
+    [
+        ("not_tested: {tricky: [ignored_stride]}\n", "unknown level 'tricky'"),
+        ("not_tested: {easy: [1, 2]}\n", "'easy' must list misconception names"),
+        ("not_tested: [ignored stride]\n", "must list misconception names"),
+        ("not_tested: 3\n", "not_tested must list misconception names"),
+    ],
+)
+def test_bad_not_tested_is_reported_at_its_line(tail, words):
+    err = error_of(GOOD + tail)
+    assert words in str(err)
+    assert err.source.line == FENCE_LINE + 1 + GOOD.count("\n")

@@ -537,12 +537,12 @@ def test_numbers_on_which_a_mistake_gives_the_answer_are_drawn_again():
     from quizapp.generate import _generate, telling_mistakes
 
     t = template(CONVERGING)
-    assert "off_by_one_step" in telling_mistakes(t, "medium")
+    assert "one_step_extra" in telling_mistakes(t, "medium")
     undrawn = [_generate(t, seed, "medium", frozenset()) for seed in range(40)]
-    assert any("off_by_one_step" in inst.coincident for inst in undrawn)  # without the redraw it happens
+    assert any("one_step_extra" in inst.coincident for inst in undrawn)  # without the redraw it happens
     for seed in range(40):
         inst = generate(t, seed, "medium")
-        assert "off_by_one_step" not in inst.coincident
+        assert "one_step_extra" not in inst.coincident
         assert inst.params["lr"] != 0.095
         assert generate(t, seed, "medium") == inst  # still a pure function of its arguments
 
@@ -573,3 +573,36 @@ def test_drill_question_in_mathjax(ask, terminal, mathjax):
         n = inst.params["fan_in"]
         assert inst.question == terminal.format(n=n) + " (3 significant figures)"
         assert inst.question_mathjax == (mathjax.format(n=n) + " (3 significant figures)" if mathjax else "")
+
+
+SCORES = """
+    id: scores
+    solver: attention.shapes
+    params:
+      n_tokens: [5, 6]
+      d_model: [32]
+      d_k: [8]
+      d_v: [16]
+    ask: "{n_tokens} tokens, d_model {d_model}, d_k {d_k}, d_v {d_v}: shape of the scores?"
+    answer: {form: shape, select: scores}
+    """
+
+
+def test_a_mistake_about_another_part_is_unrelated_not_coincident():
+    # V's width (d_model or d_k for d_v) changes V and the output, never the n×n scores
+    inst = generate(template(SCORES), 0, "medium")
+    assert inst.answer == (inst.params["n_tokens"],) * 2
+    assert {"v_width_d_model", "v_width_d_k", "w_v_square"} <= set(inst.unrelated)
+    assert not {"v_width_d_model", "v_width_d_k", "w_v_square"} & set(inst.coincident)
+    assert "scores_d_k" in {m.name for m in inst.misconceptions}  # d_k×d_k scores: about the asked part
+
+
+def test_a_mistake_sharing_an_earlier_ones_answer_is_recorded_with_the_name_kept():
+    # asked V's shape, "no projection" (V = X, n×d_model) gives what "V as wide as d_model" gives:
+    # the candidate is marked wrong under the first name, and the second is recorded as shared
+    t = template(SCORES.replace("select: scores", "select: v").replace("shape of the scores", "shape of V"))
+    inst = generate(t, 0, "medium")
+    assert inst.answer == (inst.params["n_tokens"], 16)
+    assert ("no_projection", "v_width_d_model") in inst.shared
+    assert "v_width_d_model" in {m.name for m in inst.misconceptions}
+    assert "no_projection" not in {m.name for m in inst.misconceptions} | set(inst.coincident)

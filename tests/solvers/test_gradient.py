@@ -106,15 +106,18 @@ def test_descend_misconceptions_by_hand():
     assert math.isclose(misc(sol, "forgot_momentum"), 1.08)
     # EMA: v₁ = 0.1·(−6) = −0.6, w₁ = 0.06; v₂ = 0.9·(−0.6) + 0.1·(−5.88) = −1.128, w₂ = 0.1728
     assert math.isclose(misc(sol, "momentum_ema"), 0.1728)
-    off = sorted(m.value for m in sol.misconceptions if m.name == "off_by_one_step")
-    assert len(off) == 2
-    assert math.isclose(off[0], 0.6) and math.isclose(off[1], 2.814)
+    # descent: w₁ = 0.6; g₂ = −4.8, v₂ = −10.2, w₂ = 1.62; g₃ = −2.76, v₃ = −11.94, w₃ = 2.814
+    assert math.isclose(misc(sol, "one_step_short"), 0.6)
+    assert math.isclose(misc(sol, "one_step_extra"), 2.814)
+    short, extra = (next(m for m in sol.misconceptions if m.name == n).explanation for n in ("one_step_short", "one_step_extra"))
+    assert "1 step instead of 2" in short and "3 steps instead of 2" in extra
 
     plain = gradient.descend("(w - 3)**2", 0, 0.1, 1)
     assert math.isclose(misc(plain, "gradient_ascent"), -0.6)
     assert misc(plain, "forgot_momentum") is None and misc(plain, "momentum_ema") is None
     # one step: one fewer is the start itself, which nobody computes; one more is 1.08
-    assert [m.value for m in plain.misconceptions if m.name == "off_by_one_step"] == [pytest.approx(1.08)]
+    assert misc(plain, "one_step_short") is None
+    assert misc(plain, "one_step_extra") == pytest.approx(1.08)
 
 
 def test_descend_shows_at_most_twelve_step_lines_but_keeps_the_value_exact():

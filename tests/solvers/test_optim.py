@@ -47,7 +47,7 @@ def test_sgd_misconceptions_by_hand():
     assert misc(sol, "forgot_momentum") == pytest.approx(0.7811)
     # 2λ: g₁ = 1.2, w = 0.88; b₂ = 1.08 + 1 + 0.176 = 2.256, w = 0.6544
     assert misc(sol, "l2_gradient_doubled") == pytest.approx(0.6544)
-    assert misc(sol, "off_by_one_step") == pytest.approx(0.89)
+    assert misc(sol, "one_step_short") == pytest.approx(0.89)
 
 
 @pytest.mark.parametrize(
@@ -274,3 +274,14 @@ def test_warmup_cosine_rises_then_falls(base, warmup, extra, s, data):
     assume(s < 0.9 or warmup > 1)
     assert all(a < b for a, b in itertools.pairwise(lr[: warmup + 1]))
     assert all(a >= b - 1e-15 for a, b in itertools.pairwise(lr[warmup:]))
+
+
+def test_adam_first_step_is_about_lr_only_when_the_gradient_dwarfs_eps():
+    # g = 0.5 ≫ ε: the step is α·0.5/(0.5 + 1e-8) ≈ α; g = 0.001 with ε = 1e-5: α·0.001/0.00101 = 0.0990099·(α = 0.1)
+    big = optim.adam(3.0, [0.5], lr=0.1)
+    assert big.value == pytest.approx(2.9) and "≈ α·sign(g)" in big.steps[-1]
+    small = optim.adam(3.0, [0.001], lr=0.1, eps=1e-5)
+    assert small.value == pytest.approx(3 - 0.1 * 0.001 / 0.00101)
+    assert "ε shrinks it" in small.steps[-1] and "0.0990099" in small.steps[-1]
+    # ε under the root: α·0.001/√(1e-6 + 1e-5) = 0.0301511, a different answer at 4 decimals
+    assert misc(small, "eps_inside_sqrt") == pytest.approx(3 - 0.1 * 0.001 / math.sqrt(1.1e-5))

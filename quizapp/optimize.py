@@ -25,10 +25,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from quizapp.stats import DAY_START, study_day
-from quizapp.store import Attempt, Store
+from quizapp.settings import DAY_START
+
+if TYPE_CHECKING:  # load_parameters runs when the store opens, before the first question: it needs neither
+    from quizapp.store import Attempt, Store
 
 __all__ = [
     "HOLDOUT",
@@ -78,6 +80,8 @@ def review_samples(attempts: Sequence[Attempt], *, tz: tzinfo | None = None, day
     Days between answers are whole study days (the first answer has 0); several answers on one day are
     kept in the history (FSRS's short-term model reads them) but are not predicted themselves.
     """
+    from quizapp.stats import study_day
+
     by_item: dict[str, list[tuple[float, int]]] = {}
     for a in sorted(attempts, key=lambda a: (a.at, a.id)):
         if a.rating is not None:

@@ -131,9 +131,8 @@ class Ask:
     @property
     def item_id(self) -> str:
         """The id the item is scheduled and marked by: a card's own, a computation's template's."""
-        from quizapp.progress import schedule_target
-
-        return schedule_target(self.item).item_id
+        item = self.item
+        return item.id if isinstance(item, Card) else item.template_id  # as progress.schedule_target, without fsrs
 
     @property
     def kind(self) -> str:

@@ -563,6 +563,11 @@ def warmup_cosine_lr(base_lr: Any, step: Any, warmup: Any, total: Any, start_fac
         ]
         options = [
             ("cosine_from_zero", lambda: _cosine(base, low, t / total), "ran the cosine over t/T; it starts after warm-up, so use (t − W)/(T − W)"),
+            (
+                "cosine_over_total",
+                lambda: _cosine(base, low, (t - w) / total),
+                "divided by T: the cosine spans the T − W steps after warm-up, so progress is (t − W)/(T − W)",
+            ),
             ("forgot_half", lambda: low + (base - low) * (1.0 + cos), "left out the ½ of ½(1 + cos)"),
             ("ignored_min_lr", lambda: base * 0.5 * (1.0 + cos), "scaled base by ½(1 + cos) and left out min_lr"),
         ]

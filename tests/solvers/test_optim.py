@@ -142,6 +142,8 @@ def test_warmup_cosine_misconceptions():
     sol = optim.warmup_cosine_lr(1e-3, 550, 100, 1000)
     assert misc(sol, "cosine_from_zero") == pytest.approx(1e-3 * 0.5 * (1 + math.cos(math.pi * 0.55)))
     assert misc(sol, "forgot_half") == pytest.approx(1e-3)
+    # (550 − 100)/1000 = 0.45 instead of 450/900 = 0.5: ½(1 + cos 0.45π) = 0.5782 of the peak
+    assert misc(sol, "cosine_over_total") == pytest.approx(1e-3 * 0.5 * (1 + math.cos(math.pi * 0.45)))
     early = optim.warmup_cosine_lr(1e-3, 20, 100, 1000)
     assert misc(early, "warmup_off_by_one") == pytest.approx(2.1e-4)
     assert misc(early, "no_warmup") == pytest.approx(1e-3)

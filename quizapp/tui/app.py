@@ -145,6 +145,15 @@ class QuizApp(App[None]):
         opened on. A review (which reads progress to start), or a quiz or drill with nothing to ask,
         starts on Textual's blank screen and is pushed over it on mount."""
         first: Screen[Any] | None = None
+        if self.mode in ("quiz", "drill"):
+            # The session reads what is suspended before its first question. A database that cannot be opened
+            # leaves Textual's blank screen; the app then quits saying why, once mounted (_open_store).
+            from quizapp.store import StoreError
+
+            try:
+                self.store  # noqa: B018  (the property opens it)
+            except (StoreError, OSError):
+                return super().get_default_screen()
         if self.mode == "quiz":
             first = self._quiz_screen()
         elif self.mode == "drill":

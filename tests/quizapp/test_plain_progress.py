@@ -142,7 +142,7 @@ def test_a_failed_save_is_said_and_the_run_exits_1(bank, tmp_path, monkeypatch, 
     def locked(*args, **kwargs):
         raise StoreError("the progress database is locked by another program")
 
-    monkeypatch.setattr("quizapp.study.record_answer", locked)
+    monkeypatch.setattr("quizapp.progress.record_answer", locked)
     inst = DrillSession(bank.templates(["Convolutions"]), seed=5).next()
     code, text = drill(bank, tmp_path, f"{inst.answer}\n", count=1)
     assert code == 1

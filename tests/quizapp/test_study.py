@@ -326,7 +326,7 @@ def test_a_failed_save_is_counted_and_the_session_goes_on(store, monkeypatch):
     def locked(*args, **kwargs):
         raise StoreError("locked")
 
-    monkeypatch.setattr("quizapp.study.record_answer", locked)
+    monkeypatch.setattr("quizapp.progress.record_answer", locked)
     clock = Clock()
     session = StudySession(store, [card(1), card(2)], clock=clock, seed=1)
     session.next()

@@ -56,7 +56,7 @@ async def test_ctrl_s_in_a_drill_suspends_its_template_and_draws_from_the_others
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert store.suspended() == {gone} and store.attempts() == []
-        assert gone not in {t.id for t in screen.session.templates}
+        assert gone not in {t.id for t in screen.session.drills.templates}
         assert screen.current.drill.template_id != gone
 
 

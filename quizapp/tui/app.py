@@ -43,17 +43,6 @@ HOME_CSS = Path(__file__).parent / "screens" / "home.tcss"
 """HomeScreen's rules (its CSS_PATH names this file too)."""
 
 
-class _LazyStore:
-    """The app's progress store as a study session holds it: opened at its first use. A quiz or drill opened from the
-    command line starts its session before the first frame, and the database opens after that frame."""
-
-    def __init__(self, app: QuizApp) -> None:
-        self._app = app
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._app.store, name)
-
-
 def _quiz_commands() -> type[QuizCommands]:
     """The palette's quizapp commands, imported when the palette first opens (Textual calls this)."""
     from quizapp.tui.commands import QuizCommands
@@ -431,11 +420,10 @@ class QuizApp(App[None]):
         )
 
     def _study(self, items: Sequence[Any] = (), **kwargs: Any) -> StudySession:
-        """A study session recording into the progress store (opened at the first answer, after the first frame)."""
+        """A study session recording into the progress store (opened first if it is not: the session reads the marks)."""
         from quizapp.study import StudySession
 
-        store = self._store if self._store is not None else _LazyStore(self)
-        return StudySession(store, items, clock=self.clock, seed=self.next_seed(), settings=self.study_settings(), **kwargs)
+        return StudySession(self.store, items, clock=self.clock, seed=self.next_seed(), settings=self.study_settings(), **kwargs)
 
     def start_drill(self, templates: Sequence[DrillTemplate] | None = None) -> bool:
         """Push an endless drill over ``templates`` (default: the picked topics'); False if there are none."""
